@@ -1,0 +1,57 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 mode, no warnings, explicit existentials,
+/// and imports that stay internal unless a module says `public import`.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "tokenvault",
+    products: [
+        .library(name: "TokenVault", targets: ["TokenVault"]),
+        .executable(name: "tokenvault", targets: ["TokenVaultTool"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPosix"),
+        .target(
+            name: "TokenVaultMigrations",
+            resources: [.embedInCode("sql")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "TokenVaultStore", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        .target(
+            name: "TokenVault",
+            dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultMigrations"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "CPosix"], swiftSettings: strictSettings),
+        .executableTarget(name: "TokenVaultTool", dependencies: ["TokenVaultCLI"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TokenVaultStoreTests",
+            dependencies: ["TokenVaultStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenVaultCryptoTests",
+            dependencies: ["TokenVaultCrypto"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenVaultTests",
+            dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultMigrations"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenVaultCLITests",
+            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultTool"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

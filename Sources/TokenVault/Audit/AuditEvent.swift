@@ -1,0 +1,55 @@
+/// What an audit event records (SPEC C15).
+public enum AuditAction: String, Sendable, CaseIterable {
+    case initialize = "init"
+    case add, issue, fetch, verify, rename, delete, revoke, rotate, test, rekey
+    case rotateDataKey = "rotate-data-key"
+}
+
+/// How the audited operation ended.
+public enum AuditOutcome: String, Sendable, CaseIterable {
+    /// It happened.
+    case ok
+    /// It was refused by policy (missing, revoked, expired, out of scope).
+    case denied
+    /// It failed (an integrity check, a hook).
+    case error
+}
+
+/// One event of the audit trail. Holds no secret: at most the credential's id and name,
+/// the need as the caller gave it, and a reason.
+public struct AuditEvent: Sendable, Hashable {
+    /// Position in the chain, from 1.
+    public let sequence: Int64
+    public let time: UnixTime
+    public let actor: String
+    public let action: String
+    /// The credential's immutable id, when one was involved and found.
+    public let credentialID: String?
+    /// The credential's name at the time (or the name asked for, when not found).
+    public let credentialName: String?
+    public let needProject: String?
+    public let needResource: String?
+    public let needPermissions: String?
+    public let outcome: String
+    public let reason: String?
+    /// The secret version involved, if any.
+    public let version: Int64?
+}
+
+/// An event about to be appended: everything but its place in the chain.
+struct AuditRecord: Sendable {
+    var action: AuditAction
+    var outcome: AuditOutcome = .ok
+    var credentialID: String?
+    var credentialName: String?
+    var need: Need?
+    var reason: String?
+    var version: Int64?
+
+    init(_ action: AuditAction, credentialID: String? = nil, name: String? = nil, need: Need? = nil) {
+        self.action = action
+        self.credentialID = credentialID
+        self.credentialName = name
+        self.need = need
+    }
+}

@@ -1,0 +1,80 @@
+internal import TokenVaultStore
+
+/// Reading credentials from their tables. One place knows the column lists.
+enum CredentialRecords {
+    /// A live credential's row id and public view.
+    struct Loaded {
+        let rowID: Int64
+        let credential: Credential
+    }
+
+    static let columns = """
+        c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at,
+        c.expires_at, c.revoked_at, c.last_used_at, c.last_used_by,
+        (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current')
+        """
+
+    /// The live (not deleted) credential named `name`.
+    static func live(named name: String, _ db: Connection) throws -> Loaded? {
+        guard let row = try db.row("SELECT \(columns) FROM credentials c WHERE c.name = ?", [name]) else { return nil }
+        return try load(row, grants: grants(of: row.int64(0) ?? 0, db))
+    }
+
+    /// The credential with row id `rowID`, live or not (a tombstone has no name).
+    static func byRowID(_ rowID: Int64, _ db: Connection) throws -> Loaded? {
+        guard let row = try db.row("SELECT \(columns) FROM credentials c WHERE c.id = ?", [rowID]) else { return nil }
+        return try load(row, grants: grants(of: rowID, db))
+    }
+
+    /// Every live credential matching an SQL condition on `c`, with their grants, by name.
+    static func all(where condition: String, _ arguments: [any SQLBindable], _ db: Connection) throws -> [Loaded] {
+        var grantsByCredential: [Int64: [Grant]] = [:]
+        for row in try db.rows("SELECT credential_id, project, resource, permissions FROM grants ORDER BY 1, 2, 3") {
+            grantsByCredential[row.int64(0) ?? 0, default: []].append(try grant(row, offset: 1))
+        }
+        return try db.rows(
+            "SELECT \(columns) FROM credentials c WHERE c.deleted_at IS NULL AND (\(condition)) ORDER BY c.name",
+            arguments
+        ).map { row in try load(row, grants: grantsByCredential[row.int64(0) ?? 0] ?? []) }
+    }
+
+    private static func grants(of rowID: Int64, _ db: Connection) throws -> [Grant] {
+        try db.rows("SELECT project, resource, permissions FROM grants WHERE credential_id = ? ORDER BY 1, 2", [rowID])
+            .map { row in try grant(row, offset: 0) }
+    }
+
+    private static func grant(_ row: Row, offset: Int) throws -> Grant {
+        do {
+            return try Grant(
+                project: row.string(offset) ?? "",
+                resource: row.string(offset + 1) ?? "",
+                permissions: Permissions(parsing: row.string(offset + 2) ?? "")
+            )
+        } catch {
+            throw VaultError(.integrity, "a stored grant is malformed (the vault file was altered)")
+        }
+    }
+
+    private static func load(_ row: Row, grants: [Grant]) throws -> Loaded {
+        guard let rowID = row.int64(0), let id = row.string(1),
+            let kind = row.string(3).flatMap(CredentialKind.init(rawValue:))
+        else { throw VaultError(.integrity, "a stored credential is malformed (the vault file was altered)") }
+        let credential = Credential(
+            id: id,
+            name: row.string(2) ?? "",
+            kind: kind,
+            isLegacy: row.int64(4) == 1,
+            scope: Scope(trusted: grants),
+            description: row.string(5),
+            issuer: row.string(6),
+            apiURL: row.string(7),
+            createdAt: row.int64(8) ?? 0,
+            expiresAt: row.int64(9),
+            revokedAt: row.int64(10),
+            lastUsedAt: row.int64(11),
+            lastUsedBy: row.string(12),
+            currentVersion: row.int64(13).map(Int.init)
+        )
+        return Loaded(rowID: rowID, credential: credential)
+    }
+}

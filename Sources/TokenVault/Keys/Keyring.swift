@@ -1,0 +1,178 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+/// How the vault's key-encryption key (KEK) is obtained, as recorded in `vault_meta`.
+struct VaultMeta: Sendable {
+    enum KEKKind: String, Sendable { case key, scrypt }
+
+    let vaultID: [UInt8]
+    let createdAt: UnixTime
+    let kekKind: KEKKind
+    let salt: [UInt8]?
+    let scrypt: Scrypt.Parameters?
+
+    static func read(_ db: Connection) throws -> VaultMeta {
+        guard let row = try db.row("SELECT vault_id, created_at, kek_kind, kdf_salt, kdf_n, kdf_r, kdf_p FROM vault_meta"),
+            let vaultID = row.blob(0), vaultID.count == 16,
+            let kind = row.string(2).flatMap(KEKKind.init(rawValue:))
+        else {
+            throw VaultError(.integrity, "the vault has no valid header: it is damaged or not a TokenVault vault")
+        }
+        var parameters: Scrypt.Parameters?
+        if kind == .scrypt {
+            guard let n = row.int64(4), let r = row.int64(5), let p = row.int64(6), n > 0, r > 0, p > 0 else {
+                throw VaultError(.integrity, "the vault's scrypt parameters are missing or invalid")
+            }
+            parameters = Scrypt.Parameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
+        }
+        return VaultMeta(
+            vaultID: vaultID, createdAt: row.int64(1) ?? 0, kekKind: kind, salt: row.blob(3), scrypt: parameters
+        )
+    }
+
+    /// Derives the KEK from `source`, checking that the source fits this vault.
+    func keyEncryptionKey(from source: KeySource) throws(VaultError) -> SymmetricKey {
+        switch kekKind {
+        case .key:
+            guard !source.isPassphrase else {
+                throw VaultError(.locked, "this vault is unlocked with a key file or key command, not a passphrase")
+            }
+            return try source.rawKey()
+        case .scrypt:
+            guard let passphrase = source.passphraseBytes(), let salt, let scrypt else {
+                throw VaultError(.locked, "this vault is unlocked with a passphrase, not a key file or key command")
+            }
+            guard scrypt.isSupported else {
+                throw VaultError(.integrity, "the vault's scrypt parameters are outside the supported range")
+            }
+            do {
+                return try Scrypt.deriveKey(from: passphrase, salt: salt, parameters: scrypt)
+            } catch {
+                throw VaultError(.failed, "scrypt failed (not enough memory?)")
+            }
+        }
+    }
+}
+
+/// The vault's unwrapped keys, held in wiped memory for the life of a `Vault`.
+///
+/// - `data` keys encrypt secrets (one active; older ones stay until `rotate-data-key`
+///   re-encrypts and destroys them);
+/// - the `mac` key is the root of the audit key (the chain's MACs) and the lookup key
+///   (fingerprints and issued-token hashes). It is never replaced, so a key change never
+///   breaks verification of old events or old tokens.
+struct Keyring: Sendable {
+    let vaultID: [UInt8]
+    let dataKeys: [Int64: SymmetricKey]
+    let activeDataKeyID: Int64
+    let auditKey: SymmetricKey
+    let lookupKey: SymmetricKey
+
+    enum Purpose: String { case data, mac }
+
+    /// Unwraps every live key with the KEK.
+    ///
+    /// - Throws: ``VaultError/Kind/locked`` when no key opens (the KEK is wrong);
+    ///   ``VaultError/Kind/integrity`` when some open and others do not (a wrapped key was altered).
+    static func unlock(_ db: Connection, meta: VaultMeta, kek: SymmetricKey) throws -> Keyring {
+        var data: [Int64: SymmetricKey] = [:]
+        var activeData: Int64?
+        var mac: SymmetricKey?
+        var failures = 0
+        let rows = try db.rows("SELECT id, purpose, wrapped FROM keys WHERE state = 'active' ORDER BY id")
+        for row in rows {
+            guard let id = row.int64(0), let purpose = row.string(1).flatMap(Purpose.init(rawValue:)),
+                let wrapped = row.blob(2)
+            else { throw VaultError(.integrity, "the vault's key table is damaged") }
+            guard let key = try? unwrap(wrapped, id: id, purpose: purpose, vaultID: meta.vaultID, kek: kek) else {
+                failures += 1
+                continue
+            }
+            switch purpose {
+            case .data:
+                data[id] = key
+                activeData = id
+            case .mac:
+                mac = key
+            }
+        }
+        if failures > 0 && failures == rows.count {
+            throw VaultError(.locked, "wrong key: it does not unlock this vault")
+        }
+        guard failures == 0, let activeData, let mac else {
+            throw VaultError(.integrity, "the vault's wrapped keys fail their integrity check (tampered or damaged)")
+        }
+        return Keyring(
+            vaultID: meta.vaultID,
+            dataKeys: data,
+            activeDataKeyID: activeData,
+            auditKey: try mac.derive(label: "tokenvault/v1/audit-mac"),
+            lookupKey: try mac.derive(label: "tokenvault/v1/lookup")
+        )
+    }
+
+    /// Wraps `key` under the KEK, bound to this vault, key id and purpose.
+    static func wrap(_ key: SymmetricKey, id: Int64, purpose: Purpose, vaultID: [UInt8], kek: SymmetricKey) throws -> [UInt8] {
+        try AESGCM.seal(key.bytesForWrapping, using: kek, authenticating: wrapAAD(id: id, purpose: purpose, vaultID: vaultID))
+    }
+
+    private static func unwrap(
+        _ wrapped: [UInt8], id: Int64, purpose: Purpose, vaultID: [UInt8], kek: SymmetricKey
+    ) throws -> SymmetricKey {
+        try SymmetricKey(AESGCM.open(wrapped, using: kek, authenticating: wrapAAD(id: id, purpose: purpose, vaultID: vaultID)))
+    }
+
+    private static func wrapAAD(id: Int64, purpose: Purpose, vaultID: [UInt8]) -> [UInt8] {
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/key-wrap")
+        encoder.append(vaultID)
+        encoder.append(id)
+        encoder.append(purpose.rawValue)
+        return encoder.bytes
+    }
+
+    /// The associated data of a secret's ciphertext: vault, credential, version and key.
+    /// A ciphertext copied to any other row fails to open.
+    func secretAAD(credentialID: String, version: Int64, keyID: Int64) -> [UInt8] {
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/secret")
+        encoder.append(vaultID)
+        encoder.append(credentialID)
+        encoder.append(version)
+        encoder.append(keyID)
+        return encoder.bytes
+    }
+
+    /// The keyed fingerprint of a secret: HMAC-SHA256(lookup key, secret).
+    func fingerprint(of secret: Secret) -> [UInt8] { HMAC.authenticate(secret.bytes, using: lookupKey) }
+}
+
+extension SymmetricKey {
+    /// The key's bytes as a `SecureBytes` to seal (wrapping); the copy is wiped on release.
+    var bytesForWrapping: SecureBytes { withUnsafeBytes { SecureBytes(copying: $0) } }
+}
+
+/// An unambiguous byte encoding for hashing and associated data: a domain label, then each
+/// field as a type tag, a 4-byte big-endian length and the bytes. No two field lists encode alike.
+struct CanonicalEncoder {
+    private(set) var bytes: [UInt8] = []
+
+    init(domain: String) { append(domain) }
+
+    mutating func append(_ data: [UInt8]) { appendField(tag: 0x62, data) }
+    mutating func append(_ text: String) { appendField(tag: 0x73, Array(text.utf8)) }
+    mutating func append(_ number: Int64) {
+        appendField(tag: 0x69, (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: number) >> (56 - 8 * $0)) })
+    }
+    mutating func append(_ text: String?) {
+        if let text { append(text) } else { bytes.append(0x6E) }
+    }
+    mutating func append(_ number: Int64?) {
+        if let number { append(number) } else { bytes.append(0x6E) }
+    }
+
+    private mutating func appendField(tag: UInt8, _ data: [UInt8]) {
+        bytes.append(tag)
+        let count = UInt32(data.count)
+        bytes += [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
+        bytes += data
+    }
+}

@@ -1,0 +1,144 @@
+/// Whether a credential's secret is kept by the vault or only its hash.
+public enum CredentialKind: String, Sendable {
+    /// A token issued by another system (an ERP's PAT), stored encrypted; `fetch` returns it.
+    case stored
+    /// A token minted by this vault; only a keyed hash is kept, and `verify` checks it.
+    case issued
+}
+
+/// The state of a credential at a given time.
+public enum CredentialState: String, Sendable, CaseIterable {
+    /// Usable: neither revoked nor expired.
+    case active
+    /// Its expiry has passed.
+    case expired
+    /// Revoked: refused from then on.
+    case revoked
+}
+
+/// The state of one secret version (SPEC C9).
+public enum VersionState: String, Sendable {
+    case current, previous, pending, revoked
+}
+
+/// What a new credential is: its name, scope, expiry and labels. The secret is passed apart.
+///
+/// ```swift
+/// var new = try NewCredential(name: "erp-prod", scope: Scope([Grant(parsing: "shop:orders:r")]))
+/// new.expiry = .at(try TimeFormat.parseDate("2027-03-01"))
+/// new.issuer = "xentral"
+/// ```
+public struct NewCredential: Sendable {
+    /// When a credential stops being valid.
+    public enum Expiry: Sendable, Equatable {
+        /// At this time.
+        case at(UnixTime)
+        /// This long after creation.
+        case after(seconds: Int64)
+        /// Never: flagged on every report.
+        case never
+    }
+
+    public var name: String
+    public var scope: Scope
+    public var expiry: Expiry
+    /// A legacy token: unlimited rights (`*:*:crud`) and no expiry, as old ERP PATs.
+    public var isLegacy: Bool
+    public var description: String?
+    /// The system that issued the token ("xentral").
+    public var issuer: String?
+    /// The API base URL the token is for (the instance URL plus `/api`).
+    public var apiURL: String?
+
+    /// A scoped credential.
+    public init(name: String, scope: Scope, expiry: Expiry) {
+        self.name = name
+        self.scope = scope
+        self.expiry = expiry
+        self.isLegacy = false
+    }
+
+    /// A legacy token: unlimited rights, never expires.
+    public static func legacy(name: String) -> NewCredential {
+        var new = NewCredential(name: name, scope: Scope(trusted: [.unlimited]), expiry: .never)
+        new.isLegacy = true
+        return new
+    }
+
+    func expiryTime(createdAt now: UnixTime) throws(VaultError) -> UnixTime? {
+        switch expiry {
+        case .never:
+            return nil
+        case .after(let seconds):
+            guard seconds > 0, seconds <= TimeFormat.maximumDuration else {
+                throw .invalid("expiry must be in the future and within 100 years")
+            }
+            return now + seconds
+        case .at(let time):
+            guard time > now else {
+                throw .invalid("expiry \(TimeFormat.iso8601(time)) is not in the future")
+            }
+            return time
+        }
+    }
+}
+
+/// A credential as `list` and `show` see it. Never holds a secret.
+public struct Credential: Sendable, Hashable {
+    /// Immutable id (`cred_…`); survives renames and deletion, so the audit trail stays continuous.
+    public let id: String
+    public let name: String
+    public let kind: CredentialKind
+    public let isLegacy: Bool
+    public let scope: Scope
+    public let description: String?
+    public let issuer: String?
+    public let apiURL: String?
+    public let createdAt: UnixTime
+    /// nil: never expires.
+    public let expiresAt: UnixTime?
+    public let revokedAt: UnixTime?
+    public let lastUsedAt: UnixTime?
+    public let lastUsedBy: String?
+    /// The number of the current secret version.
+    public let currentVersion: Int?
+
+    /// The state at time `now`.
+    public func state(at now: UnixTime) -> CredentialState {
+        if revokedAt != nil { return .revoked }
+        if let expiresAt, expiresAt <= now { return .expired }
+        return .active
+    }
+
+    /// Whether the credential never expires (flagged as a risk on reports).
+    public var neverExpires: Bool { expiresAt == nil }
+}
+
+/// One secret version, without its secret.
+public struct SecretVersion: Sendable, Hashable {
+    public let number: Int
+    public let state: VersionState
+    public let createdAt: UnixTime
+    /// For a `previous` version: when it stops being accepted.
+    public let validUntil: UnixTime?
+    public let firstUsedAt: UnixTime?
+}
+
+/// Everything `show` tells about a credential, never its secret.
+public struct CredentialDetails: Sendable {
+    public let credential: Credential
+    public let versions: [SecretVersion]
+    /// Every name the credential has had, oldest first, with when it was given.
+    public let nameHistory: [(name: String, since: UnixTime)]
+}
+
+/// A warning the caller of a fetch can log: the token expires soon.
+public struct ExpiryWarning: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+    public let expiresAt: UnixTime
+    public let secondsLeft: Int64
+
+    public var description: String {
+        "credential '\(name)' expires in \(TimeFormat.humanDuration(secondsLeft)) (\(TimeFormat.iso8601(expiresAt)))"
+    }
+}

@@ -1,0 +1,71 @@
+/// Validation of the short texts a vault stores: names, scope parts, labels, actors.
+///
+/// Every rule rejects control characters, so that nothing stored can forge a line in a
+/// table, a log or the CSV export, or move a terminal's cursor.
+enum Labels {
+    /// A credential name: 1–50 characters, no control characters, no outer whitespace,
+    /// not starting with `-` (it would read as an option).
+    static func name(_ text: String) throws(VaultError) -> String {
+        let count = text.unicodeScalars.count
+        guard count >= 1 else { throw .invalid("a credential name cannot be empty") }
+        guard count <= 50 else {
+            throw .invalid("credential name is \(count) characters long; the limit is 50")
+        }
+        try checkCharacters(text, what: "credential name")
+        guard text.first != "-" else {
+            throw .invalid("credential name '\(printable(text))' cannot start with '-'")
+        }
+        return text
+    }
+
+    /// A project or resource of a grant or need: 1–100 characters, no `:`.
+    static func scopePart(_ text: String, what: String) throws(VaultError) -> String {
+        guard !text.isEmpty, text.unicodeScalars.count <= 100 else {
+            throw .invalid("\(what) must be 1 to 100 characters")
+        }
+        try checkCharacters(text, what: what)
+        guard !text.contains(":") else { throw .invalid("\(what) '\(printable(text))' cannot contain ':'") }
+        return text
+    }
+
+    /// A free-text label (description, issuer, actor) of at most `limit` characters.
+    static func label(_ text: String, what: String, limit: Int) throws(VaultError) -> String {
+        guard !text.isEmpty, text.unicodeScalars.count <= limit else {
+            throw .invalid("\(what) must be 1 to \(limit) characters")
+        }
+        try checkCharacters(text, what: what)
+        return text
+    }
+
+    /// An API URL: http(s), no whitespace, at most 2,048 characters.
+    static func url(_ text: String) throws(VaultError) -> String {
+        let lower = text.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), text.utf8.count <= 2_048,
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace })
+        else {
+            throw .invalid("invalid API URL '\(printable(text))': use an http(s) URL, as in https://erp.example.com/api")
+        }
+        try checkCharacters(text, what: "API URL")
+        return text
+    }
+
+    private static func checkCharacters(_ text: String, what: String) throws(VaultError) {
+        if text.unicodeScalars.contains(where: isForbidden) {
+            throw .invalid("\(what) '\(printable(text))' contains a control character")
+        }
+        if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+            first.properties.isWhitespace || last.properties.isWhitespace
+        {
+            throw .invalid("\(what) '\(printable(text))' cannot start or end with whitespace")
+        }
+    }
+
+    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,63 @@
+internal import TokenVaultCrypto
+
+/// A secret (a token, a passphrase) in memory that is wiped when the last reference goes.
+///
+/// `Secret` is a reference type: passing it never copies the bytes. Read it only through
+/// ``withUnsafeBytes(_:)``.
+///
+/// ```swift
+/// let fetched = try vault.fetch("erp-prod", need: Need(permissions: .read))
+/// fetched.secret.withUnsafeBytes { bytes in
+///     request.setAuthorization(bearer: bytes)
+/// }
+/// ```
+///
+/// - Warning: A `String` or `Array` made from the bytes is a copy that nobody wipes. Keep
+///   such copies as short-lived as the API you hand them to allows.
+public final class Secret: Sendable {
+    /// The largest secret a vault stores: 16 KiB, far above any API token.
+    public static let maximumByteCount = 16 * 1_024
+
+    let bytes: SecureBytes
+
+    init(_ bytes: SecureBytes) { self.bytes = bytes }
+
+    /// Copies `bytes` into wiped memory.
+    public convenience init(copying bytes: some Collection<UInt8>) {
+        self.init(SecureBytes(copying: bytes))
+    }
+
+    /// Reads a secret from a file descriptor (standard input) until end of file, dropping one
+    /// trailing newline (`\n` or `\r\n`).
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` when the input is empty or larger than
+    ///   ``maximumByteCount``; ``VaultError/Kind/failed`` on a read error.
+    public static func read(fromFileDescriptor descriptor: Int32) throws(VaultError) -> Secret {
+        let raw = try Files.readAll(descriptor: descriptor, limit: maximumByteCount, what: "the secret")
+        return try Secret(raw).droppingTrailingNewline().nonEmpty()
+    }
+
+    /// The number of bytes.
+    public var count: Int { bytes.count }
+
+    /// Calls `body` with the secret's bytes. Do not let the pointer escape.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try bytes.withUnsafeBytes(body)
+    }
+
+    /// Compares two secrets in constant time.
+    public func constantTimeEquals(_ other: Secret) -> Bool { bytes.constantTimeEquals(other.bytes) }
+
+    func droppingTrailingNewline() -> Secret {
+        let trailing = bytes.withUnsafeBytes { raw -> Int in
+            guard raw.last == UInt8(ascii: "\n") else { return 0 }
+            return raw.count >= 2 && raw[raw.count - 2] == UInt8(ascii: "\r") ? 2 : 1
+        }
+        return trailing == 0 ? self : Secret(bytes.slice(0..<(bytes.count - trailing)))
+    }
+
+    func nonEmpty() throws(VaultError) -> Secret {
+        guard count > 0 else { throw .invalid("the secret is empty", hint: "pipe the token on standard input") }
+        return self
+    }
+}

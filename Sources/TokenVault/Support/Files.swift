@@ -1,0 +1,137 @@
+internal import Glibc
+internal import TokenVaultCrypto
+
+/// File-system operations with the checks a vault needs: private modes whatever the umask,
+/// no symbolic links for the vault, bounded reads into wiped memory.
+enum Files {
+    /// What is at a path, without following a final symbolic link.
+    enum Kind { case missing, regular, directory, symbolicLink, other }
+
+    static func kind(at path: String) -> Kind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    /// The parent directory of `path` ("." for a bare file name).
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Creates `directory` and its missing parents with mode 0700. Existing directories are
+    /// left as they are.
+    static func makeDirectories(_ directory: String) throws(VaultError) {
+        switch kind(at: directory) {
+        case .directory: return
+        case .missing: break
+        default: throw .invalid("'\(printable(directory))' exists and is not a directory")
+        }
+        let up = parent(of: directory)
+        if up != directory { try makeDirectories(up) }
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+            throw .failed("cannot create directory '\(printable(directory))': \(systemError())")
+        }
+        chmod(directory, 0o700)
+    }
+
+    /// Creates a new, empty file with mode 0600 (whatever the umask); fails if anything
+    /// exists at `path`, a symbolic link included.
+    static func createPrivateFile(_ path: String) throws(VaultError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw .invalid("'\(printable(path))' already exists") }
+            throw .failed("cannot create '\(printable(path))': \(systemError())")
+        }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw .failed("cannot set mode 0600 on '\(printable(path))': \(systemError())")
+        }
+    }
+
+    /// Writes `bytes` to a new private file (mode 0600), syncing it to disk.
+    static func writePrivateFile(_ path: String, bytes: SecureBytes) throws(VaultError) {
+        try createPrivateFile(path)
+        let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .failed("cannot open '\(printable(path))': \(systemError())") }
+        defer { close(descriptor) }
+        let ok = bytes.withUnsafeBytes { raw in writeAll(descriptor, raw) } && fsync(descriptor) == 0
+        guard ok else {
+            unlink(path)
+            throw .failed("cannot write '\(printable(path))': \(systemError())")
+        }
+    }
+
+    /// Reads a whole regular file (following links) of at most `limit` bytes into wiped memory.
+    static func readSecretFile(_ path: String, limit: Int, what: String) throws(VaultError) -> (SecureBytes, mode: mode_t) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such file" : systemError()
+            throw VaultError(.locked, "cannot read \(what) '\(printable(path))': \(reason)")
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw VaultError(.locked, "\(what) '\(printable(path))' is not a regular file")
+        }
+        return (try readAll(descriptor: descriptor, limit: limit, what: what), info.st_mode & 0o777)
+    }
+
+    /// Reads `descriptor` to end of file into wiped memory.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` past `limit` bytes.
+    static func readAll(descriptor: Int32, limit: Int, what: String) throws(VaultError) -> SecureBytes {
+        var failed = false
+        let bytes = SecureBytes(capacity: limit + 1) { buffer in
+            var used = 0
+            while used < buffer.count {
+                let n = Glibc.read(descriptor, buffer.baseAddress! + used, buffer.count - used)
+                if n > 0 {
+                    used += n
+                } else if n == 0 {
+                    break
+                } else if errno != EINTR {
+                    failed = true
+                    break
+                }
+            }
+            return used
+        }
+        if failed { throw .failed("cannot read \(what): \(systemError())") }
+        guard bytes.count <= limit else { throw .invalid("\(what) is larger than \(limit) bytes") }
+        return bytes
+    }
+
+    /// Writes every byte, retrying short writes and EINTR.
+    @discardableResult
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Removes a vault file and its WAL and shared-memory files (after a failed `init`).
+    static func removeVaultFiles(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+    }
+
+    static func systemError() -> String { String(cString: strerror(errno)) }
+}
+
+extension VaultError {
+    static func failed(_ message: String) -> VaultError { VaultError(.failed, message) }
+}

@@ -1,0 +1,150 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+/// A secret returned by ``Vault/fetch(_:need:)``.
+public struct FetchedSecret: Sendable {
+    /// The token. Wiped from memory when the last reference goes.
+    public let secret: Secret
+    /// The credential it belongs to.
+    public let credential: Credential
+    /// The secret version returned.
+    public let version: Int
+    /// Set when the credential expires within the configured warning window (7 days).
+    public let warning: ExpiryWarning?
+}
+
+extension Vault {
+    /// Returns the current secret of a live credential for a declared need.
+    ///
+    /// ```swift
+    /// let fetched = try vault.fetch("erp-prod", need: Need(project: "shop-de", resource: "orders", permissions: .read))
+    /// ```
+    ///
+    /// The fetch and its audit event commit together before the secret is returned, so no
+    /// secret ever leaves the vault without a durable record of it. Refusals are audited too.
+    ///
+    /// - Parameters:
+    ///   - name: the credential's name.
+    ///   - need: what the caller will do with it; parts left nil are not checked.
+    /// - Throws: ``VaultError/Kind/notFound`` when there is no such credential;
+    ///   ``VaultError/Kind/denied`` when it is revoked, expired, out of scope for `need`, or an
+    ///   issued token (whose secret is not stored); ``VaultError/Kind/integrity`` when the stored
+    ///   ciphertext fails authentication. Each of these is recorded in the audit trail.
+    public func fetch(_ name: String, need: Need = .any) throws(VaultError) -> FetchedSecret {
+        let need = try need.validated()
+        let keys = self.keys
+        let actor = configuration.actor
+        let warningWindow = configuration.expiryWarningSeconds
+        return try audited(AuditRecord(.fetch, name: name, need: need)) { db, now, record in
+            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            let credential = loaded.credential
+            record.credentialID = credential.id
+            try Vault.checkUsable(credential, need: need, now: now)
+            guard credential.kind == .stored else {
+                throw Refusal.denied(
+                    "credential '\(printable(name))' is an issued token: only its hash is stored (use verify)",
+                    reason: "issued token has no stored secret"
+                )
+            }
+            guard let row = try db.row(
+                "SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND state = 'current'",
+                [loaded.rowID]
+            ), let version = row.int64(0), let keyID = row.int64(1), let ciphertext = row.blob(2)
+            else {
+                throw Refusal(
+                    error: VaultError(.integrity, "credential '\(printable(name))' has no current secret version"),
+                    outcome: .error, reason: "no current version"
+                )
+            }
+            record.version = version
+            let secret: Secret
+            do {
+                secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: credential.id, version: version, keys: keys)
+            } catch let error as VaultError {
+                throw Refusal(error: error, outcome: .error, reason: "integrity check failed")
+            }
+            try Vault.recordUse(credential: loaded.rowID, version: version, actor: actor, now: now, db: db)
+            return FetchedSecret(
+                secret: secret,
+                credential: credential,
+                version: Int(version),
+                warning: Vault.expiryWarning(for: credential, now: now, window: warningWindow)
+            )
+        }
+    }
+
+    /// Checks a presented token minted by this vault against a need, and says whose it is.
+    ///
+    /// ```swift
+    /// let owner = try vault.verify(presented, need: Need(project: "billing", permissions: .read))
+    /// ```
+    ///
+    /// Security: the token is checked for shape and checksum, then looked up by its keyed
+    /// hash (HMAC-SHA256 under the vault's lookup key) and compared with `CRYPTO_memcmp`; its
+    /// plaintext is never stored and the time taken does not depend on how much of it matches.
+    ///
+    /// - Returns: the credential the token belongs to.
+    /// - Throws: ``VaultError/Kind/denied`` (audited) for a malformed, unknown, revoked,
+    ///   expired or out-of-scope token. All refusals look alike to the presenter.
+    public func verify(_ token: Secret, need: Need = .any) throws(VaultError) -> Credential {
+        let need = try need.validated()
+        let keys = self.keys
+        let actor = configuration.actor
+        let wellFormed = token.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
+        let fingerprint = keys.fingerprint(of: token)
+        return try audited(AuditRecord(.verify, need: need)) { db, now, record in
+            guard wellFormed else { throw Refusal.denied("the token is not valid", reason: "malformed token") }
+            guard let row = try db.row(
+                """
+                SELECT credential_id, version, state, valid_until, fingerprint FROM secret_versions
+                WHERE fingerprint = ? AND ciphertext IS NULL
+                """,
+                [fingerprint]
+            ), let rowID = row.int64(0), let version = row.int64(1), let stored = row.blob(4),
+                ConstantTime.equals(stored, fingerprint),
+                let loaded = try CredentialRecords.byRowID(rowID, db)
+            else { throw Refusal.denied("the token is not valid", reason: "unknown token") }
+            let credential = loaded.credential
+            record.credentialID = credential.id
+            record.credentialName = credential.name
+            record.version = version
+            let state = row.string(2).flatMap(VersionState.init(rawValue:))
+            let inGrace = state == .previous && (row.int64(3).map { $0 > now } ?? false)
+            guard state == .current || inGrace else {
+                throw Refusal.denied("the token is not valid", reason: "version \(version) is \(state?.rawValue ?? "invalid")")
+            }
+            try Vault.checkUsable(credential, need: need, now: now)
+            try Vault.recordUse(credential: rowID, version: version, actor: actor, now: now, db: db)
+            return credential
+        }
+    }
+
+    /// Refuses a revoked, expired or out-of-scope credential.
+    static func checkUsable(_ credential: Credential, need: Need, now: UnixTime) throws(Refusal) {
+        let name = printable(credential.name)
+        switch credential.state(at: now) {
+        case .revoked:
+            throw .denied("credential '\(name)' is revoked", reason: "revoked")
+        case .expired:
+            throw .denied("credential '\(name)' expired at \(TimeFormat.iso8601(credential.expiresAt ?? 0))", reason: "expired")
+        case .active:
+            break
+        }
+        guard credential.scope.covers(need) else {
+            throw .denied("credential '\(name)' does not cover the requested scope", reason: "out of scope")
+        }
+    }
+
+    static func recordUse(credential rowID: Int64, version: Int64, actor: String, now: UnixTime, db: Connection) throws {
+        try db.execute("UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?", [now, actor, rowID])
+        try db.execute(
+            "UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ? AND first_used_at IS NULL",
+            [now, rowID, version]
+        )
+    }
+
+    static func expiryWarning(for credential: Credential, now: UnixTime, window: Int64) -> ExpiryWarning? {
+        guard let expiresAt = credential.expiresAt, expiresAt - now <= window else { return nil }
+        return ExpiryWarning(name: credential.name, expiresAt: expiresAt, secondsLeft: expiresAt - now)
+    }
+}

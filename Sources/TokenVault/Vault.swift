@@ -1,0 +1,331 @@
+internal import Glibc
+internal import TokenVaultCrypto
+internal import TokenVaultMigrations
+internal import TokenVaultStore
+
+/// A credential vault in one SQLite file: tokens encrypted with AES-256-GCM, scoped,
+/// expiring, and audited in a tamper-evident trail.
+///
+/// Open a vault once and share it: `Vault` is `Sendable`, every method is synchronous and
+/// safe to call from many threads, and several processes may use one file at once.
+///
+/// ```swift
+/// let vault = try Vault.open(at: "/var/lib/tokenvault/vault.db", key: .keyFile("/etc/tokenvault/kek"))
+/// let fetched = try vault.fetch("erp-prod", need: Need(project: "shop-de", permissions: .read))
+/// if let warning = fetched.warning { log(warning.description) }
+/// fetched.secret.withUnsafeBytes { token in callAPI(bearer: token) }
+/// ```
+///
+/// Every operation that reads a secret or changes the vault writes its audit event in the
+/// same transaction: if the event cannot be written, the operation does not happen.
+public final class Vault: Sendable {
+    /// Settings for one opened vault.
+    public struct Configuration: Sendable {
+        /// Who is acting, recorded in every audit event. Defaults to the OS user name.
+        public var actor: String
+        /// Where the vault reads the time (tests inject a fixed clock).
+        public var clock: VaultClock = .system
+        /// How long to wait for another process's lock before failing with ``VaultError/Kind/busy``.
+        public var busyTimeoutMilliseconds: Int32 = 5_000
+        /// `true` (the default): every commit is fsynced, so a committed rotation survives power
+        /// loss. `false` trades that for speed (`synchronous=NORMAL`); a process crash still loses nothing.
+        public var durableCommits = true
+        /// A fetch of a credential that expires within this many seconds carries a warning.
+        public var expiryWarningSeconds: Int64 = 7 * 86_400
+
+        public init(actor: String? = nil) {
+            self.actor = actor ?? Vault.operatingSystemUser()
+        }
+    }
+
+    /// Passphrase stretching cost for a new vault (scrypt N, r, p).
+    public struct PassphraseCost: Sendable, Equatable {
+        public var n: UInt64
+        public var r: UInt64
+        public var p: UInt64
+
+        public init(n: UInt64 = 1 << 17, r: UInt64 = 8, p: UInt64 = 1) {
+            self.n = n
+            self.r = r
+            self.p = p
+        }
+
+        /// N = 2^17, r = 8, p = 1 (about 0.45 s and 128 MiB on a current x86-64 core).
+        public static let `default` = PassphraseCost()
+
+        var scrypt: Scrypt.Parameters { Scrypt.Parameters(n: n, r: r, p: p) }
+    }
+
+    /// The vault file's path.
+    public let path: String
+    /// The settings it was opened with.
+    public let configuration: Configuration
+    let queue: DatabaseQueue
+    let keys: Keyring
+
+    var clock: VaultClock { configuration.clock }
+
+    private init(path: String, configuration: Configuration, queue: DatabaseQueue, keys: Keyring) {
+        self.path = path
+        self.configuration = configuration
+        self.queue = queue
+        self.keys = keys
+    }
+
+    // MARK: - Creating and opening
+
+    /// Creates a new vault file, with mode 0600 and, when missing, its directory with mode 0700.
+    ///
+    /// The vault gets a random id and two random 256-bit keys (data and MAC), wrapped by the
+    /// key-encryption key from `key`. Nothing is left behind if creation fails.
+    ///
+    /// ```swift
+    /// let vault = try Vault.create(at: path, key: .keyFile(keyPath))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: where to create the file; nothing may exist there, not even a symbolic link.
+    ///   - key: the key-encryption key's source.
+    ///   - cost: scrypt's cost when `key` is a passphrase (stored in the vault).
+    /// - Throws: ``VaultError/Kind/invalidInput`` when the path exists or the passphrase is
+    ///   shorter than 12 characters; ``VaultError/Kind/locked`` when the key cannot be read.
+    public static func create(
+        at path: String,
+        key: KeySource,
+        configuration: Configuration = Configuration(),
+        passphraseCost: PassphraseCost = .default
+    ) throws(VaultError) -> Vault {
+        guard Files.kind(at: path) == .missing else {
+            throw .invalid("a vault (or another file) already exists at '\(printable(path))'")
+        }
+        try validate(configuration)
+        let cost = passphraseCost.scrypt
+        guard cost.isSupported else {
+            throw .invalid("scrypt parameters out of range (N a power of two up to 2^20, r ≤ 32, p ≤ 16, ≤ 1 GiB)")
+        }
+        let vaultID = try randomBytes(16)
+        var salt: [UInt8]?
+        let kek: SymmetricKey
+        if let passphrase = key.passphraseBytes() {
+            guard passphrase.count >= KeySource.minimumPassphraseLength else {
+                throw .invalid("the passphrase must be at least \(KeySource.minimumPassphraseLength) characters")
+            }
+            salt = try randomBytes(16)
+            do { kek = try Scrypt.deriveKey(from: passphrase, salt: salt!, parameters: cost) } catch {
+                throw .failed("scrypt failed (not enough memory?)")
+            }
+        } else {
+            kek = try key.rawKey()
+        }
+
+        try Files.makeDirectories(Files.parent(of: path))
+        try Files.createPrivateFile(path)
+        do {
+            let queue = try openQueue(path, configuration: configuration)
+            _ = try mapErrors { try migrator.migrate(queue) }
+            let now = configuration.clock.now
+            let dataKey = try generateKey()
+            let macKey = try generateKey()
+            try mapErrors {
+                try queue.write { db in
+                    try db.execute(
+                        "INSERT INTO vault_meta (singleton, vault_id, created_at, kek_kind, kdf_salt, kdf_n, kdf_r, kdf_p) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            vaultID, now, salt == nil ? "key" : "scrypt", salt,
+                            salt.map { _ in Int64(cost.n) }, salt.map { _ in Int64(cost.r) }, salt.map { _ in Int64(cost.p) },
+                        ]
+                    )
+                    for (id, purpose, material) in [(Int64(1), Keyring.Purpose.data, dataKey), (2, .mac, macKey)] {
+                        let wrapped = try Keyring.wrap(material, id: id, purpose: purpose, vaultID: vaultID, kek: kek)
+                        try db.execute(
+                            "INSERT INTO keys (id, purpose, state, wrapped, created_at) VALUES (?, ?, 'active', ?, ?)",
+                            [id, purpose.rawValue, wrapped, now]
+                        )
+                    }
+                    let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
+                    try AuditLog.append(AuditRecord(.initialize), actor: configuration.actor, at: now, keys: keys, db: db)
+                }
+            }
+            return try open(at: path, key: key, configuration: configuration, kek: kek)
+        } catch {
+            Files.removeVaultFiles(path)
+            throw error
+        }
+    }
+
+    /// Opens an existing vault and unlocks it.
+    ///
+    /// Pending schema migrations are applied first (each in its own transaction).
+    ///
+    /// - Throws: ``VaultError/Kind/notFound`` when there is no file at `path`;
+    ///   ``VaultError/Kind/invalidInput`` when `path` is a symbolic link;
+    ///   ``VaultError/Kind/locked`` for a wrong key or passphrase;
+    ///   ``VaultError/Kind/integrity`` for a damaged file or one written by a newer TokenVault;
+    ///   ``VaultError/Kind/busy`` when another process holds the lock past the busy timeout.
+    public static func open(
+        at path: String,
+        key: KeySource,
+        configuration: Configuration = Configuration()
+    ) throws(VaultError) -> Vault {
+        try open(at: path, key: key, configuration: configuration, kek: nil)
+    }
+
+    private static func open(
+        at path: String,
+        key: KeySource,
+        configuration: Configuration,
+        kek knownKEK: SymmetricKey?
+    ) throws(VaultError) -> Vault {
+        switch Files.kind(at: path) {
+        case .regular: break
+        case .missing:
+            throw VaultError(.notFound, "no vault at '\(printable(path))'", hint: "create one with `tokenvault init`")
+        case .symbolicLink:
+            throw .invalid("refusing to open '\(printable(path))': it is a symbolic link")
+        case .directory, .other:
+            throw .invalid("'\(printable(path))' is not a vault file")
+        }
+        try validate(configuration)
+        let queue = try openQueue(path, configuration: configuration)
+        _ = try mapErrors { try migrator.migrate(queue) }
+        let meta = try mapErrors { try queue.read { db in try VaultMeta.read(db) } }
+        let kek: SymmetricKey
+        if let knownKEK { kek = knownKEK } else { kek = try meta.keyEncryptionKey(from: key) }
+        let keys = try mapErrors { try queue.read { db in try Keyring.unlock(db, meta: meta, kek: kek) } }
+        return Vault(path: path, configuration: configuration, queue: queue, keys: keys)
+    }
+
+    private static func openQueue(_ path: String, configuration: Configuration) throws(VaultError) -> DatabaseQueue {
+        var options = Connection.Options()
+        options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
+        options.durability = configuration.durableCommits ? .full : .normal
+        return try mapErrors { try DatabaseQueue(path: path, options: options) }
+    }
+
+    private static func validate(_ configuration: Configuration) throws(VaultError) {
+        _ = try Labels.label(configuration.actor, what: "actor", limit: 100)
+    }
+
+    static let migrator = Migrator(
+        migrations: EmbeddedMigrations.all.map {
+            Migrator.Migration(
+                version: $0.version, name: $0.fileName, sql: $0.sql, checksum: SHA256.hexHash(Array($0.sql.utf8))
+            )
+        }
+    )
+
+    /// The user name of the effective user, or `uid:N` when it has none.
+    public static func operatingSystemUser() -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid:\(geteuid())"
+    }
+
+    // MARK: - The audited-operation mechanism
+
+    /// A refusal that is itself an audited outcome: the event is committed, then the error thrown.
+    struct Refusal: Error {
+        let error: VaultError
+        let outcome: AuditOutcome
+        let reason: String
+
+        static func notFound(_ name: String) -> Refusal {
+            Refusal(error: VaultError(.notFound, "no credential named '\(printable(name))'"), outcome: .denied, reason: "not found")
+        }
+
+        static func denied(_ message: String, reason: String) -> Refusal {
+            Refusal(error: VaultError(.denied, message), outcome: .denied, reason: reason)
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction and appends `record` as its audit event.
+    ///
+    /// - `body` returns: the event is appended with outcome `ok`; all commits together.
+    /// - `body` throws a ``Refusal``: whatever it wrote is rolled back (it runs in a savepoint),
+    ///   the event with the refusal's outcome and reason is appended and committed, and then
+    ///   the refusal's error is thrown.
+    /// - anything else is thrown: everything rolls back, no event (fail-closed).
+    func audited<T: Sendable>(
+        _ record: AuditRecord,
+        _ body: (Connection, UnixTime, inout AuditRecord) throws -> T
+    ) throws(VaultError) -> T {
+        let actor = configuration.actor
+        let result: Result<T, VaultError> = try Vault.mapErrors {
+            try queue.write { db in
+                let now = clock.now
+                var record = record
+                try db.execute("SAVEPOINT operation")
+                do {
+                    let value = try body(db, now, &record)
+                    try db.execute("RELEASE operation")
+                    try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+                    return .success(value)
+                } catch let refusal as Refusal {
+                    try db.execute("ROLLBACK TO operation; RELEASE operation")
+                    record.outcome = refusal.outcome
+                    record.reason = refusal.reason
+                    try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+                    return .failure(refusal.error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs a read-only query in a consistent snapshot.
+    func reading<T: Sendable>(_ body: (Connection, UnixTime) throws -> T) throws(VaultError) -> T {
+        try Vault.mapErrors { try queue.read { db in try body(db, clock.now) } }
+    }
+
+    /// Turns any failure into a ``VaultError`` whose message holds no bound value.
+    static func mapErrors<T>(_ body: () throws -> T) throws(VaultError) -> T {
+        do {
+            return try body()
+        } catch let error as VaultError {
+            throw error
+        } catch let error as StoreError {
+            throw VaultError(store: error)
+        } catch let refusal as Migrator.Refusal {
+            switch refusal {
+            case .newerSchema(let found, let supported):
+                throw VaultError(
+                    .integrity,
+                    "this vault has schema version \(found), newer than this tokenvault supports (\(supported))",
+                    hint: "upgrade tokenvault to open it"
+                )
+            case .checksumMismatch(let version):
+                throw VaultError(.integrity, "schema migration \(version) recorded in the vault differs from this tokenvault's")
+            }
+        } catch is CryptoError {
+            throw VaultError(.failed, "a cryptographic operation failed")
+        } catch {
+            throw VaultError(.failed, "unexpected failure")
+        }
+    }
+
+    static func randomBytes(_ count: Int) throws(VaultError) -> [UInt8] {
+        do { return try Random.bytes(count) } catch { throw .failed("the random generator failed") }
+    }
+
+    private static func generateKey() throws(VaultError) -> SymmetricKey {
+        do { return try SymmetricKey.generate() } catch { throw .failed("the random generator failed") }
+    }
+}
+
+extension VaultError {
+    init(store error: StoreError) {
+        let code = error.code
+        if code.isBusy {
+            self.init(.busy, "the vault is busy: another process held its lock past the busy timeout", hint: "retry later")
+        } else if code.isCorruption {
+            self.init(.integrity, "the vault file is corrupted or is not a TokenVault vault")
+        } else if code ~= .full {
+            self.init(.failed, "the disk is full")
+        } else if code ~= .readOnly || code ~= .permission || code ~= .cantOpen {
+            self.init(.failed, "cannot write the vault file (read-only or permission denied)")
+        } else if code ~= .ioError {
+            self.init(.failed, "I/O error on the vault file")
+        } else {
+            self.init(.failed, "database error: \(error.message)")
+        }
+    }
+}

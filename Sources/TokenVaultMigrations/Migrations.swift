@@ -1,0 +1,25 @@
+/// The vault schema's migrations, embedded in the binary in the order they apply.
+///
+/// Each file in `migrations/` (reached through the `sql` symlink) becomes a
+/// `PackageResources` byte array at build time. `PackageResources` cannot be enumerated,
+/// so the list is written out here; `MigrationListTests` checks it against the folder.
+public enum EmbeddedMigrations {
+    /// One numbered migration: its version, file name and SQL text.
+    public struct Migration: Sendable {
+        /// The number at the start of the file name (`0001_initial.sql` → 1).
+        public let version: Int
+        /// The file name, for messages and the `schema_migrations` record.
+        public let fileName: String
+        /// The SQL text, run as one script inside one transaction.
+        public let sql: String
+    }
+
+    /// All migrations, ascending by version.
+    public static let all: [Migration] = [
+        Migration(version: 1, fileName: "0001_initial.sql", sql: decode(PackageResources._001_initial_sql)),
+    ]
+
+    private static func decode(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,147 @@
+internal import CSQLite
+
+/// One SQLite connection, set up for a vault: WAL, durable commits, secure delete,
+/// defensive mode, foreign keys and a busy timeout.
+///
+/// A connection is not `Sendable`; ``DatabaseQueue`` owns one and serialises access.
+///
+/// See <https://sqlite.org/c3ref/open.html> and <https://sqlite.org/pragma.html>.
+public final class Connection {
+    /// How commits reach the disk. See <https://sqlite.org/pragma.html#pragma_synchronous>.
+    public enum Durability: String, Sendable {
+        /// One fsync of the WAL per commit: a committed transaction survives power loss. The default.
+        case full = "FULL"
+        /// No fsync per commit: survives a process crash, but may lose the last commits on power loss.
+        case normal = "NORMAL"
+    }
+
+    /// Options for opening a connection.
+    public struct Options: Sendable {
+        /// Create the file when missing (only `init` does).
+        public var create = false
+        /// Milliseconds to wait for another process's lock before failing with `SQLITE_BUSY`.
+        public var busyTimeoutMilliseconds: Int32 = 5_000
+        /// Commit durability; ``Durability/full`` unless a caller opts out.
+        public var durability: Durability = .full
+
+        public init() {}
+    }
+
+    let handle: OpaquePointer
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens (or creates) the database at `path`, refusing symbolic links.
+    ///
+    /// - Throws: ``StoreError`` when SQLite cannot open or set up the file.
+    public init(path: String, options: Options) throws(StoreError) {
+        var db: OpaquePointer?
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOFOLLOW
+        if options.create { flags |= SQLITE_OPEN_CREATE }
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
+            sqlite3_close_v2(db)
+            throw StoreError(code: ResultCode(rawValue: code), message: message)
+        }
+        self.handle = db
+        do {
+            try setUp(options)
+        } catch {
+            statementCache.removeAll()
+            sqlite3_close_v2(db)
+            throw error
+        }
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    private func setUp(_ options: Options) throws(StoreError) {
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, options.busyTimeoutMilliseconds)
+        var enabled: Int32 = 0
+        // Defensive mode forbids writable_schema and other ways of corrupting the file from SQL.
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, &enabled)
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DDL, 0, &enabled)
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DML, 0, &enabled)
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &enabled)
+        // Reading the schema here turns "file is not a database" into an error at open time.
+        try execute("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON")
+        let mode = try prepare("PRAGMA journal_mode = WAL").all().first?.string(0)
+        guard mode == "wal" else {
+            throw StoreError(code: .cantOpen, message: "cannot switch the vault to WAL mode")
+        }
+        try execute("PRAGMA synchronous = \(options.durability.rawValue)")
+    }
+
+    /// Runs one or more SQL statements that take no arguments.
+    public func execute(_ sql: String) throws(StoreError) {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(code: code) }
+    }
+
+    /// Runs one statement with arguments, discarding any rows.
+    public func execute(_ sql: String, _ arguments: [any SQLBindable]) throws(StoreError) {
+        try cachedStatement(sql).run(arguments)
+    }
+
+    /// Returns every row of a query.
+    public func rows(_ sql: String, _ arguments: [any SQLBindable] = []) throws(StoreError) -> [Row] {
+        try cachedStatement(sql).all(arguments)
+    }
+
+    /// Returns the first row of a query, or nil.
+    public func row(_ sql: String, _ arguments: [any SQLBindable] = []) throws(StoreError) -> Row? {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments)
+        defer { try? statement.bind([]) }
+        return try statement.step()
+    }
+
+    /// Prepares a statement that is not cached (for one-off or streaming queries).
+    public func prepare(_ sql: String) throws(StoreError) -> Statement {
+        try Statement(connection: self, sql: sql)
+    }
+
+    /// A prepared statement reused across calls: the hot paths (fetch, audit append)
+    /// skip SQL parsing after their first use.
+    public func cachedStatement(_ sql: String) throws(StoreError) -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try Statement(connection: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// The rowid of the last successful INSERT on this connection.
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// The number of rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// Whether a transaction is open.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Copies the WAL into the database and truncates it, so that no older page image
+    /// (for example a deleted ciphertext) lingers in the `-wal` file.
+    ///
+    /// - Returns: true when every frame was checkpointed and the WAL truncated; false when
+    ///   a reader in another process kept it from finishing within the busy timeout.
+    public func checkpointAndTruncateWAL() -> Bool {
+        var logFrames: Int32 = 0
+        var checkpointed: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed)
+        return code == SQLITE_OK
+    }
+
+    func error(code: Int32) -> StoreError {
+        StoreError(code: ResultCode(rawValue: sqlite3_extended_errcode(handle)), message: String(cString: sqlite3_errmsg(handle)))
+    }
+
+    /// The SQLite library version, e.g. "3.40.1".
+    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+}
+
+@available(*, unavailable, message: "A connection must be owned by a DatabaseQueue to cross threads")
+extension Connection: Sendable {}

@@ -1,0 +1,104 @@
+/// Applies numbered SQL migrations, one transaction each, and refuses a database that was
+/// migrated by a newer program or whose applied migrations were altered.
+///
+/// Modelled on GRDB's `DatabaseMigrator`: migrations are identified by version, recorded
+/// in `schema_migrations` with a checksum of their SQL, and never re-run.
+public struct Migrator: Sendable {
+    /// One migration to apply.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+        /// A checksum of `sql` (hex SHA-256), computed by the caller.
+        public let checksum: String
+
+        public init(version: Int, name: String, sql: String, checksum: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+            self.checksum = checksum
+        }
+    }
+
+    /// Why a database cannot be migrated.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// The database has a migration this program does not know: it was written by a newer version.
+        case newerSchema(databaseVersion: Int, supportedVersion: Int)
+        /// An applied migration's recorded checksum differs from this program's copy.
+        case checksumMismatch(version: Int)
+    }
+
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration]) {
+        self.migrations = migrations.sorted { $0.version < $1.version }
+    }
+
+    /// The highest version this program knows.
+    public var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Applies every pending migration, each in its own IMMEDIATE transaction.
+    ///
+    /// An up-to-date database costs one read. Concurrent migrators are safe: each
+    /// re-reads the record inside its write transaction and skips what another applied.
+    ///
+    /// - Throws: ``Refusal`` for a newer or altered schema; ``StoreError`` from SQLite.
+    /// - Returns: the versions applied now.
+    @discardableResult
+    public func migrate(_ queue: DatabaseQueue) throws -> [Int] {
+        if try queue.read({ db in try isUpToDate(db) }) { return [] }
+        var applied: [Int] = []
+        for migration in migrations {
+            let didApply = try queue.write { db throws -> Bool in
+                try db.execute(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL
+                    ) STRICT
+                    """
+                )
+                let recorded = try recordedMigrations(db)
+                try check(recorded)
+                guard recorded[migration.version] == nil else { return false }
+                try db.execute(migration.sql)
+                try db.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                    [migration.version, migration.name, migration.checksum]
+                )
+                return true
+            }
+            if didApply { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    /// Whether the database needs no migration (a read-only check, for fast opens).
+    public func isUpToDate(_ db: Connection) throws -> Bool {
+        let recorded = try recordedMigrations(db)
+        try check(recorded)
+        return migrations.allSatisfy { recorded[$0.version] != nil }
+    }
+
+    private func check(_ recorded: [Int: String]) throws(Refusal) {
+        if let newest = recorded.keys.max(), newest > latestVersion {
+            throw .newerSchema(databaseVersion: newest, supportedVersion: latestVersion)
+        }
+        for migration in migrations {
+            if let checksum = recorded[migration.version], checksum != migration.checksum {
+                throw .checksumMismatch(version: migration.version)
+            }
+        }
+    }
+
+    private func recordedMigrations(_ db: Connection) throws -> [Int: String] {
+        let exists = try db.row(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
+        ) != nil
+        guard exists else { return [:] }
+        var recorded: [Int: String] = [:]
+        for row in try db.rows("SELECT version, checksum FROM schema_migrations") {
+            recorded[Int(row.int64(0) ?? 0)] = row.string(1) ?? ""
+        }
+        return recorded
+    }
+}

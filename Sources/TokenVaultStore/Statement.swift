@@ -1,0 +1,112 @@
+internal import CSQLite
+
+/// `SQLITE_TRANSIENT`: SQLite copies the bound bytes before `bind` returns, so a
+/// temporary Swift buffer may be bound safely.
+///
+/// `unsafeBitCast` justification: the C macro is `((sqlite3_destructor_type)-1)`, which the
+/// importer drops; this reproduces exactly that sentinel value.
+private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+/// A prepared statement. Like its ``Connection``, it must stay on one thread at a time.
+///
+/// See <https://sqlite.org/c3ref/stmt.html>.
+public final class Statement {
+    private let handle: OpaquePointer
+    private unowned let connection: Connection
+
+    init(connection: Connection, sql: String) throws(StoreError) {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection.handle, sql, -1, 0, &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw connection.error(code: code)
+        }
+        self.handle = statement
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Binds arguments by position (1-based in SQLite, 0-based in the array).
+    public func bind(_ arguments: [any SQLBindable]) throws(StoreError) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch argument.sqlValue {
+            case .null:
+                code = sqlite3_bind_null(handle, index)
+            case .integer(let value):
+                code = sqlite3_bind_int64(handle, index, value)
+            case .real(let value):
+                code = sqlite3_bind_double(handle, index, value)
+            case .text(let value):
+                code = sqlite3_bind_text64(handle, index, value, UInt64(value.utf8.count), sqliteTransient, UInt8(SQLITE_UTF8))
+            case .blob(let bytes):
+                code = bytes.withUnsafeBytes { buffer in
+                    // A NULL pointer would bind NULL; bind a zero-length blob explicitly.
+                    buffer.count == 0
+                        ? sqlite3_bind_zeroblob(handle, index, 0)
+                        : sqlite3_bind_blob64(handle, index, buffer.baseAddress, UInt64(buffer.count), sqliteTransient)
+                }
+            }
+            guard code == SQLITE_OK else { throw connection.error(code: code) }
+        }
+    }
+
+    /// Steps once. Returns the row, or nil when the statement is done.
+    public func step() throws(StoreError) -> Row? {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW:
+            return Row(values: (0..<sqlite3_column_count(handle)).map(columnValue))
+        case SQLITE_DONE:
+            return nil
+        default:
+            throw connection.error(code: code)
+        }
+    }
+
+    /// Runs the statement to completion, discarding rows.
+    public func run(_ arguments: [any SQLBindable] = []) throws(StoreError) {
+        try bind(arguments)
+        while try step() != nil {}
+    }
+
+    /// Runs the statement and returns every row.
+    public func all(_ arguments: [any SQLBindable] = []) throws(StoreError) -> [Row] {
+        try bind(arguments)
+        var rows: [Row] = []
+        while let row = try step() { rows.append(row) }
+        return rows
+    }
+
+    /// Runs the statement and calls `body` with each row without collecting them,
+    /// so an export of millions of rows runs in constant memory.
+    public func forEach(_ arguments: [any SQLBindable] = [], _ body: (Row) throws -> Void) throws {
+        try bind(arguments)
+        while let row = try step() { try body(row) }
+    }
+
+    private func columnValue(_ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard let pointer = sqlite3_column_text(handle, index) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard count > 0, let pointer = sqlite3_column_blob(handle, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
+        default:
+            return .null
+        }
+    }
+}
+
+@available(*, unavailable, message: "A statement belongs to one connection on one thread")
+extension Statement: Sendable {}

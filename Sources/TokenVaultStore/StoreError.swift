@@ -1,0 +1,64 @@
+/// A failure reported by SQLite, reduced to what is safe to show.
+///
+/// `StoreError` carries the SQLite result code and SQLite's own English message for it
+/// (`sqlite3_errmsg`), never the SQL's bound values: those are ciphertexts, hashes and
+/// names. There is deliberately no "expanded description" that would include them.
+///
+/// Match on the primary code with `~=`:
+///
+/// ```swift
+/// do { try queue.write { db in … } }
+/// catch let error as StoreError where error.code.isBusy { … }
+/// ```
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// The extended result code returned by SQLite.
+    public let code: ResultCode
+    /// SQLite's message for the failure (never contains bound values).
+    public let message: String
+
+    public init(code: ResultCode, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "SQLite error \(code.rawValue): \(message)" }
+}
+
+/// An SQLite result code (extended codes included). See <https://sqlite.org/rescode.html>.
+public struct ResultCode: RawRepresentable, Hashable, Sendable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// The primary code (the low 8 bits of an extended code).
+    public var primary: ResultCode { ResultCode(rawValue: rawValue & 0xFF) }
+
+    public static let ok = ResultCode(rawValue: 0)
+    public static let error = ResultCode(rawValue: 1)
+    public static let permission = ResultCode(rawValue: 3)
+    public static let busy = ResultCode(rawValue: 5)
+    public static let locked = ResultCode(rawValue: 6)
+    public static let readOnly = ResultCode(rawValue: 8)
+    public static let ioError = ResultCode(rawValue: 10)
+    public static let corrupt = ResultCode(rawValue: 11)
+    public static let full = ResultCode(rawValue: 13)
+    public static let cantOpen = ResultCode(rawValue: 14)
+    public static let constraint = ResultCode(rawValue: 19)
+    public static let notADatabase = ResultCode(rawValue: 26)
+    public static let row = ResultCode(rawValue: 100)
+    public static let done = ResultCode(rawValue: 101)
+    /// `SQLITE_CONSTRAINT_UNIQUE` and `SQLITE_CONSTRAINT_PRIMARYKEY`.
+    public static let uniqueConstraint = ResultCode(rawValue: 19 | (8 << 8))
+    public static let primaryKeyConstraint = ResultCode(rawValue: 19 | (6 << 8))
+
+    /// Whether another connection held a lock for longer than the busy timeout.
+    public var isBusy: Bool { primary == .busy || primary == .locked }
+    /// Whether the file is damaged or is not an SQLite database.
+    public var isCorruption: Bool { primary == .corrupt || primary == .notADatabase }
+    /// Whether a UNIQUE or PRIMARY KEY constraint failed.
+    public var isUniqueViolation: Bool { self == .uniqueConstraint || self == .primaryKeyConstraint }
+
+    /// Matches an extended code against a primary one: `case .busy:` matches `SQLITE_BUSY_SNAPSHOT`.
+    public static func ~= (pattern: ResultCode, code: ResultCode) -> Bool {
+        pattern == code || pattern == code.primary
+    }
+}

@@ -1,0 +1,3 @@
+import TokenVaultCLI
+
+CLI.main()
