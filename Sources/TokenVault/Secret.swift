@@ -37,6 +37,15 @@ public final class Secret: Sendable {
         return try Secret(raw).droppingTrailingNewline().nonEmpty()
     }
 
+    /// Reads one line (a passphrase or token typed at a prompt) from a file descriptor, without
+    /// its line ending. Stops at a newline or end of file.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` when the line is empty or too long.
+    public static func readLine(fromFileDescriptor descriptor: Int32) throws(VaultError) -> Secret {
+        let raw = try Files.readLine(descriptor: descriptor, limit: maximumByteCount)
+        return try Secret(raw).droppingTrailingNewline().nonEmpty()
+    }
+
     /// The number of bytes.
     public var count: Int { bytes.count }
 

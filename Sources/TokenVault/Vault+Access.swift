@@ -31,6 +31,7 @@ extension Vault {
     ///   issued token (whose secret is not stored); ``VaultError/Kind/integrity`` when the stored
     ///   ciphertext fails authentication. Each of these is recorded in the audit trail.
     public func fetch(_ name: String, need: Need = .any) throws(VaultError) -> FetchedSecret {
+        let name = try Labels.name(name)
         let need = try need.validated()
         let keys = self.keys
         let actor = configuration.actor

@@ -166,7 +166,8 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Kind/notFound`` when no live credential has that name.
     public func show(_ name: String) throws(VaultError) -> CredentialDetails {
-        try reading { db, _ in
+        let name = try Labels.name(name)
+        return try reading { db, _ in
             guard let loaded = try CredentialRecords.live(named: name, db) else {
                 throw VaultError(.notFound, "no credential named '\(printable(name))'")
             }
@@ -197,6 +198,7 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` (audited) when `name` does not exist;
     ///   ``VaultError/Kind/invalidInput`` when `newName` is invalid or taken.
     public func rename(_ name: String, to newName: String) throws(VaultError) {
+        let name = try Labels.name(name)
         let newName = try Labels.name(newName)
         try audited(AuditRecord(.rename, name: name)) { db, now, record in
             guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
@@ -220,6 +222,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Kind/notFound`` (audited) when `name` does not exist.
     public func revoke(_ name: String) throws(VaultError) {
+        let name = try Labels.name(name)
         try audited(AuditRecord(.revoke, name: name)) { db, now, record in
             guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
@@ -238,6 +241,7 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` (audited) when `name` does not exist.
     @discardableResult
     public func delete(_ name: String) throws(VaultError) -> DeletionReport {
+        let name = try Labels.name(name)
         try audited(AuditRecord(.delete, name: name)) { db, now, record in
             guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id

@@ -106,7 +106,7 @@ public final class Vault: Sendable {
         let vaultID = try randomBytes(16)
         var salt: [UInt8]?
         let kek: SymmetricKey
-        if let passphrase = key.passphraseBytes() {
+        if let passphrase = try key.passphraseBytes() {
             guard passphrase.count >= KeySource.minimumPassphraseLength else {
                 throw .invalid("the passphrase must be at least \(KeySource.minimumPassphraseLength) characters")
             }

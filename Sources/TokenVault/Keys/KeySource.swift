@@ -14,6 +14,7 @@ public struct KeySource: Sendable {
     enum Storage: Sendable {
         case keyFile(String)
         case passphrase(Secret)
+        case passphraseFile(String)
         case command(String)
     }
 
@@ -25,13 +26,19 @@ public struct KeySource: Sendable {
     /// A passphrase, stretched with scrypt using the parameters stored in the vault.
     public static func passphrase(_ passphrase: Secret) -> KeySource { KeySource(storage: .passphrase(passphrase)) }
 
+    /// A file holding the passphrase (one trailing newline is ignored). Read when the vault
+    /// is opened; the file must be readable by its owner only.
+    public static func passphraseFile(_ path: String) -> KeySource { KeySource(storage: .passphraseFile(path)) }
+
     /// A shell command that prints the key on standard output (a KMS, a TPM, systemd-creds).
     public static func command(_ command: String) -> KeySource { KeySource(storage: .command(command)) }
 
     /// Whether this source is a passphrase (stretched with scrypt) rather than a raw key.
     var isPassphrase: Bool {
-        if case .passphrase = storage { return true }
-        return false
+        switch storage {
+        case .passphrase, .passphraseFile: return true
+        case .keyFile, .command: return false
+        }
     }
 
     /// The shortest passphrase accepted for a new vault or a rekey.
@@ -56,15 +63,31 @@ public struct KeySource: Sendable {
                 throw VaultError(.locked, "key command failed (\(outcome.termination.summary))")
             }
             return try Self.parseKey(outcome.output, from: "key command output")
-        case .passphrase:
+        case .passphrase, .passphraseFile:
             preconditionFailure("a passphrase is stretched, not read as a raw key")
         }
     }
 
-    /// The passphrase bytes, for scrypt.
-    func passphraseBytes() -> SecureBytes? {
-        if case .passphrase(let secret) = storage { return secret.bytes }
-        return nil
+    /// The passphrase bytes, for scrypt; nil for raw-key sources.
+    func passphraseBytes() throws(VaultError) -> SecureBytes? {
+        switch storage {
+        case .passphrase(let secret):
+            return secret.bytes
+        case .passphraseFile(let path):
+            let (bytes, mode) = try Files.readSecretFile(path, limit: 1_024, what: "passphrase file")
+            guard mode & 0o077 == 0 else {
+                throw VaultError(
+                    .locked,
+                    "passphrase file '\(printable(path))' is readable by other users (mode \(String(mode, radix: 8)))",
+                    hint: "chmod 600 '\(printable(path))'"
+                )
+            }
+            let passphrase = Secret(bytes).droppingTrailingNewline()
+            guard passphrase.count > 0 else { throw VaultError(.locked, "passphrase file '\(printable(path))' is empty") }
+            return passphrase.bytes
+        case .keyFile, .command:
+            return nil
+        }
     }
 
     /// 32 raw bytes, or 64 hex digits with an optional trailing newline.

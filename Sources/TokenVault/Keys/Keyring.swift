@@ -39,7 +39,7 @@ struct VaultMeta: Sendable {
             }
             return try source.rawKey()
         case .scrypt:
-            guard let passphrase = source.passphraseBytes(), let salt, let scrypt else {
+            guard let passphrase = try source.passphraseBytes(), let salt, let scrypt else {
                 throw VaultError(.locked, "this vault is unlocked with a passphrase, not a key file or key command")
             }
             guard scrypt.isSupported else {

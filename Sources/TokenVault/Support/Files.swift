@@ -107,6 +107,30 @@ enum Files {
         return bytes
     }
 
+    /// Reads up to and including a newline, one byte at a time (a terminal line), into wiped memory.
+    static func readLine(descriptor: Int32, limit: Int) throws(VaultError) -> SecureBytes {
+        var failed = false
+        let bytes = SecureBytes(capacity: limit + 1) { buffer in
+            var used = 0
+            while used < buffer.count {
+                let n = Glibc.read(descriptor, buffer.baseAddress! + used, 1)
+                if n == 1 {
+                    used += 1
+                    if buffer[used - 1] == UInt8(ascii: "\n") { break }
+                } else if n == 0 {
+                    break
+                } else if errno != EINTR {
+                    failed = true
+                    break
+                }
+            }
+            return used
+        }
+        if failed { throw .failed("cannot read from the terminal: \(systemError())") }
+        guard bytes.count <= limit else { throw .invalid("the input line is longer than \(limit) bytes") }
+        return bytes
+    }
+
     /// Writes every byte, retrying short writes and EINTR.
     @discardableResult
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {

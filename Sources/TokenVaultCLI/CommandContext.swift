@@ -1,0 +1,83 @@
+internal import Glibc
+import TokenVault
+
+/// What every command shares: the I/O, the global options, and the vault once opened.
+final class CommandContext {
+    let io: any CommandIO
+    let global: ParsedArguments
+    let commandName: String
+
+    init(io: any CommandIO, global: ParsedArguments, commandName: String) {
+        self.io = io
+        self.global = global
+        self.commandName = commandName
+    }
+
+    /// `--json` was given.
+    var json: Bool { global.flag("json") }
+
+    /// The vault path: `--vault`, `$TOKENVAULT_PATH`, or `$XDG_DATA_HOME/tokenvault/vault.db`
+    /// (`~/.local/share/tokenvault/vault.db` without XDG_DATA_HOME).
+    var vaultPath: String {
+        if let path = global.value("vault") ?? nonEmpty("TOKENVAULT_PATH") { return path }
+        if let data = nonEmpty("XDG_DATA_HOME") { return data + "/tokenvault/vault.db" }
+        return (nonEmpty("HOME") ?? ".") + "/.local/share/tokenvault/vault.db"
+    }
+
+    /// The vault configuration from the global options and environment.
+    func configuration() throws(VaultError) -> Vault.Configuration {
+        var configuration = Vault.Configuration(actor: global.value("actor") ?? nonEmpty("TOKENVAULT_ACTOR"))
+        if let timeout = global.value("busy-timeout") {
+            let seconds = try TimeFormat.parseDuration(timeout)
+            guard seconds <= 3_600 else { throw VaultError(.invalidInput, "--busy-timeout is at most 1h") }
+            configuration.busyTimeoutMilliseconds = Int32(seconds * 1_000)
+        }
+        return configuration
+    }
+
+    /// The key source: exactly one of `--key-file`, `--passphrase-file`, `--key-command`, else
+    /// `$TOKENVAULT_KEY_FILE`, `$TOKENVAULT_PASSPHRASE_FILE`, else a no-echo prompt on the terminal.
+    func keySource(confirmNewPassphrase: Bool = false) throws(VaultError) -> KeySource {
+        let explicit = ["key-file", "passphrase-file", "key-command"].filter { global.value($0) != nil }
+        guard explicit.count <= 1 else {
+            throw VaultError(.invalidInput, "give only one of --key-file, --passphrase-file and --key-command")
+        }
+        if let path = global.value("key-file") { return .keyFile(path) }
+        if let path = global.value("passphrase-file") { return .passphraseFile(path) }
+        if let command = global.value("key-command") { return .command(command) }
+        if let path = nonEmpty("TOKENVAULT_KEY_FILE") { return .keyFile(path) }
+        if let path = nonEmpty("TOKENVAULT_PASSPHRASE_FILE") { return .passphraseFile(path) }
+        guard let terminal = Terminal.open() else {
+            throw VaultError(
+                .locked, "no key given and no terminal to ask for a passphrase",
+                hint: "use --key-file, --passphrase-file or --key-command"
+            )
+        }
+        let passphrase = try terminal.prompt("Vault passphrase: ")
+        if confirmNewPassphrase {
+            let again = try terminal.prompt("Repeat the passphrase: ")
+            guard passphrase.constantTimeEquals(again) else {
+                throw VaultError(.invalidInput, "the passphrases do not match")
+            }
+        }
+        return .passphrase(passphrase)
+    }
+
+    /// Opens and unlocks the vault.
+    func openVault() throws(VaultError) -> Vault {
+        try Vault.open(at: vaultPath, key: keySource(), configuration: configuration())
+    }
+
+    /// Reads a secret: from standard input, or a no-echo prompt when it is a terminal.
+    func readSecret(prompt: String) throws(VaultError) -> Secret {
+        if io.standardInputIsTerminal, let terminal = Terminal.open() {
+            return try terminal.prompt(prompt)
+        }
+        return try io.readSecretFromStandardInput()
+    }
+
+    private func nonEmpty(_ variable: String) -> String? {
+        guard let value = io.environment[variable], !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,152 @@
+import TokenVault
+
+struct AuditCommand: VaultCommand {
+    static let configuration = CommandConfiguration(
+        name: "audit",
+        abstract: "Query the audit trail; export it as JSON Lines or CSV",
+        usage: """
+            audit [--name N] [--actor A] [--action X] [--outcome ok|denied|error]
+                             [--since DATE] [--until DATE] [--limit N] [--format table|jsonl|csv]
+            """,
+        discussion: """
+            Events are printed oldest first; --limit N keeps the N most recent. --name follows a
+            credential through its renames. Exports stream in constant memory. --json is
+            --format jsonl. Events never hold a secret.
+            """,
+        options: [
+            .value("name", "NAME", "Events about the credential that has or had this name"),
+            .value("actor", "ACTOR", "Events by this actor"),
+            .value("action", "ACTION", "Events of this action (fetch, add, verify, ...)"),
+            .value("outcome", "OUTCOME", "ok, denied or error"),
+            .value("since", "DATE", "Events at or after DATE"),
+            .value("until", "DATE", "Events before DATE"),
+            .value("limit", "N", "Only the N most recent events"),
+            .value("format", "FORMAT", "table (default), jsonl or csv"),
+        ],
+        examples: ["tokenvault audit --name erp-prod --limit 20", "tokenvault audit --outcome denied --format csv > denied.csv"]
+    )
+
+    enum Format: String { case table, jsonl, csv }
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        var filter = AuditFilter(
+            credentialName: arguments.value("name"), actor: arguments.value("actor"), action: arguments.value("action")
+        )
+        if let outcome = arguments.value("outcome") {
+            guard let parsed = AuditOutcome(rawValue: outcome) else {
+                throw VaultError(.invalidInput, "invalid outcome '\(Table.clean(outcome))': use ok, denied or error")
+            }
+            filter.outcome = parsed
+        }
+        if let action = filter.action, AuditAction(rawValue: action) == nil {
+            throw VaultError(.invalidInput, "invalid action '\(Table.clean(action))': use one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        filter.since = try arguments.value("since").map { text throws(VaultError) in try TimeFormat.parseDate(text) }
+        filter.until = try arguments.value("until").map { text throws(VaultError) in try TimeFormat.parseDate(text) }
+        if let limit = arguments.value("limit") {
+            guard let value = Int(limit), value > 0, value <= 10_000_000 else {
+                throw VaultError(.invalidInput, "invalid --limit '\(Table.clean(limit))': use a positive whole number")
+            }
+            filter.limit = value
+            filter.newestFirst = true
+        }
+        let formatName = arguments.value("format") ?? (context.json ? "jsonl" : "table")
+        guard let format = Format(rawValue: formatName) else {
+            throw VaultError(.invalidInput, "invalid --format '\(Table.clean(formatName))': use table, jsonl or csv")
+        }
+        let vault = try context.openVault()
+        let output = BufferedOutput(context.io)
+        switch format {
+        case .table:
+            var table = Table(["SEQ", "TIME", "ACTOR", "ACTION", "CREDENTIAL", "NEED", "OUTCOME", "REASON"])
+            var events: [AuditEvent] = []
+            try vault.forEachAuditEvent(filter) { events.append($0) }
+            if filter.newestFirst { events.reverse() }
+            for event in events {
+                table.append([
+                    String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action,
+                    event.credentialName ?? "-", needText(event), event.outcome, event.reason ?? "",
+                ])
+            }
+            output.write(table.rendered())
+        case .jsonl, .csv:
+            if format == .csv { output.write(csvHeader) }
+            let csv = format == .csv
+            let render = { (event: AuditEvent) -> String in csv ? csvLine(event) : jsonLine(event) }
+            if filter.newestFirst {
+                var events: [AuditEvent] = []
+                try vault.forEachAuditEvent(filter) { events.append($0) }
+                for event in events.reversed() { output.write(render(event)) }
+            } else {
+                try vault.forEachAuditEvent(filter) { output.write(render($0)) }
+            }
+        }
+        output.flush()
+        return .ok
+    }
+
+    static func needText(_ event: AuditEvent) -> String {
+        let parts = [("project", event.needProject), ("resource", event.needResource), ("permission", event.needPermissions)]
+        let given = parts.compactMap { label, value in value.map { "\(label)=\($0)" } }
+        return given.isEmpty ? "-" : given.joined(separator: " ")
+    }
+
+    static func jsonLine(_ event: AuditEvent) -> String {
+        JSON.object([
+            ("seq", .int(event.sequence)), ("time", .time(event.time)), ("actor", .string(event.actor)),
+            ("action", .string(event.action)), ("credential_id", .optional(event.credentialID)),
+            ("credential_name", .optional(event.credentialName)), ("need_project", .optional(event.needProject)),
+            ("need_resource", .optional(event.needResource)), ("need_permission", .optional(event.needPermissions)),
+            ("outcome", .string(event.outcome)), ("reason", .optional(event.reason)),
+            ("version", event.version.map(JSON.int) ?? .null),
+        ]).rendered() + "\n"
+    }
+
+    static let csvHeader = "seq,time,actor,action,credential_id,credential_name,need_project,need_resource,need_permission,outcome,reason,version\n"
+
+    static func csvLine(_ event: AuditEvent) -> String {
+        let fields: [String?] = [
+            String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action, event.credentialID,
+            event.credentialName, event.needProject, event.needResource, event.needPermissions, event.outcome,
+            event.reason, event.version.map { String($0) },
+        ]
+        return fields.map { csvField($0 ?? "") }.joined(separator: ",") + "\n"
+    }
+
+    /// RFC 4180 quoting, and a leading `'` before `=`, `+`, `-`, `@` so that a spreadsheet
+    /// never evaluates a field as a formula (CSV injection).
+    static func csvField(_ text: String) -> String {
+        var text = text
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Collects output into 64 KiB writes (one syscall per line would dominate a large export).
+final class BufferedOutput {
+    private let io: any CommandIO
+    private var buffer: [UInt8] = []
+
+    init(_ io: any CommandIO) {
+        self.io = io
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        buffer.withUnsafeBytes { io.writeOut($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` (Foundation-free).
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

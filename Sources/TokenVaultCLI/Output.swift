@@ -1,0 +1,139 @@
+import TokenVault
+
+/// A JSON value, rendered by hand (the CLI does not load Foundation: it starts in a few ms).
+enum JSON {
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+    case null
+    case array([JSON])
+    case object([(String, JSON)])
+
+    static func optional(_ text: String?) -> JSON { text.map(JSON.string) ?? .null }
+    static func time(_ time: UnixTime?) -> JSON { time.map { .string(TimeFormat.iso8601($0)) } ?? .null }
+    static func int(_ value: Int?) -> JSON { value.map { .int(Int64($0)) } ?? .null }
+
+    func rendered() -> String {
+        var out = ""
+        render(into: &out)
+        return out
+    }
+
+    private func render(into out: inout String) {
+        switch self {
+        case .string(let text): JSON.escape(text, into: &out)
+        case .int(let value): out += String(value)
+        case .bool(let value): out += value ? "true" : "false"
+        case .null: out += "null"
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.render(into: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (index, (key, value)) in fields.enumerated() {
+                if index > 0 { out += "," }
+                JSON.escape(key, into: &out)
+                out += ":"
+                value.render(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func escape(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// A plain-text table with aligned columns.
+struct Table {
+    let headers: [String]
+    private(set) var rows: [[String]] = []
+
+    init(_ headers: [String]) { self.headers = headers }
+
+    mutating func append(_ row: [String]) { rows.append(row.map(Table.clean)) }
+
+    func rendered() -> String {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var text = ""
+            for (index, cell) in cells.enumerated() {
+                text += index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+            }
+            return text + "\n"
+        }
+        return line(headers) + rows.map(line).joined()
+    }
+
+    /// Control characters never reach the terminal (names cannot hold them; this is defence in depth).
+    static func clean(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+    }
+}
+
+/// How credentials are shown in text and JSON. One place, used by add, issue, list, show, verify.
+enum CredentialOutput {
+    static func json(_ credential: Credential, now: UnixTime) -> JSON {
+        .object([
+            ("id", .string(credential.id)),
+            ("name", .string(credential.name)),
+            ("kind", .string(credential.kind.rawValue)),
+            ("state", .string(credential.state(at: now).rawValue)),
+            ("legacy", .bool(credential.isLegacy)),
+            ("unlimited", .bool(credential.scope.isUnlimited)),
+            ("never_expires", .bool(credential.neverExpires)),
+            ("expires_at", .time(credential.expiresAt)),
+            ("grants", .array(credential.scope.grants.map { .string($0.description) })),
+            ("issuer", .optional(credential.issuer)),
+            ("api_url", .optional(credential.apiURL)),
+            ("description", .optional(credential.description)),
+            ("created_at", .time(credential.createdAt)),
+            ("revoked_at", .time(credential.revokedAt)),
+            ("last_used_at", .time(credential.lastUsedAt)),
+            ("last_used_by", .optional(credential.lastUsedBy)),
+            ("current_version", .int(credential.currentVersion)),
+        ])
+    }
+
+    /// `2027-03-01 (in 98d)`, `never (flagged)`, `2026-11-01 (expired 21d ago)`.
+    static func expiry(_ credential: Credential, now: UnixTime) -> String {
+        guard let expiresAt = credential.expiresAt else { return "never (flagged)" }
+        let day = TimeFormat.day(expiresAt)
+        let left = expiresAt - now
+        return left > 0 ? "\(day) (in \(TimeFormat.humanDuration(left)))" : "\(day) (expired \(TimeFormat.humanDuration(left)) ago)"
+    }
+
+    static func scope(_ credential: Credential) -> String {
+        credential.isLegacy ? "legacy *:*:crud" : credential.scope.grants.map(\.description).joined(separator: " ")
+    }
+
+    static func flags(_ credential: Credential) -> String {
+        var flags: [String] = []
+        if credential.isLegacy { flags.append("legacy") }
+        if credential.scope.isUnlimited && !credential.isLegacy { flags.append("unlimited") }
+        if credential.neverExpires { flags.append("never-expires") }
+        return flags.joined(separator: ",")
+    }
+}
