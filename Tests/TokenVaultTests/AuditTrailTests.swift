@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import TokenVault
+import TokenVaultCrypto
+import TokenVaultStore
+
+@Suite("Audit write path")
+struct AuditTrailTests {
+    @Test func everyOperationWritesOneChainedMACedEvent() throws {
+        let t = try TestVault()
+        _ = try t.vault.add(newCredential("a", "p:r:r"), secret: Secret("s"))
+        _ = try t.vault.fetch("a", need: Need(project: "p"))
+        _ = try? t.vault.fetch("a", need: Need(project: "q"))
+        _ = try? t.vault.fetch("missing")
+        let (_, token) = try t.vault.issue(newCredential("i", "*:*:r"))
+        _ = try t.vault.verify(token)
+        try t.vault.rename("a", to: "b")
+        try t.vault.revoke("b")
+        try t.vault.delete("b")
+        let events = try t.sql("SELECT seq, action, outcome FROM audit_events ORDER BY seq")
+        #expect(events.map { "\($0.string(1)!):\($0.string(2)!)" } == [
+            "init:ok", "add:ok", "fetch:ok", "fetch:denied", "fetch:denied", "issue:ok", "verify:ok", "rename:ok",
+            "revoke:ok", "delete:ok",
+        ])
+        #expect(events.map { $0.int64(0)! } == Array(1...10))
+
+        // Recompute the chain and the MACs with the vault's own keys.
+        let keys = t.vault.keys
+        var previous = AuditLog.genesisHash(vaultID: keys.vaultID)
+        let rows = try t.sql("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq")
+        for row in rows {
+            let event = AuditLog.event(from: row)
+            let hash = AuditLog.chainHash(previous: previous, event: event)
+            #expect(row.blob(12) == hash)
+            #expect(row.blob(13) == HMAC.authenticate(hash, using: keys.auditKey))
+            previous = hash
+        }
+    }
+
+    @Test func noSecretReachesTheAuditTrail() throws {
+        let t = try TestVault()
+        let secret = "AUDIT-CANARY-7f3e9b2c"
+        _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret(secret))
+        _ = try t.vault.fetch("a")
+        _ = try? t.vault.fetch("a", need: Need(permissions: .delete))
+        var exported = ""
+        try t.vault.forEachAuditEvent(AuditFilter()) { event in exported += "\(event)" }
+        #expect(!exported.contains(secret))
+        #expect(!fileContains(t.path, Array(secret.utf8)))
+        #expect(!fileContains(t.path + "-wal", Array(secret.utf8)))
+    }
+
+    /// C15 fail-closed: when the audit event cannot be written, the operation fails and no
+    /// secret is returned, and nothing of the operation remains.
+    @Test func whenTheAuditInsertFailsTheFetchFailsAndChangesNothing() throws {
+        let t = try TestVault()
+        _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret("s"))
+        _ = try t.sql("CREATE TRIGGER audit_down BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END")
+        #expect(errorKind { _ = try t.vault.fetch("a") } != nil)
+        #expect(errorKind { _ = try t.vault.fetch("missing") } != nil)
+        #expect(errorKind { _ = try t.vault.add(newCredential("b", "*:*:r"), secret: Secret("s")) } != nil)
+        #expect(try t.sql("SELECT last_used_at FROM credentials WHERE name = 'a'")[0].int64(0) == nil)
+        #expect(try t.sql("SELECT count(*) FROM credentials")[0].int64(0) == 1)
+        _ = try t.sql("DROP TRIGGER audit_down")
+        #expect(try t.vault.fetch("a").secret.text == "s")
+    }
+
+    @Test func queriesFilterByNameActorActionOutcomeTimeAndLimit() throws {
+        let clock = TestClock()
+        let t = try TestVault(clock: clock)
+        let other = try t.reopen(actor: "cron")
+        _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret("s"))
+        clock.advance(100)
+        _ = try other.fetch("a")
+        _ = try? other.fetch("a", need: Need(permissions: .delete))
+        clock.advance(100)
+        _ = try t.vault.fetch("a")
+        func query(_ filter: AuditFilter) throws -> [Int64] {
+            var seqs: [Int64] = []
+            try t.vault.forEachAuditEvent(filter) { seqs.append($0.sequence) }
+            return seqs
+        }
+        #expect(try query(AuditFilter(actor: "cron")) == [3, 4])
+        #expect(try query(AuditFilter(action: "fetch")) == [3, 4, 5])
+        #expect(try query(AuditFilter(outcome: .denied)) == [4])
+        #expect(try query(AuditFilter(since: clock.now - 150, until: clock.now)) == [3, 4])
+        #expect(try query(AuditFilter(credentialName: "a")) == [2, 3, 4, 5])
+        #expect(try query(AuditFilter(limit: 2, newestFirst: true)) == [5, 4])
+        #expect(errorKind { try t.vault.forEachAuditEvent(AuditFilter(limit: 0)) { _ in } } == .invalidInput)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Synchronization
+@testable import TokenVault
+import TokenVaultStore
+
+/// A fresh directory under the system temp dir, removed when released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tokenvault-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+/// A clock tests can move.
+final class TestClock: Sendable {
+    private let current: Mutex<UnixTime>
+
+    init(_ start: UnixTime = 1_800_000_000) { current = Mutex(start) }
+
+    var now: UnixTime { current.withLock { $0 } }
+    func advance(_ seconds: Int64) { current.withLock { $0 += seconds } }
+    var vaultClock: VaultClock { VaultClock { [self] in self.now } }
+}
+
+/// A vault in a temporary directory, unlocked with a key file.
+struct TestVault {
+    let directory = TemporaryDirectory()
+    let clock: TestClock
+    let vault: Vault
+    var path: String { directory.file("vault.db") }
+    var keyPath: String { directory.file("vault.key") }
+
+    init(clock: TestClock = TestClock(), actor: String = "tester") throws {
+        self.clock = clock
+        try KeyFile.generate(at: directory.file("vault.key"))
+        vault = try Vault.create(
+            at: directory.file("vault.db"), key: .keyFile(directory.file("vault.key")),
+            configuration: Self.configuration(clock: clock, actor: actor)
+        )
+    }
+
+    static func configuration(clock: TestClock, actor: String = "tester") -> Vault.Configuration {
+        var configuration = Vault.Configuration(actor: actor)
+        configuration.clock = clock.vaultClock
+        return configuration
+    }
+
+    /// Another handle on the same file, as another process would have.
+    func reopen(actor: String = "tester") throws -> Vault {
+        try Vault.open(at: path, key: .keyFile(keyPath), configuration: Self.configuration(clock: clock, actor: actor))
+    }
+
+    /// Runs raw SQL against the file, bypassing the vault (to tamper, or to inspect).
+    func sql(_ statement: String, _ arguments: [any SQLBindable] = []) throws -> [Row] {
+        var options = Connection.Options()
+        options.busyTimeoutMilliseconds = 2_000
+        let connection = try Connection(path: path, options: options)
+        return try connection.rows(statement, arguments)
+    }
+}
+
+extension Secret {
+    convenience init(_ text: String) { self.init(copying: Array(text.utf8)) }
+    var text: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+}
+
+func scoped(_ grants: String...) throws -> Scope {
+    try Scope(grants.map { text in try Grant(parsing: text) })
+}
+
+func newCredential(_ name: String, _ grants: String..., expiresIn: Int64? = 90 * 86_400) throws -> NewCredential {
+    NewCredential(
+        name: name,
+        scope: try Scope(grants.map { text in try Grant(parsing: text) }),
+        expiry: expiresIn.map { .after(seconds: $0) } ?? .never
+    )
+}
+
+/// The kind of `VaultError` thrown by `body`, or nil when it did not throw.
+func errorKind(_ body: () throws -> Void) -> VaultError.Kind? {
+    do {
+        try body()
+        return nil
+    } catch let error as VaultError {
+        return error.kind
+    } catch {
+        return .failed
+    }
+}
+
+/// Whether `needle` occurs anywhere in the file at `path` (missing file: false).
+func fileContains(_ path: String, _ needle: [UInt8]) -> Bool {
+    guard let data = FileManager.default.contents(atPath: path), !needle.isEmpty else { return false }
+    let haystack = [UInt8](data)
+    guard haystack.count >= needle.count else { return false }
+    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+        if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+    }
+    return false
+}
