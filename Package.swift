@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenVaultCLITests",
-            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultTool"],
+            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultStore", "TokenVaultTool"],
             swiftSettings: strictSettings
         ),
     ]

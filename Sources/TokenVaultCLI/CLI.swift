@@ -36,12 +36,13 @@ public enum CLI {
                 io.out("tokenvault \(version)\n")
                 return .ok
             }
-            let wantsHelp = arguments.isEmpty || arguments.contains("--help") || arguments.contains("-h")
-            if wantsHelp {
+            if arguments.contains("--help") || arguments.contains("-h") {
                 io.out(Help.overview())
                 return .ok
             }
-            throw VaultError(.invalidInput, "no command given", hint: "see `tokenvault --help`")
+            // No command: the overview goes to standard error, and the exit status says usage error.
+            io.err(Help.overview())
+            return .usage
         }
         if command == nil {
             // `tokenvault help [COMMAND…]`

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The `tokenvault` binary built next to the test bundle.
+let toolURL: URL = {
+    let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    return directory.appendingPathComponent("tokenvault")
+}()
+
+/// What one run of the binary did.
+struct Run {
+    let status: Int32
+    let stdout: [UInt8]
+    let stderr: [UInt8]
+    var out: String { String(decoding: stdout, as: UTF8.self) }
+    var err: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// A throwaway vault directory with a key file, and a way to run the real binary on it.
+final class Sandbox {
+    let path: String
+    var vault: String { path + "/vault/vault.db" }
+    var keyFile: String { path + "/vault.key" }
+
+    init(initialize: Bool = true) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenvault-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if initialize {
+            precondition(run(["keygen", keyFile]).status == 0)
+            let created = run(["init"])
+            precondition(created.status == 0, created.err)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// The environment every run gets: vault, key and actor through variables, nothing else secret.
+    var environment: [String: String] {
+        [
+            "PATH": "/usr/bin:/bin",
+            "HOME": path,
+            "TOKENVAULT_PATH": vault,
+            "TOKENVAULT_KEY_FILE": keyFile,
+            "TOKENVAULT_ACTOR": "cli-test",
+        ]
+    }
+
+    /// Runs `tokenvault ARGS` with `input` on standard input.
+    @discardableResult
+    func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) -> Run {
+        Sandbox.execute(toolURL.path, arguments, input: input.map { Array($0.utf8) } ?? [], environment: environment.merging(extra) { $1 })
+    }
+
+    /// Starts `tokenvault ARGS` without waiting.
+    func start(_ arguments: [String], input: String = "") -> Process {
+        let process = Process()
+        process.executableURL = toolURL
+        process.arguments = arguments
+        process.environment = environment
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try! process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
+        return process
+    }
+
+    static func execute(_ executable: String, _ arguments: [String], input: [UInt8], environment: [String: String]) -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try! process.run()
+        stdin.fileHandleForWriting.write(Data(input))
+        try? stdin.fileHandleForWriting.close()
+        // Drain both pipes concurrently so a chatty child never blocks.
+        let outData = LockedData()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { outData.set(stdout.fileHandleForReading.readDataToEndOfFile()) }
+        let errData = stderr.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: [UInt8](outData.value), stderr: [UInt8](errData))
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Every byte the vault keeps on disk: the database, its WAL and shared memory.
+    func vaultBytes() -> [UInt8] {
+        ["", "-wal", "-shm"].flatMap { suffix in [UInt8](FileManager.default.contents(atPath: vault + suffix) ?? Data()) }
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    // @unchecked Sendable: `data` is only touched under `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var value: Data { lock.withLock { data } }
+}
+
+extension Array where Element == UInt8 {
+    func contains(bytes needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, count >= needle.count else { return false }
+        for start in 0...(count - needle.count) where self[start] == needle[0] {
+            if self[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}
+
+/// The raw, hex and base64 forms of a secret, as a leak might show it.
+func leakForms(_ secret: String) -> [[UInt8]] {
+    let raw = Array(secret.utf8)
+    return [
+        raw,
+        Array(raw.map { String(format: "%02x", $0) }.joined().utf8),
+        Array(Data(raw).base64EncodedString().utf8),
+    ]
+}
