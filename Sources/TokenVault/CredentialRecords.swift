@@ -11,7 +11,8 @@ enum CredentialRecords {
     static let columns = """
         c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at,
         c.expires_at, c.revoked_at, c.last_used_at, c.last_used_by,
-        (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current')
+        (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'),
+        c.last_test_at, c.last_test_ok, c.last_test_detail
         """
 
     /// The live (not deleted) credential named `name`.
@@ -73,7 +74,10 @@ enum CredentialRecords {
             revokedAt: row.int64(10),
             lastUsedAt: row.int64(11),
             lastUsedBy: row.string(12),
-            currentVersion: row.int64(13).map(Int.init)
+            currentVersion: row.int64(13).map(Int.init),
+            lastTest: row.int64(14).map { at in
+                ConnectionTestResult(passed: row.int64(15) == 1, detail: row.string(16) ?? "", testedAt: at)
+            }
         )
         return Loaded(rowID: rowID, credential: credential)
     }

@@ -26,11 +26,13 @@ extension Vault {
     /// - Parameters:
     ///   - name: the credential's name.
     ///   - need: what the caller will do with it; parts left nil are not checked.
+    ///   - version: a specific version: the current one, or a previous one still in its grace
+    ///     period (automation that has not picked up a rotation yet). Nil: the current version.
     /// - Throws: ``VaultError/Kind/notFound`` when there is no such credential;
     ///   ``VaultError/Kind/denied`` when it is revoked, expired, out of scope for `need`, or an
     ///   issued token (whose secret is not stored); ``VaultError/Kind/integrity`` when the stored
     ///   ciphertext fails authentication. Each of these is recorded in the audit trail.
-    public func fetch(_ name: String, need: Need = .any) throws(VaultError) -> FetchedSecret {
+    public func fetch(_ name: String, need: Need = .any, version: Int? = nil) throws(VaultError) -> FetchedSecret {
         let name = try Labels.name(name)
         let need = try need.validated()
         let keys = self.keys
@@ -47,11 +49,25 @@ extension Vault {
                     reason: "issued token has no stored secret"
                 )
             }
-            guard let row = try db.row(
-                "SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND state = 'current'",
-                [loaded.rowID]
-            ), let version = row.int64(0), let keyID = row.int64(1), let ciphertext = row.blob(2)
-            else {
+            let row: Row?
+            if let version {
+                row = try db.row(
+                    """
+                    SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND version = ?
+                    AND (state = 'current' OR (state = 'previous' AND (valid_until IS NULL OR valid_until > ?)))
+                    """,
+                    [loaded.rowID, version, now]
+                )
+                guard row != nil else {
+                    throw Refusal.denied("version \(version) of '\(printable(name))' is not valid", reason: "version \(version) not valid")
+                }
+            } else {
+                row = try db.row(
+                    "SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND state = 'current'",
+                    [loaded.rowID]
+                )
+            }
+            guard let row, let version = row.int64(0), let keyID = row.int64(1), let ciphertext = row.blob(2) else {
                 throw Refusal(
                     error: VaultError(.integrity, "credential '\(printable(name))' has no current secret version"),
                     outcome: .error, reason: "no current version"
@@ -110,7 +126,7 @@ extension Vault {
             record.credentialName = credential.name
             record.version = version
             let state = row.string(2).flatMap(VersionState.init(rawValue:))
-            let inGrace = state == .previous && (row.int64(3).map { $0 > now } ?? false)
+            let inGrace = state == .previous && (row.int64(3).map { $0 > now } ?? true)
             guard state == .current || inGrace else {
                 throw Refusal.denied("the token is not valid", reason: "version \(version) is \(state?.rawValue ?? "invalid")")
             }
@@ -142,6 +158,13 @@ extension Vault {
             "UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ? AND first_used_at IS NULL",
             [now, rowID, version]
         )
+        // --retire-after-first-use: the first use of this version retires the one it replaced.
+        if db.changes > 0 {
+            try db.execute(
+                "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND retire_on_first_use_of = ?",
+                [rowID, version]
+            )
+        }
     }
 
     static func expiryWarning(for credential: Credential, now: UnixTime, window: Int64) -> ExpiryWarning? {

@@ -26,8 +26,8 @@ protocol VaultCommand: Sendable {
 /// Every command, in the order `--help` lists them.
 let allCommands: [any VaultCommand.Type] = [
     KeygenCommand.self, InitCommand.self, AddCommand.self, IssueCommand.self, VerifyCommand.self, GetCommand.self,
-    ExecCommand.self, ListCommand.self, ShowCommand.self, RenameCommand.self, RevokeCommand.self,
-    DeleteCommand.self, AuditCommand.self,
+    ExecCommand.self, ListCommand.self, ShowCommand.self, RenameCommand.self, RotateCommand.self, RevokeCommand.self,
+    ExpiringCommand.self, TestCommand.self, DeleteCommand.self, AuditCommand.self,
 ]
 
 /// Options every command accepts, before or after the command's name.

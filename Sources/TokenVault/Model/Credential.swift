@@ -102,6 +102,8 @@ public struct Credential: Sendable, Hashable {
     public let lastUsedBy: String?
     /// The number of the current secret version.
     public let currentVersion: Int?
+    /// The last connection test, if any (SPEC C14).
+    public let lastTest: ConnectionTestResult?
 
     /// The state at time `now`.
     public func state(at now: UnixTime) -> CredentialState {

@@ -5,22 +5,29 @@ struct GetCommand: VaultCommand {
     static let configuration = CommandConfiguration(
         name: "get",
         abstract: "Print a credential's secret for a declared need",
-        usage: "get NAME [--project P] [--resource R] [--permission r]",
+        usage: "get NAME [--project P] [--resource R] [--permission r] [--version N]",
         discussion: """
             Prints the current secret on standard output (with a newline only when standard output
             is a terminal). Refused with exit 4 when the credential is revoked, expired or does not
             cover the need, exit 3 when it does not exist; every attempt is audited. A credential
-            that expires within 7 days prints a warning on standard error.
+            that expires within 7 days prints a warning on standard error. --version N returns a
+            previous version still in its grace period (after a rotation).
             """,
-        options: NeedOptions.specs,
+        options: NeedOptions.specs + [.value("version", "N", "A specific version: current, or previous within its grace period")],
         positionals: 1...1,
         examples: ["TOKEN=$(tokenvault get erp-prod --project shop-de --resource orders --permission r)"]
     )
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let need = try NeedOptions.need(from: arguments)
+        let version = try arguments.value("version").map { text throws(VaultError) -> Int in
+            guard let number = Int(text), number >= 1 else {
+                throw VaultError(.invalidInput, "invalid --version '\(Table.clean(text))': use a version number")
+            }
+            return number
+        }
         let vault = try context.openVault()
-        let fetched = try vault.fetch(arguments.positionals[0], need: need)
+        let fetched = try vault.fetch(arguments.positionals[0], need: need, version: version)
         if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }
         fetched.secret.withUnsafeBytes { context.io.writeOut($0) }
         if context.io.standardOutputIsTerminal { context.io.out("\n") }

@@ -67,6 +67,9 @@ struct ShowCommand: VaultCommand {
                     ("first_used_at", .time(version.firstUsedAt)),
                 ])
             })))
+            fields.append(("last_test", credential.lastTest.map { test in
+                .object([("passed", .bool(test.passed)), ("detail", .string(test.detail)), ("tested_at", .time(test.testedAt))])
+            } ?? .null))
             fields.append(("name_history", .array(details.nameHistory.map { entry in
                 .object([("name", .string(entry.name)), ("since", .time(entry.since))])
             })))
@@ -82,6 +85,9 @@ struct ShowCommand: VaultCommand {
             ("last used", credential.lastUsedAt.map { "\(TimeFormat.iso8601($0)) by \(credential.lastUsedBy ?? "?")" } ?? "never"),
         ]
         if let revoked = credential.revokedAt { lines.append(("revoked", TimeFormat.iso8601(revoked))) }
+        if let test = credential.lastTest {
+            lines.append(("last test", "\(test.passed ? "passed" : "failed (\(test.detail))") at \(TimeFormat.iso8601(test.testedAt))"))
+        }
         let flags = CredentialOutput.flags(credential)
         if !flags.isEmpty { lines.append(("flags", flags)) }
         for version in details.versions {

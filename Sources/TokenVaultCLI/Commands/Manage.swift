@@ -20,16 +20,34 @@ struct RenameCommand: VaultCommand {
 struct RevokeCommand: VaultCommand {
     static let configuration = CommandConfiguration(
         name: "revoke",
-        abstract: "Revoke a credential at once: get and verify refuse it from then on",
-        usage: "revoke NAME",
+        abstract: "Revoke a credential, or one of its versions, at once",
+        usage: "revoke NAME [--version N]",
+        discussion: """
+            Without --version the whole credential is revoked: get and verify refuse it from then on.
+            With --version N, one previous (grace) or pending version is revoked; the current version
+            cannot be revoked alone (revoke the credential, or rotate first).
+            """,
+        options: [.value("version", "N", "Revoke only this version")],
         positionals: 1...1,
-        examples: ["tokenvault revoke erp-prod"]
+        examples: ["tokenvault revoke erp-prod", "tokenvault revoke erp-prod --version 3"]
     )
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        let name = arguments.positionals[0]
+        let version = try arguments.value("version").map { text throws(VaultError) -> Int in
+            guard let number = Int(text), number >= 1 else {
+                throw VaultError(.invalidInput, "invalid --version '\(Table.clean(text))': use a version number")
+            }
+            return number
+        }
         let vault = try context.openVault()
-        try vault.revoke(arguments.positionals[0])
-        context.printDone("revoked '\(arguments.positionals[0])'", [("revoked", .string(arguments.positionals[0]))])
+        if let version {
+            try vault.revoke(name, version: version)
+            context.printDone("revoked version \(version) of '\(name)'", [("revoked", .string(name)), ("version", .int(Int64(version)))])
+        } else {
+            try vault.revoke(name)
+            context.printDone("revoked '\(name)'", [("revoked", .string(name))])
+        }
         return .ok
     }
 }

@@ -1,0 +1,94 @@
+/// How the previous version is retired when a credential is rotated (SPEC C9, C10).
+///
+/// - no grace, no first-use rule: the previous version is revoked at once;
+/// - `graceSeconds`: it stays valid (for `verify`, and `get --version`) until the deadline;
+/// - `retireAfterFirstUse`: it stays valid until the new version is first fetched or verified
+///   (automation that still holds the old token keeps working until the new one is picked up);
+/// - both: whichever comes first.
+public struct RotationPolicy: Sendable, Equatable {
+    public var graceSeconds: Int64?
+    public var retireAfterFirstUse: Bool
+    /// The new version's expiry; nil keeps the credential's lifetime (a 90-day token rotated
+    /// today expires 90 days from today; a never-expiring one stays so).
+    public var expiry: NewCredential.Expiry?
+
+    public init(graceSeconds: Int64? = nil, retireAfterFirstUse: Bool = false, expiry: NewCredential.Expiry? = nil) {
+        self.graceSeconds = graceSeconds
+        self.retireAfterFirstUse = retireAfterFirstUse
+        self.expiry = expiry
+    }
+}
+
+/// A rotation hook: a command run once per step, with secrets only on its standard input
+/// (docs/rotation-hooks.md).
+public struct RotationHook: Sendable {
+    /// Run as `/bin/sh -c COMMAND`.
+    public var command: String
+    /// Each step is killed (with its process group) after this long.
+    public var timeoutSeconds: Int64
+
+    public init(command: String, timeoutSeconds: Int64 = 60) {
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// Where a rotation's new secret comes from.
+public enum RotationSource: Sendable {
+    /// A secret the caller supplies (the new ERP token, typed or piped).
+    case secret(Secret)
+    /// A new token minted by the vault (issued credentials only); returned once.
+    case mint
+    /// A hook: `create` prints the new secret, `test` checks it, `finish` runs once it is current.
+    case hook(RotationHook)
+}
+
+/// What a rotation did.
+public struct RotationResult: Sendable {
+    /// The credential after rotation.
+    public let credential: Credential
+    /// The new current version.
+    public let version: Int
+    /// The minted token, for ``RotationSource/mint`` only. Shown once.
+    public let mintedToken: Secret?
+    /// Whether a pending version left by an interrupted rotation was resumed.
+    public let resumed: Bool
+    /// Set when the `finish` step failed: the new version is current all the same.
+    public let finishFailure: String?
+}
+
+/// One credential's line in a cron-mode rotation.
+public struct RotationReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case rotated(version: Int)
+        /// Another run holds the credential's rotation lease, or it cannot be rotated by a hook.
+        case skipped(String)
+        case failed(String)
+    }
+
+    public let name: String
+    public let outcome: Outcome
+}
+
+/// A connection test's result (SPEC C14).
+public struct ConnectionTestResult: Sendable, Hashable {
+    public let passed: Bool
+    /// `passed`, or why not (`exit status 3`, `timed out`).
+    public let detail: String
+    public let testedAt: UnixTime
+}
+
+/// How close a credential is to its expiry, as `expiring` reports it (SPEC C13).
+public enum ExpiryStatus: String, Sendable, CaseIterable {
+    case expired, critical, warning
+    /// Never expires: listed and flagged, but not due.
+    case never
+}
+
+/// One line of ``Vault/expiring(within:critical:)``.
+public struct ExpiringCredential: Sendable {
+    public let credential: Credential
+    public let status: ExpiryStatus
+    /// Seconds to expiry (negative once expired); nil for never-expiring credentials.
+    public let secondsLeft: Int64?
+}
