@@ -48,7 +48,7 @@ extension Vault {
         case .mint:
             return try rotateDirectly(name, secret: IssuedTokenFormat.mint(), minted: true, policy: policy)
         case .hook(let hook):
-            return try rotateWithHook(name, hook: hook, policy: policy, discardPending: discardPending)
+            return try rotateWithHook(name, hook: hook, policy: policy, discardPending: discardPending, dueBefore: nil)
         }
     }
 
@@ -72,6 +72,7 @@ extension Vault {
                 [now + seconds]
             ).map { row in (row.string(0) ?? "", row.string(1) ?? "") }
         }
+        let dueBefore = clock.now + seconds
         var reports: [RotationReport] = []
         for (name, kind) in due {
             guard kind == CredentialKind.stored.rawValue else {
@@ -79,7 +80,8 @@ extension Vault {
                 continue
             }
             do {
-                let result = try rotate(name, from: .hook(hook), policy: policy)
+                try Rotation.validate(policy)
+                let result = try rotateWithHook(name, hook: hook, policy: policy, discardPending: false, dueBefore: dueBefore)
                 reports.append(RotationReport(name: name, outcome: .rotated(version: result.version)))
             } catch where error.kind == .busy {
                 reports.append(RotationReport(name: name, outcome: .skipped(error.message)))
@@ -112,7 +114,11 @@ extension Vault {
         return RotationResult(credential: credential, version: version, mintedToken: minted ? secret : nil, resumed: false, finishFailure: nil)
     }
 
-    private func rotateWithHook(_ name: String, hook: RotationHook, policy: RotationPolicy, discardPending: Bool) throws(VaultError) -> RotationResult {
+    /// - Parameter dueBefore: cron mode: rotate only if the credential still expires before this
+    ///   time when its lease is taken (another run may have rotated it since the list was read).
+    private func rotateWithHook(
+        _ name: String, hook: RotationHook, policy: RotationPolicy, discardPending: Bool, dueBefore: UnixTime?
+    ) throws(VaultError) -> RotationResult {
         let keys = self.keys
         let leaseSeconds = hook.timeoutSeconds * 3 + 30
         // 1. Claim the credential and read what the hook needs.
@@ -120,6 +126,9 @@ extension Vault {
             let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record)
             guard loaded.credential.kind == .stored else {
                 throw VaultError.invalid("credential '\(printable(name))' is an issued token: rotate it without a hook to mint a new one")
+            }
+            if let dueBefore, (loaded.credential.expiresAt ?? .max) > dueBefore {
+                throw VaultError(.busy, "no longer due: another run rotated it")
             }
             try Rotation.claimLease(loaded.rowID, now: now, seconds: leaseSeconds, db: db)
             if discardPending { try Rotation.discardPending(loaded.rowID, db: db) }
