@@ -16,7 +16,7 @@ struct Run {
 }
 
 /// A throwaway vault directory with a key file, and a way to run the real binary on it.
-final class Sandbox {
+final class Sandbox: Sendable {
     let path: String
     var vault: String { path + "/vault/vault.db" }
     var keyFile: String { path + "/vault.key" }
@@ -50,20 +50,9 @@ final class Sandbox {
         Sandbox.execute(toolURL.path, arguments, input: input.map { Array($0.utf8) } ?? [], environment: environment.merging(extra) { $1 })
     }
 
-    /// Starts `tokenvault ARGS` without waiting.
-    func start(_ arguments: [String], input: String = "") -> Process {
-        let process = Process()
-        process.executableURL = toolURL
-        process.arguments = arguments
-        process.environment = environment
-        let stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try! process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
-        return process
+    /// Starts `tokenvault ARGS` without waiting (standard input: /dev/null).
+    func start(_ arguments: [String]) -> Child {
+        Child([toolURL.path] + arguments, environment: environment)
     }
 
     static func execute(_ executable: String, _ arguments: [String], input: [UInt8], environment: [String: String]) -> Run {
@@ -124,4 +113,61 @@ func leakForms(_ secret: String) -> [[UInt8]] {
         Array(raw.map { String(format: "%02x", $0) }.joined().utf8),
         Array(Data(raw).base64EncodedString().utf8),
     ]
+}
+
+/// A child process started with `posix_spawn` and reaped with `waitpid`: Foundation's `Process`
+/// can miss the exit of a child that was killed, and hang in `waitUntilExit`.
+final class Child: @unchecked Sendable {
+    // @unchecked Sendable: `pid` is immutable; `status` is written once by `wait` under `lock`.
+    let pid: pid_t
+    /// The read end of the child's standard output, when captured.
+    let output: FileHandle?
+    private let lock = NSLock()
+    private var status: Int32?
+
+    /// Starts `arguments[0]` (a full path) with `environment`; standard input is /dev/null,
+    /// standard error is discarded, standard output is captured when `captureOutput`.
+    init(_ arguments: [String], environment: [String: String], captureOutput: Bool = false) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var fds: [Int32] = [-1, -1]
+        if captureOutput {
+            precondition(pipe(&fds) == 0)
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+            posix_spawn_file_actions_addclose(&actions, fds[0])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        precondition(code == 0, "posix_spawn failed: \(code)")
+        self.pid = pid
+        if captureOutput {
+            close(fds[1])
+            output = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        } else {
+            output = nil
+        }
+    }
+
+    func signal(_ signal: Int32) { kill(pid, signal) }
+
+    /// Waits for the child and returns its exit status (128 + signal when killed).
+    @discardableResult
+    func wait() -> Int32 {
+        lock.withLock {
+            if let status { return status }
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+            let value = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+            status = value
+            return value
+        }
+    }
 }
