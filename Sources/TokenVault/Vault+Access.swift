@@ -35,7 +35,6 @@ extension Vault {
     public func fetch(_ name: String, need: Need = .any, version: Int? = nil) throws(VaultError) -> FetchedSecret {
         let name = try Labels.name(name)
         let need = try need.validated()
-        let keys = self.keys
         let actor = configuration.actor
         let warningWindow = configuration.expiryWarningSeconds
         return try audited(AuditRecord(.fetch, name: name, need: need)) { db, now, record in
@@ -105,7 +104,6 @@ extension Vault {
     ///   expired or out-of-scope token. All refusals look alike to the presenter.
     public func verify(_ token: Secret, need: Need = .any) throws(VaultError) -> Credential {
         let need = try need.validated()
-        let keys = self.keys
         let actor = configuration.actor
         let wellFormed = token.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
         let fingerprint = keys.fingerprint(of: token)

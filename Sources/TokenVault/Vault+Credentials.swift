@@ -94,7 +94,6 @@ extension Vault {
         let scope = new.isLegacy ? Scope(trusted: [.unlimited]) : new.scope
         let expiry = try new.expiryTime(createdAt: clock.now)
         let uid = "cred_" + Hex.encode(try Vault.randomBytes(10))
-        let keys = self.keys
 
         return try audited(AuditRecord(action, credentialID: uid, name: name)) { db, now, record in
             guard try db.row("SELECT 1 FROM credentials WHERE name = ?", [name]) == nil else {

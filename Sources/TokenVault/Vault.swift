@@ -61,15 +61,18 @@ public final class Vault: Sendable {
     /// The settings it was opened with.
     public let configuration: Configuration
     let queue: DatabaseQueue
-    let keys: Keyring
+    let keyCache: KeyCache
+
+    /// The unwrapped keys as of the last check (see ``KeyCache``).
+    var keys: Keyring { keyCache.keyring }
 
     var clock: VaultClock { configuration.clock }
 
-    private init(path: String, configuration: Configuration, queue: DatabaseQueue, keys: Keyring) {
+    private init(path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache) {
         self.path = path
         self.configuration = configuration
         self.queue = queue
-        self.keys = keys
+        self.keyCache = keyCache
     }
 
     // MARK: - Creating and opening
@@ -104,19 +107,7 @@ public final class Vault: Sendable {
             throw .invalid("scrypt parameters out of range (N a power of two up to 2^20, r ≤ 32, p ≤ 16, ≤ 1 GiB)")
         }
         let vaultID = try randomBytes(16)
-        var salt: [UInt8]?
-        let kek: SymmetricKey
-        if let passphrase = try key.passphraseBytes() {
-            guard passphrase.count >= KeySource.minimumPassphraseLength else {
-                throw .invalid("the passphrase must be at least \(KeySource.minimumPassphraseLength) characters")
-            }
-            salt = try randomBytes(16)
-            do { kek = try Scrypt.deriveKey(from: passphrase, salt: salt!, parameters: cost) } catch {
-                throw .failed("scrypt failed (not enough memory?)")
-            }
-        } else {
-            kek = try key.rawKey()
-        }
+        let (kek, salt) = try newKeyEncryptionKey(from: key, cost: cost)
 
         try Files.makeDirectories(Files.parent(of: path))
         try Files.createPrivateFile(path)
@@ -192,7 +183,22 @@ public final class Vault: Sendable {
         let kek: SymmetricKey
         if let knownKEK { kek = knownKEK } else { kek = try meta.keyEncryptionKey(from: key) }
         let keys = try mapErrors { try queue.read { db in try Keyring.unlock(db, meta: meta, kek: kek) } }
-        return Vault(path: path, configuration: configuration, queue: queue, keys: keys)
+        return Vault(path: path, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys))
+    }
+
+    /// A KEK for a new vault or a rekey: the raw key, or the passphrase stretched with a fresh
+    /// salt (returned, to be stored with the cost).
+    static func newKeyEncryptionKey(from key: KeySource, cost: Scrypt.Parameters) throws(VaultError) -> (SymmetricKey, salt: [UInt8]?) {
+        guard let passphrase = try key.passphraseBytes() else { return (try key.rawKey(), nil) }
+        guard passphrase.count >= KeySource.minimumPassphraseLength else {
+            throw .invalid("the passphrase must be at least \(KeySource.minimumPassphraseLength) characters")
+        }
+        let salt = try randomBytes(16)
+        do {
+            return (try Scrypt.deriveKey(from: passphrase, salt: salt, parameters: cost), salt)
+        } catch {
+            throw .failed("scrypt failed (not enough memory?)")
+        }
     }
 
     private static func openQueue(_ path: String, configuration: Configuration) throws(VaultError) -> DatabaseQueue {
@@ -251,6 +257,7 @@ public final class Vault: Sendable {
         let actor = configuration.actor
         let result: Result<T, VaultError> = try Vault.mapErrors {
             try queue.write { db in
+                try keyCache.refresh(db)
                 let now = clock.now
                 var record = record
                 try db.execute("SAVEPOINT operation")
@@ -273,7 +280,12 @@ public final class Vault: Sendable {
 
     /// Runs a read-only query in a consistent snapshot.
     func reading<T: Sendable>(_ body: (Connection, UnixTime) throws -> T) throws(VaultError) -> T {
-        try Vault.mapErrors { try queue.read { db in try body(db, clock.now) } }
+        try Vault.mapErrors {
+            try queue.read { db in
+                try keyCache.refresh(db)
+                return try body(db, clock.now)
+            }
+        }
     }
 
     /// Turns any failure into a ``VaultError`` whose message holds no bound value.

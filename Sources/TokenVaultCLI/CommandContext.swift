@@ -53,13 +53,21 @@ final class CommandContext {
                 hint: "use --key-file, --passphrase-file or --key-command"
             )
         }
-        let passphrase = try terminal.prompt("Vault passphrase: ")
-        if confirmNewPassphrase {
-            let again = try terminal.prompt("Repeat the passphrase: ")
-            guard passphrase.constantTimeEquals(again) else {
-                throw VaultError(.invalidInput, "the passphrases do not match")
-            }
+        return try confirmNewPassphrase ? askNewPassphrase(terminal) : .passphrase(terminal.prompt("Vault passphrase: "))
+    }
+
+    /// A new passphrase typed twice on the terminal (rekey without a --new-* option).
+    func promptNewPassphrase() throws(VaultError) -> KeySource {
+        guard let terminal = Terminal.open() else {
+            throw VaultError(.invalidInput, "no terminal to ask for the new passphrase: give --new-key-file, --new-passphrase-file or --new-key-command")
         }
+        return try askNewPassphrase(terminal)
+    }
+
+    private func askNewPassphrase(_ terminal: borrowing Terminal) throws(VaultError) -> KeySource {
+        let passphrase = try terminal.prompt("New vault passphrase: ")
+        let again = try terminal.prompt("Repeat the passphrase: ")
+        guard passphrase.constantTimeEquals(again) else { throw VaultError(.invalidInput, "the passphrases do not match") }
         return .passphrase(passphrase)
     }
 

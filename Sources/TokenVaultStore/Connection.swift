@@ -44,13 +44,10 @@ public final class Connection {
             throw StoreError(code: ResultCode(rawValue: code), message: message)
         }
         self.handle = db
-        do {
-            try setUp(options)
-        } catch {
-            statementCache.removeAll()
-            sqlite3_close_v2(db)
-            throw error
-        }
+        // Every stored property is initialized, so when `setUp` throws, Swift releases
+        // `self` and `deinit` closes the handle. Closing it here as well would call
+        // `sqlite3_close_v2` twice on the same (by then freed) connection.
+        try setUp(options)
     }
 
     deinit {

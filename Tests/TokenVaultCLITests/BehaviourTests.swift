@@ -5,7 +5,8 @@ import Testing
 @Suite("CLI behaviour through the real binary")
 struct BehaviourTests {
     static let commands = [
-        "keygen", "init", "add", "issue", "verify", "get", "exec", "list", "show", "rename", "revoke", "delete", "audit",
+        "keygen", "init", "add", "issue", "verify", "get", "exec", "list", "show", "rename", "rotate", "revoke", "expiring",
+        "test", "delete", "audit", "rekey", "rotate-data-key",
     ]
 
     @Test(arguments: commands)

@@ -109,6 +109,15 @@ struct ExitCodeTests {
         #expect(box.run(["list"], environment: ["TOKENVAULT_KEY_FILE": ""]).status == 5)  // no key, no terminal
         #expect(box.run(["list", "--key-command", "exit 9"]).status == 5)
         #expect(box.run(["list", "--key-command", "cat '\(box.keyFile)'"]).status == 0)
+        // After a rekey the old key is wrong, the new one right, and the secret unchanged.
+        box.run(["add", "a", "--legacy"], input: "kept")
+        #expect(box.run(["rekey", "--new-key-file", box.file("other.key")]).status == 0)
+        #expect(box.run(["get", "a"]).status == 5)
+        #expect(box.run(["get", "a", "--key-file", box.file("other.key")]).out == "kept")
+        #expect(box.run(["rekey", "--key-file", box.file("other.key"), "--new-key-file", box.file("missing.key")]).status == 5)
+        #expect(box.run(["rekey", "--key-file", box.file("other.key")]).status == 2)  // no new key, no terminal
+        #expect(box.run(["rotate-data-key", "--key-file", box.file("other.key")]).out == "re-encrypted 1 secret versions under a new data key\n")
+        #expect(box.run(["get", "a", "--key-file", box.file("other.key")]).out == "kept")
     }
 
     @Test func sixForTamperingCorruptionAndNewerVaults() throws {

@@ -116,7 +116,7 @@ struct Keyring: Sendable {
         try AESGCM.seal(key.bytesForWrapping, using: kek, authenticating: wrapAAD(id: id, purpose: purpose, vaultID: vaultID))
     }
 
-    private static func unwrap(
+    static func unwrap(
         _ wrapped: [UInt8], id: Int64, purpose: Purpose, vaultID: [UInt8], kek: SymmetricKey
     ) throws -> SymmetricKey {
         try SymmetricKey(AESGCM.open(wrapped, using: kek, authenticating: wrapAAD(id: id, purpose: purpose, vaultID: vaultID)))

@@ -93,7 +93,6 @@ extension Vault {
     }
 
     private func rotateDirectly(_ name: String, secret: Secret, minted: Bool, policy: RotationPolicy) throws(VaultError) -> RotationResult {
-        let keys = self.keys
         let (credential, version) = try audited(AuditRecord(.rotate, name: name)) { db, now, record in
             let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record)
             let expected: CredentialKind = minted ? .issued : .stored
@@ -119,7 +118,6 @@ extension Vault {
     private func rotateWithHook(
         _ name: String, hook: RotationHook, policy: RotationPolicy, discardPending: Bool, dueBefore: UnixTime?
     ) throws(VaultError) -> RotationResult {
-        let keys = self.keys
         let leaseSeconds = hook.timeoutSeconds * 3 + 30
         // 1. Claim the credential and read what the hook needs.
         let claim = try audited(AuditRecord(.rotate, name: name)) { db, now, record in
@@ -260,7 +258,6 @@ extension Vault {
     ///   expired or issued credential. A failing test is not an error: see the result.
     public func testConnection(_ name: String, hook: RotationHook) throws(VaultError) -> ConnectionTestResult {
         let name = try Labels.name(name)
-        let keys = self.keys
         let (loaded, secret) = try audited(AuditRecord(.test, name: name)) { db, now, record in
             guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id

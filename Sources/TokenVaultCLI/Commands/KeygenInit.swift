@@ -21,6 +21,13 @@ struct KeygenCommand: VaultCommand {
         }
         return .ok
     }
+
+    static func parseKDFN(_ text: String) throws(VaultError) -> UInt64 {
+        guard let n = UInt64(text), n >= 2, n & (n - 1) == 0 else {
+            throw VaultError(.invalidInput, "--kdf-n must be a power of two, as 131072")
+        }
+        return n
+    }
 }
 
 struct InitCommand: VaultCommand {
@@ -42,12 +49,7 @@ struct InitCommand: VaultCommand {
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         var cost = Vault.PassphraseCost.default
-        if let text = arguments.value("kdf-n") {
-            guard let n = UInt64(text), n >= 2, n & (n - 1) == 0 else {
-                throw VaultError(.invalidInput, "--kdf-n must be a power of two, as 131072")
-            }
-            cost.n = n
-        }
+        if let text = arguments.value("kdf-n") { cost.n = try parseKDFN(text) }
         let path = context.vaultPath
         let vault = try Vault.create(
             at: path, key: context.keySource(confirmNewPassphrase: true),
@@ -59,5 +61,12 @@ struct InitCommand: VaultCommand {
             context.io.out("created vault \(vault.path)\n")
         }
         return .ok
+    }
+
+    static func parseKDFN(_ text: String) throws(VaultError) -> UInt64 {
+        guard let n = UInt64(text), n >= 2, n & (n - 1) == 0 else {
+            throw VaultError(.invalidInput, "--kdf-n must be a power of two, as 131072")
+        }
+        return n
     }
 }

@@ -1,0 +1,99 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+extension Vault {
+    /// Changes the key-encryption key (SPEC C2): every wrapped key is unwrapped with the old KEK
+    /// and wrapped with the new one, in one transaction. O(number of keys): secrets are not
+    /// touched. The old key file or passphrase no longer opens the vault afterwards.
+    ///
+    /// ```swift
+    /// try vault.rekey(to: .keyFile("/etc/tokenvault/new.key"))
+    /// ```
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` for a passphrase shorter than 12 characters or
+    ///   out-of-range scrypt parameters; ``VaultError/Kind/locked`` when the new key cannot be read.
+    ///
+    /// Security: the audit key and lookup key derive from the MAC key, which is re-wrapped, not
+    /// replaced, so old audit events and issued tokens stay verifiable.
+    public func rekey(to newKey: KeySource, passphraseCost: PassphraseCost = .default) throws(VaultError) {
+        let cost = passphraseCost.scrypt
+        guard cost.isSupported else { throw .invalid("scrypt parameters out of range") }
+        let (newKEK, salt) = try Vault.newKeyEncryptionKey(from: newKey, cost: cost)
+        let oldKEK = keyCache.kek
+        try audited(AuditRecord(.rekey)) { db, _, record in
+            let meta = try VaultMeta.read(db)
+            for row in try db.rows("SELECT id, purpose, wrapped FROM keys WHERE state = 'active'") {
+                guard let id = row.int64(0), let purpose = row.string(1).flatMap(Keyring.Purpose.init(rawValue:)),
+                    let wrapped = row.blob(2)
+                else { throw VaultError(.integrity, "the vault's key table is damaged") }
+                let key: SymmetricKey
+                do { key = try Keyring.unwrap(wrapped, id: id, purpose: purpose, vaultID: meta.vaultID, kek: oldKEK) } catch {
+                    throw VaultError(.integrity, "a wrapped key fails its integrity check")
+                }
+                let rewrapped = try Keyring.wrap(key, id: id, purpose: purpose, vaultID: meta.vaultID, kek: newKEK)
+                try db.execute("UPDATE keys SET wrapped = ? WHERE id = ?", [rewrapped, id])
+            }
+            let isPassphrase = salt != nil
+            try db.execute(
+                "UPDATE vault_meta SET kek_kind = ?, kdf_salt = ?, kdf_n = ?, kdf_r = ?, kdf_p = ?",
+                [
+                    isPassphrase ? "scrypt" : "key", salt, isPassphrase ? Int64(cost.n) : nil,
+                    isPassphrase ? Int64(cost.r) : nil, isPassphrase ? Int64(cost.p) : nil,
+                ]
+            )
+            record.reason = "key-encryption key changed (now a \(isPassphrase ? "passphrase" : "key file or key command"))"
+        }
+        keyCache.replace(kek: newKEK, keyring: keys)
+        _ = try? queue.withConnection { db in db.checkpointAndTruncateWAL() }
+    }
+
+    /// Makes a new data key, re-encrypts every stored secret under it in one transaction, and
+    /// destroys the old one (SPEC C2).
+    ///
+    /// Other processes with the vault open pick up the new key on their next operation.
+    ///
+    /// - Returns: the number of secret versions re-encrypted.
+    /// - Throws: ``VaultError/Kind/integrity`` if any stored secret fails authentication (then
+    ///   nothing changes).
+    @discardableResult
+    public func rotateDataKey() throws(VaultError) -> Int {
+        let newKey: SymmetricKey
+        do { newKey = try SymmetricKey.generate() } catch { throw .failed("the random generator failed") }
+        let kek = keyCache.kek
+        let count = try audited(AuditRecord(.rotateDataKey)) { db, _, record in
+            let keys = self.keys
+            let newID = (try db.row("SELECT max(id) FROM keys")?.int64(0) ?? 0) + 1
+            let old = try db.rows("SELECT id FROM keys WHERE purpose = 'data' AND state = 'active'").compactMap { $0.int64(0) }
+            try db.execute("UPDATE keys SET state = 'destroyed', wrapped = NULL WHERE purpose = 'data' AND state = 'active'")
+            try db.execute(
+                "INSERT INTO keys (id, purpose, state, wrapped, created_at) VALUES (?, 'data', 'active', ?, ?)",
+                [newID, try Keyring.wrap(newKey, id: newID, purpose: .data, vaultID: keys.vaultID, kek: kek), clock.now]
+            )
+            let versions = try db.rows(
+                """
+                SELECT v.credential_id, v.version, v.key_id, v.ciphertext, c.uid FROM secret_versions v
+                JOIN credentials c ON c.id = v.credential_id WHERE v.ciphertext IS NOT NULL
+                """
+            )
+            for row in versions {
+                guard let rowID = row.int64(0), let version = row.int64(1), let keyID = row.int64(2),
+                    let ciphertext = row.blob(3), let uid = row.string(4)
+                else { throw VaultError(.integrity, "a stored secret version is malformed") }
+                let secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: uid, version: version, keys: keys)
+                let sealed = try AESGCM.seal(secret.bytes, using: newKey, authenticating: keys.secretAAD(credentialID: uid, version: version, keyID: newID))
+                try db.execute(
+                    "UPDATE secret_versions SET key_id = ?, ciphertext = ? WHERE credential_id = ? AND version = ?",
+                    [newID, sealed, rowID, version]
+                )
+            }
+            try db.execute("UPDATE keys SET encryptions = ? WHERE id = ?", [Int64(versions.count), newID])
+            record.reason = "re-encrypted \(versions.count) secret versions under data key \(newID); destroyed data key "
+                + old.map(String.init).joined(separator: ", ")
+            return versions.count
+        }
+        // Load the new key here too, and leave no copy of the old wrapped key in the WAL.
+        try reading { _, _ in }
+        _ = try? queue.withConnection { db in db.checkpointAndTruncateWAL() }
+        return count
+    }
+}
