@@ -67,6 +67,8 @@ struct Keyring: Sendable {
     let activeDataKeyID: Int64
     let auditKey: SymmetricKey
     let lookupKey: SymmetricKey
+    /// Wraps the Ed25519 seal key's seed.
+    let sealWrapKey: SymmetricKey
 
     enum Purpose: String { case data, mac }
 
@@ -107,7 +109,8 @@ struct Keyring: Sendable {
             dataKeys: data,
             activeDataKeyID: activeData,
             auditKey: try mac.derive(label: "tokenvault/v1/audit-mac"),
-            lookupKey: try mac.derive(label: "tokenvault/v1/lookup")
+            lookupKey: try mac.derive(label: "tokenvault/v1/lookup"),
+            sealWrapKey: try mac.derive(label: "tokenvault/v1/seal-key-wrap")
         )
     }
 

@@ -159,3 +159,29 @@ enum Files {
 extension VaultError {
     static func failed(_ message: String) -> VaultError { VaultError(.failed, message) }
 }
+
+/// Small text files the CLI reads and writes (seals, public keys, exports): new files are
+/// created with mode 0600 and never overwrite anything, a symbolic link included.
+public enum TextFiles {
+    /// Reads a regular file of at most `limit` bytes as UTF-8.
+    ///
+    /// - Throws: ``VaultError/Kind/notFound`` when it does not exist;
+    ///   ``VaultError/Kind/invalidInput`` when it is not a file or too large.
+    public static func read(_ path: String, limit: Int = 64 * 1_024) throws(VaultError) -> String {
+        guard Files.kind(at: path) != .missing else { throw VaultError(.notFound, "no file '\(printable(path))'") }
+        let bytes: SecureBytes
+        do {
+            (bytes, _) = try Files.readSecretFile(path, limit: limit, what: "file")
+        } catch {
+            throw .invalid(error.message)
+        }
+        return bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Creates `path` (mode 0600) holding `text`, synced to disk.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` when anything exists at `path`.
+    public static func createNew(_ path: String, contents text: String) throws(VaultError) {
+        try Files.writePrivateFile(path, bytes: SecureBytes(copying: Array(text.utf8)))
+    }
+}
