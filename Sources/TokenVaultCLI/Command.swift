@@ -28,7 +28,7 @@ let allCommands: [any VaultCommand.Type] = [
     KeygenCommand.self, InitCommand.self, AddCommand.self, IssueCommand.self, VerifyCommand.self, GetCommand.self,
     ExecCommand.self, ListCommand.self, ShowCommand.self, RenameCommand.self, RotateCommand.self, RevokeCommand.self,
     ExpiringCommand.self, TestCommand.self, DeleteCommand.self, AuditCommand.self, AuditVerifyCommand.self,
-    AuditSealCommand.self, RekeyCommand.self,
+    AuditSealCommand.self, ReportCommand.self, ScanCommand.self, CheckEndpointCommand.self, RekeyCommand.self,
     RotateDataKeyCommand.self,
 ]
 

@@ -1,7 +1,7 @@
 /// What an audit event records (SPEC C15).
 public enum AuditAction: String, Sendable, CaseIterable {
     case initialize = "init"
-    case add, issue, fetch, verify, rename, delete, revoke, rotate, test, rekey, seal
+    case add, issue, fetch, verify, rename, delete, revoke, rotate, test, rekey, seal, scan
     case rotateDataKey = "rotate-data-key"
 }
 

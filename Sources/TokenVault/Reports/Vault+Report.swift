@@ -1,0 +1,59 @@
+internal import TokenVaultStore
+
+/// The security admin's view of a vault (SPEC C18). Holds no secret.
+public struct SecurityReport: Sendable {
+    /// Live legacy tokens, and scoped ones whose scope is `*:*:crud`: unlimited rights.
+    public let unlimited: [Credential]
+    /// Live credentials that never expire.
+    public let neverExpiring: [Credential]
+    /// Expired but not revoked: still valid upstream, maybe.
+    public let expiredNotRevoked: [Credential]
+    /// Live credentials not used (fetched or verified) for the window, or never since creation.
+    public let unused: [Credential]
+    /// Denied attempts, by actor, most first.
+    public let deniedByActor: [(actor: String, count: Int64, last: UnixTime)]
+    /// Live credentials by the age of their current secret, oldest first (at most 10).
+    public let oldestSecrets: [(credential: Credential, since: UnixTime)]
+
+    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused).
+    /// Denied attempts and secret ages are for information.
+    public var hasRisks: Bool {
+        !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty)
+    }
+}
+
+extension Vault {
+    /// Builds the admin report.
+    ///
+    /// - Parameter unusedFor: a credential not used for this many seconds (or never, and
+    ///   created longer ago than that) is reported as unused.
+    public func report(unusedFor: Int64 = 90 * 86_400) throws(VaultError) -> SecurityReport {
+        guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
+        return try reading { db, now in
+            let live = try CredentialRecords.all(where: "1", [], db).map(\.credential)
+            let active = live.filter { $0.revokedAt == nil }
+            let denied = try db.rows(
+                "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
+            ).map { row in (actor: row.string(0) ?? "", count: row.int64(1) ?? 0, last: row.int64(2) ?? 0) }
+            var ages: [(credential: Credential, since: UnixTime)] = []
+            for row in try db.rows(
+                """
+                SELECT c.name, v.created_at FROM secret_versions v JOIN credentials c ON c.id = v.credential_id
+                WHERE v.state = 'current' AND c.deleted_at IS NULL AND c.revoked_at IS NULL ORDER BY v.created_at, c.name LIMIT 10
+                """
+            ) {
+                if let credential = active.first(where: { $0.name == row.string(0) }) {
+                    ages.append((credential, row.int64(1) ?? 0))
+                }
+            }
+            return SecurityReport(
+                unlimited: active.filter { $0.isLegacy || $0.scope.isUnlimited },
+                neverExpiring: active.filter(\.neverExpires),
+                expiredNotRevoked: active.filter { $0.state(at: now) == .expired },
+                unused: active.filter { ($0.lastUsedAt ?? $0.createdAt) <= now - unusedFor },
+                deniedByActor: denied,
+                oldestSecrets: ages
+            )
+        }
+    }
+}

@@ -1,0 +1,247 @@
+internal import Glibc
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+/// A leaked token found by ``Vault/scan(_:progress:)``. Names the place and the credential,
+/// never the secret.
+public struct ScanFinding: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// A stored token (an ERP PAT), recognised by its keyed fingerprint.
+        case stored
+        /// A token minted by this vault.
+        case issued
+        /// A well-formed `tvk_` token (valid checksum) that this vault does not know.
+        case unknownIssued = "unknown-issued"
+    }
+
+    public let path: String
+    public let line: Int
+    public let kind: Kind
+    /// The credential's name, when known.
+    public let credentialName: String?
+    /// Which version: the current one, or an older one that may still be valid upstream.
+    public let version: Int?
+}
+
+/// What a scan covered.
+public struct ScanSummary: Sendable {
+    public let findings: [ScanFinding]
+    public let filesScanned: Int
+    public let bytesScanned: Int64
+    /// Files skipped as binary, unreadable or larger than 64 MiB.
+    public let filesSkipped: Int
+}
+
+extension Vault {
+    /// Looks for leaked tokens in files and folders (SPEC C19).
+    ///
+    /// Walks `paths` (folders recursively, skipping `.git`, symbolic links, binary files and
+    /// files over 64 MiB) line by line. A vault-minted token is recognised by its `tvk_` prefix and
+    /// checksum; a stored token by its keyed fingerprint, as it appears raw, quoted, in JSON, in a
+    /// `KEY=value` line or URL-encoded. Nothing is written except one `scan` audit event.
+    ///
+    /// Security: candidates are compared through HMAC-SHA256 under the vault's lookup key, only
+    /// when their length is that of a stored secret; no plaintext secret is decrypted.
+    ///
+    /// - Parameter progress: called now and then with files and bytes scanned so far.
+    public func scan(_ paths: [String], progress: ((Int, Int64) -> Void)? = nil) throws(VaultError) -> ScanSummary {
+        let keys = self.keys
+        // What to look for: fingerprint -> (name, version, kind), and the lengths worth hashing.
+        let index = try reading { db, _ in
+            var known: [[UInt8]: (String, Int, ScanFinding.Kind)] = [:]
+            var lengths = Set<Int>()
+            for row in try db.rows(
+                """
+                SELECT v.fingerprint, c.name, v.version, c.kind, length(v.ciphertext) FROM secret_versions v
+                JOIN credentials c ON c.id = v.credential_id WHERE c.deleted_at IS NULL
+                """
+            ) {
+                guard let fingerprint = row.blob(0), let name = row.string(1) else { continue }
+                let issued = row.string(3) == CredentialKind.issued.rawValue
+                known[fingerprint] = (name, Int(row.int64(2) ?? 0), issued ? .issued : .stored)
+                if let size = row.int64(4) { lengths.insert(Int(size) - AESGCM.overhead) }
+            }
+            return ScanIndex(known: known, lengths: lengths)
+        }
+        var scanner = Scanner(index: index, keys: keys, progress: progress)
+        for path in paths { try scanner.visit(path, top: true) }
+        let summary = ScanSummary(
+            findings: scanner.findings, filesScanned: scanner.files, bytesScanned: scanner.bytes, filesSkipped: scanner.skipped
+        )
+        try audited(AuditRecord(.scan)) { _, _, record in
+            record.reason = "\(summary.filesScanned) files scanned, \(summary.findings.count) leaked tokens found"
+        }
+        return summary
+    }
+}
+
+struct ScanIndex: Sendable {
+    let known: [[UInt8]: (String, Int, ScanFinding.Kind)]
+    let lengths: Set<Int>
+}
+
+/// The file walk and the line matcher.
+private struct Scanner {
+    let index: ScanIndex
+    let keys: Keyring
+    let progress: ((Int, Int64) -> Void)?
+    var findings: [ScanFinding] = []
+    var files = 0
+    var bytes: Int64 = 0
+    var skipped = 0
+    private var lastProgress = 0
+
+    static let maximumFileSize = 64 << 20
+    static let tokenLength = IssuedTokenFormat.length
+
+    init(index: ScanIndex, keys: Keyring, progress: ((Int, Int64) -> Void)?) {
+        self.index = index
+        self.keys = keys
+        self.progress = progress
+    }
+
+    mutating func visit(_ path: String, top: Bool) throws(VaultError) {
+        switch Files.kind(at: path) {
+        case .missing where top:
+            throw VaultError(.notFound, "no such file or folder '\(printable(path))'")
+        case .directory:
+            guard let directory = opendir(path) else {
+                skipped += 1
+                return
+            }
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." && name != ".git" { names.append(name) }
+            }
+            closedir(directory)
+            for name in names.sorted() { try visit(path == "/" ? "/" + name : path + "/" + name, top: false) }
+        case .regular:
+            scanFile(path)
+        default:
+            if !top { skipped += 1 }
+        }
+    }
+
+    private mutating func scanFile(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else {
+            skipped += 1
+            return
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, Int(info.st_size) <= Self.maximumFileSize else {
+            skipped += 1
+            return
+        }
+        var content = [UInt8](repeating: 0, count: Int(info.st_size))
+        var used = 0
+        while used < content.count {
+            let n = content.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + used, $0.count - used) }
+            if n <= 0 { break }
+            used += n
+        }
+        content.removeLast(content.count - used)
+        // A NUL byte in the first 8 KiB: binary, as git decides.
+        guard !content.prefix(8_192).contains(0) else {
+            skipped += 1
+            return
+        }
+        files += 1
+        bytes += Int64(used)
+        var lineNumber = 1
+        var start = 0
+        for position in 0...content.count {
+            guard position == content.count || content[position] == UInt8(ascii: "\n") else { continue }
+            if position > start { scanLine(content[start..<position], path: path, line: lineNumber) }
+            lineNumber += 1
+            start = position + 1
+        }
+        if let progress, files - lastProgress >= 200 {
+            lastProgress = files
+            progress(files, bytes)
+        }
+    }
+
+    private mutating func scanLine(_ line: ArraySlice<UInt8>, path: String, line number: Int) {
+        var seen = Set<[UInt8]>()
+        var candidates: [ArraySlice<UInt8>] = []
+        collectCandidates(line, into: &candidates)
+        // URL-encoded copies of a token (%2B for +, %3D for =, …).
+        var decoded: [UInt8] = []
+        if line.contains(UInt8(ascii: "%")) {
+            decoded = percentDecoded(line)
+            collectCandidates(decoded[...], into: &candidates)
+        }
+        for candidate in candidates {
+            let bytes = Array(candidate)
+            guard !seen.contains(bytes) else { continue }
+            seen.insert(bytes)
+            let isMinted = bytes.count == Self.tokenLength && bytes.starts(with: IssuedTokenFormat.prefix.utf8)
+                && bytes.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
+            guard isMinted || index.lengths.contains(bytes.count) else { continue }
+            let fingerprint = bytes.withUnsafeBytes { HMAC.authenticate($0, using: keys.lookupKey) }
+            if let (name, version, kind) = index.known[fingerprint] {
+                findings.append(ScanFinding(path: path, line: number, kind: kind, credentialName: name, version: version))
+            } else if isMinted {
+                findings.append(ScanFinding(path: path, line: number, kind: .unknownIssued, credentialName: nil, version: nil))
+            }
+        }
+        // The line's bytes (and any decoded copy) may hold a secret: wipe the copies made here.
+        for index in decoded.indices { decoded[index] = 0 }
+    }
+
+    /// Candidate tokens of a line: each run between loose separators (whitespace, quotes,
+    /// brackets), and each part of such a run that starts at its beginning or after a strict
+    /// separator (`=`, `:`, `&`, `,`, `;`) and ends at its end or before one. So `KEY=value`,
+    /// `"key": "value"` and `?token=value&x=1` yield `value`, even when the value itself holds
+    /// `=` or `:` (base64 padding). Only parts whose length is a stored secret's are kept.
+    private func collectCandidates(_ line: ArraySlice<UInt8>, into candidates: inout [ArraySlice<UInt8>]) {
+        var start = line.startIndex
+        for position in line.startIndex...line.endIndex {
+            guard position == line.endIndex || Self.looseSeparators.contains(line[position]) else { continue }
+            if position > start { addParts(of: line[start..<position], into: &candidates) }
+            start = position + 1
+        }
+    }
+
+    private func addParts(of run: ArraySlice<UInt8>, into candidates: inout [ArraySlice<UInt8>]) {
+        var starts = [run.startIndex]
+        var ends: [Int] = []
+        for position in run.indices where Self.strictSeparators.contains(run[position]) {
+            ends.append(position)
+            starts.append(position + 1)
+        }
+        ends.append(run.endIndex)
+        for begin in starts {
+            for end in ends where end > begin {
+                let length = end - begin
+                if length == Self.tokenLength || index.lengths.contains(length) { candidates.append(run[begin..<end]) }
+            }
+        }
+    }
+
+    static let looseSeparators = Set(" \t\r\"'`<>()[]{}|\\".utf8)
+    static let strictSeparators = Set("=:&,;".utf8)
+
+    private func percentDecoded(_ line: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count)
+        var position = line.startIndex
+        while position < line.endIndex {
+            if line[position] == UInt8(ascii: "%"), position + 2 < line.endIndex,
+                let high = Hex.value(of: line[position + 1]), let low = Hex.value(of: line[position + 2])
+            {
+                out.append(high << 4 | low)
+                position += 3
+            } else {
+                out.append(line[position] == UInt8(ascii: "+") ? UInt8(ascii: " ") : line[position])
+                position += 1
+            }
+        }
+        return out
+    }
+}
