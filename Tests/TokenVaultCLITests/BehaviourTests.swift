@@ -6,7 +6,7 @@ import Testing
 struct BehaviourTests {
     static let commands = [
         "keygen", "init", "add", "issue", "verify", "get", "exec", "list", "show", "rename", "rotate", "revoke", "expiring",
-        "test", "delete", "audit", "rekey", "rotate-data-key",
+        "test", "delete", "audit", "audit verify", "audit seal", "report", "scan", "check-endpoint", "rekey", "rotate-data-key",
     ]
 
     @Test(arguments: commands)

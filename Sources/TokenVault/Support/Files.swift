@@ -178,6 +178,15 @@ public enum TextFiles {
         return bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Refuses a path where ``createNew(_:contents:)`` would fail because something exists,
+    /// so that a command can check its outputs before it changes anything.
+    public static func requireAbsent(_ path: String) throws(VaultError) {
+        guard Files.kind(at: path) == .missing else { throw .invalid("'\(printable(path))' already exists") }
+        guard Files.kind(at: Files.parent(of: path)) == .directory else {
+            throw .invalid("no folder '\(printable(Files.parent(of: path)))' to write into")
+        }
+    }
+
     /// Creates `path` (mode 0600) holding `text`, synced to disk.
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` when anything exists at `path`.

@@ -87,6 +87,10 @@ struct AuditSealCommand: VaultCommand {
     )
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        // Check the outputs first: a refused output must not leave a seal event behind.
+        for option in ["out", "public-key-out"] {
+            if let path = arguments.value(option) { try TextFiles.requireAbsent(path) }
+        }
         let vault = try context.openVault()
         let seal = try vault.sealAuditTrail()
         if let path = arguments.value("public-key-out") {
