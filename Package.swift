@@ -33,6 +33,8 @@ let package = Package(
         ),
         .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "CPosix"], swiftSettings: strictSettings),
         .executableTarget(name: "TokenVaultTool", dependencies: ["TokenVaultCLI"], swiftSettings: strictSettings),
+        // Benchmarks (scripts/bench.sh): the public library API only, built in release mode.
+        .executableTarget(name: "TokenVaultBench", dependencies: ["TokenVault"], swiftSettings: strictSettings),
         .testTarget(
             name: "TokenVaultStoreTests",
             dependencies: ["TokenVaultStore"],

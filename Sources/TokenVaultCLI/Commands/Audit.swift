@@ -1,3 +1,4 @@
+internal import Glibc
 import TokenVault
 
 struct AuditCommand: VaultCommand {
@@ -78,7 +79,15 @@ struct AuditCommand: VaultCommand {
                 try vault.forEachAuditEvent(filter) { events.append($0) }
                 for event in events.reversed() { output.write(render(event)) }
             } else {
-                try vault.forEachAuditEvent(filter) { output.write(render($0)) }
+                // Progress on a terminal: the export itself may be going to a file or a pipe.
+                let showProgress = isatty(2) == 1
+                var exported = 0
+                try vault.forEachAuditEvent(filter) { event in
+                    output.write(render(event))
+                    exported += 1
+                    if showProgress && exported % 100_000 == 0 { context.io.err("\rexported \(exported) events") }
+                }
+                if showProgress && exported >= 100_000 { context.io.err("\rexported \(exported) events\n") }
             }
         }
         output.flush()

@@ -1,0 +1,182 @@
+// TokenVault's benchmarks, through the public library API (see scripts/bench.sh).
+//
+//   tokenvault-bench fetch DIR          fetch with its audit event, durable and NORMAL, 1 and 8 threads
+//   tokenvault-bench verify DIR         verify of an issued token
+//   tokenvault-bench unlock DIR         key-file and default-scrypt passphrase unlock
+//   tokenvault-bench populate VAULT KEY N   append N fetch events (NORMAL sync), for the audit figures
+//   tokenvault-bench audit-verify VAULT KEY  audit verify, events per second
+//   tokenvault-bench scan DIR MB         leak scan throughput over MB of text
+//
+// Each prints `RESULT|name|median|unit|runs` lines and a table row on stderr.
+import Dispatch
+import Glibc
+import TokenVault
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+func report(_ name: String, _ value: Double, _ unit: String, runs: Int) {
+    let rounded = (value * 100).rounded() / 100
+    print("RESULT|\(name)|\(rounded)|\(unit)|\(runs)")
+}
+
+func log(_ message: String) {
+    var line = message + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+func fail(_ message: String) -> Never {
+    log("tokenvault-bench: \(message)")
+    exit(2)
+}
+
+func freshVault(_ directory: String, durable: Bool) throws -> Vault {
+    let key = directory + "/bench.key"
+    if access(key, F_OK) != 0 { try KeyFile.generate(at: key) }
+    let path = directory + "/bench-\(durable ? "full" : "normal")-\(getpid())-\(Int(now() * 1000)).db"
+    var configuration = Vault.Configuration(actor: "bench")
+    configuration.durableCommits = durable
+    return try Vault.create(at: path, key: .keyFile(key), configuration: configuration)
+}
+
+/// Median time per call of `body` over `rounds` rounds of `perRound` calls.
+func measure(rounds: Int, perRound: Int, _ body: () throws -> Void) rethrows -> Double {
+    var samples: [Double] = []
+    for _ in 0..<rounds {
+        let start = now()
+        for _ in 0..<perRound { try body() }
+        samples.append((now() - start) / Double(perRound))
+    }
+    return median(samples)
+}
+
+func benchFetch(_ directory: String) throws {
+    for durable in [true, false] {
+        let vault = try freshVault(directory, durable: durable)
+        var new = NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:orders:r")]), expiry: .after(seconds: 90 * 86_400))
+        new.issuer = "xentral"
+        _ = try vault.add(new, secret: Secret(copying: Array("xpat_0123456789abcdef0123456789abcdef0123456789abcdef0123".utf8)))
+        let need = Need(project: "shop", resource: "orders", permissions: .read)
+        let mode = durable ? "FULL" : "NORMAL"
+        let single = try measure(rounds: 7, perRound: durable ? 200 : 2_000) { _ = try vault.fetch("erp", need: need) }
+        report("fetch_1thread_\(mode)", single * 1e6, "us/op", runs: 7)
+        // 8 threads, one shared Vault.
+        var rates: [Double] = []
+        for _ in 0..<5 {
+            let perThread = durable ? 100 : 1_000
+            let start = now()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                for _ in 0..<perThread { _ = try? vault.fetch("erp", need: need) }
+            }
+            rates.append(Double(8 * perThread) / (now() - start))
+        }
+        report("fetch_8threads_\(mode)", median(rates), "ops/s", runs: 5)
+    }
+}
+
+func benchVerify(_ directory: String) throws {
+    for durable in [true, false] {
+        let vault = try freshVault(directory, durable: durable)
+        let (_, token) = try vault.issue(NewCredential(name: "svc", scope: try Scope([Grant(parsing: "api:*:r")]), expiry: .after(seconds: 86_400)))
+        let need = Need(project: "api", permissions: .read)
+        let time = try measure(rounds: 7, perRound: durable ? 200 : 2_000) { _ = try vault.verify(token, need: need) }
+        report("verify_1thread_\(durable ? "FULL" : "NORMAL")", time * 1e6, "us/op", runs: 7)
+    }
+}
+
+func benchUnlock(_ directory: String) throws {
+    let vault = try freshVault(directory, durable: true)
+    let key = directory + "/bench.key"
+    let byKey = try measure(rounds: 7, perRound: 20) { _ = try Vault.open(at: vault.path, key: .keyFile(key)) }
+    report("unlock_keyfile", byKey * 1e3, "ms", runs: 7)
+    let passphrasePath = directory + "/pass-\(getpid()).db"
+    let passphrase = Secret(copying: Array("correct horse battery staple".utf8))
+    _ = try Vault.create(at: passphrasePath, key: .passphrase(passphrase))
+    let byPassphrase = try measure(rounds: 5, perRound: 1) { _ = try Vault.open(at: passphrasePath, key: .passphrase(passphrase)) }
+    report("unlock_passphrase_scrypt_2^17", byPassphrase * 1e3, "ms", runs: 5)
+}
+
+func populate(_ path: String, key: String, count: Int) throws {
+    var configuration = Vault.Configuration(actor: "bench")
+    configuration.durableCommits = false
+    let vault: Vault
+    if access(path, F_OK) == 0 {
+        vault = try Vault.open(at: path, key: .keyFile(key), configuration: configuration)
+    } else {
+        vault = try Vault.create(at: path, key: .keyFile(key), configuration: configuration)
+        _ = try vault.add(NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:*:r")]), expiry: .never), secret: Secret(copying: Array("populate-token".utf8)))
+    }
+    let start = now()
+    for index in 0..<count {
+        _ = try vault.fetch("erp", need: Need(project: "shop", permissions: .read))
+        if index % 100_000 == 99_999 { log("populate: \(index + 1) events") }
+    }
+    report("populate_fetch_NORMAL", (now() - start) / Double(count) * 1e6, "us/op", runs: 1)
+}
+
+func auditVerify(_ path: String, key: String) throws {
+    let vault = try Vault.open(at: path, key: .keyFile(key))
+    var rates: [Double] = []
+    var events: Int64 = 0
+    for _ in 0..<3 {
+        let start = now()
+        let result = try vault.verifyAuditTrail()
+        guard result.isIntact else { fail("the trail is not intact: \(result.problem!)") }
+        events = result.eventsChecked
+        rates.append(Double(events) / (now() - start))
+    }
+    report("audit_verify_\(events)_events", median(rates), "events/s", runs: 3)
+}
+
+func benchScan(_ directory: String, megabytes: Int) throws {
+    let vault = try freshVault(directory, durable: false)
+    _ = try vault.add(NewCredential(name: "erp", scope: try Scope([Grant(parsing: "*:*:r")]), expiry: .never), secret: Secret(copying: Array("xpat_leaked_0123456789abcdef".utf8)))
+    let tree = directory + "/scan-\(getpid())"
+    mkdir(tree, 0o700)
+    // Source-like text: assignments, JSON, URLs; one leaked token in the last file.
+    var line = ""
+    for index in 0..<20 { line += "let value\(index) = \"some-config-\(index)\"; url = https://example.com/api?id=\(index)&q=abc\n" }
+    let fileBytes = 1 << 20
+    for file in 0..<megabytes {
+        var text = ""
+        while text.utf8.count < fileBytes { text += line }
+        if file == megabytes - 1 { text += "TOKEN=xpat_leaked_0123456789abcdef\n" }
+        let fd = open("\(tree)/f\(file).txt", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+    var rates: [Double] = []
+    for _ in 0..<3 {
+        let start = now()
+        let summary = try vault.scan([tree])
+        guard summary.findings.count == 1 else { fail("scan found \(summary.findings.count) tokens, expected 1") }
+        let mebibytes = Double(summary.bytesScanned) / 1_048_576.0
+        let seconds: Double = now() - start
+        rates.append(mebibytes / seconds)
+    }
+    report("scan_\(megabytes)MiB", median(rates), "MiB/s", runs: 3)
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else { fail("usage: tokenvault-bench fetch|verify|unlock|populate|audit-verify|scan ARGS") }
+do {
+    switch arguments[1] {
+    case "fetch": try benchFetch(arguments[2])
+    case "verify": try benchVerify(arguments[2])
+    case "unlock": try benchUnlock(arguments[2])
+    case "populate" where arguments.count == 5: try populate(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)
+    case "audit-verify" where arguments.count == 4: try auditVerify(arguments[2], key: arguments[3])
+    case "scan" where arguments.count == 4: try benchScan(arguments[2], megabytes: Int(arguments[3]) ?? 50)
+    default: fail("unknown benchmark or wrong arguments")
+    }
+} catch {
+    fail("\(error)")
+}
