@@ -16,9 +16,19 @@ static inline int cposix_is_dumpable(void) {
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/* RLIMIT_CORE's enum type does not convert cleanly in Swift (STYLE.md pitfall 11). */
-static inline int cposix_disable_core_dumps(void) {
-    struct rlimit limit = { 0, 0 };
+/* RLIMIT_CORE's enum type does not convert cleanly in Swift (STYLE.md pitfall 11).
+   Only the soft limit is lowered, so that `exec` can give a child the limit it had. */
+static inline int cposix_core_soft_limit(unsigned long long *soft) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_CORE, &limit) != 0) return -1;
+    *soft = (unsigned long long)limit.rlim_cur;
+    return 0;
+}
+
+static inline int cposix_set_core_soft_limit(unsigned long long soft) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_CORE, &limit) != 0) return -1;
+    limit.rlim_cur = (rlim_t)soft;
     return setrlimit(RLIMIT_CORE, &limit);
 }
 #endif

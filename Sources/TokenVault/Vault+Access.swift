@@ -128,7 +128,12 @@ extension Vault {
             guard state == .current || inGrace else {
                 throw Refusal.denied("the token is not valid", reason: "version \(version) is \(state?.rawValue ?? "invalid")")
             }
-            try Vault.checkUsable(credential, need: need, now: now)
+            do {
+                try Vault.checkUsable(credential, need: need, now: now)
+            } catch {
+                // The presenter learns nothing about whose token it is; the audit records why.
+                throw Refusal.denied("the token is not valid", reason: Refusal.reason(of: error))
+            }
             try Vault.recordUse(credential: rowID, version: version, actor: actor, now: now, db: db)
             return credential
         }

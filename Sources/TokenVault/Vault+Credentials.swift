@@ -87,10 +87,7 @@ extension Vault {
     }
 
     private func insert(_ new: NewCredential, kind: CredentialKind, secret: Secret, action: AuditAction) throws(VaultError) -> Credential {
-        let name = try Labels.name(new.name)
-        let description = try new.description.map { text throws(VaultError) in try Labels.label(text, what: "description", limit: 500) }
-        let issuer = try new.issuer.map { text throws(VaultError) in try Labels.label(text, what: "issuer", limit: 50) }
-        let apiURL = try new.apiURL.map { text throws(VaultError) in try Labels.url(text) }
+        let (name, description, issuer, apiURL) = try new.validated()
         let scope = new.isLegacy ? Scope(trusted: [.unlimited]) : new.scope
         let expiry = try new.expiryTime(createdAt: clock.now)
         let uid = "cred_" + Hex.encode(try Vault.randomBytes(10))
@@ -150,7 +147,8 @@ extension Vault {
             arguments.append(issuer)
         }
         if let within = filter.expiringWithin {
-            conditions.append("c.expires_at <= ?")
+            // As `expiring`: a revoked credential is not coming due.
+            conditions.append("c.revoked_at IS NULL AND c.expires_at <= ?")
             arguments.append(now + within)
         }
         let need = try Need(project: filter.project, resource: filter.resource).validated()

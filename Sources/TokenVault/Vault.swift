@@ -238,6 +238,9 @@ public final class Vault: Sendable {
             Refusal(error: VaultError(.notFound, "no credential named '\(printable(name))'"), outcome: .denied, reason: "not found")
         }
 
+        /// The audited reason of a refusal, for wrapping it in another message.
+        static func reason(of error: any Error) -> String { (error as? Refusal)?.reason ?? "refused" }
+
         static func denied(_ message: String, reason: String) -> Refusal {
             Refusal(error: VaultError(.denied, message), outcome: .denied, reason: reason)
         }

@@ -81,3 +81,14 @@ public final class SecureBytes: @unchecked Sendable {
         withUnsafeBytes { mine in other.withUnsafeBytes { theirs in ConstantTime.equals(mine, theirs) } }
     }
 }
+
+/// Wiping of transient copies that cannot live in ``SecureBytes`` (a file being scanned, the
+/// digits of a token being assembled), with `OPENSSL_cleanse`, which the compiler cannot drop.
+public enum Wipe {
+    /// Overwrites every byte of `bytes` with zero.
+    public static func array(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { OPENSSL_cleanse(base, raw.count) }
+        }
+    }
+}

@@ -31,7 +31,8 @@ public struct SymmetricKey: Sendable {
     /// A subkey for one purpose: HMAC-SHA256(self, label). Distinct labels give
     /// independent keys (HMAC is a PRF), so one root key can serve several jobs.
     public func derive(label: String) throws(CryptoError) -> SymmetricKey {
-        let tag = HMAC.authenticate(Array(label.utf8), using: self)
+        var tag = HMAC.authenticate(Array(label.utf8), using: self)
+        defer { Wipe.array(&tag) }
         return try SymmetricKey(SecureBytes(copying: tag))
     }
 }

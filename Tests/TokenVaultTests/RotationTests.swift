@@ -317,3 +317,37 @@ struct RotationTests {
         #expect(errorKind { _ = try t.vault.testConnection("erp", hook: RotationHook(command: "true")) } == .denied)
     }
 }
+
+@Suite("Rotation regressions")
+struct RotationRegressionTests {
+    /// Found in review: a version kept for first use stayed valid for good when the credential
+    /// was rotated again before the new version was ever used.
+    @Test func aSecondRotationRetiresAVersionWaitingForFirstUse() throws {
+        let t = try TestVault()
+        let (_, first) = try t.vault.issue(newCredential("svc", "*:*:r"))
+        _ = try t.vault.rotate("svc", from: .mint, policy: RotationPolicy(retireAfterFirstUse: true))
+        _ = try t.vault.rotate("svc", from: .mint)
+        #expect(errorKind { _ = try t.vault.verify(first) } == .denied)
+        _ = try t.vault.add(newCredential("erp", "*:*:r"), secret: Secret("v1"))
+        _ = try t.vault.rotate("erp", from: .secret(Secret("v2")), policy: RotationPolicy(retireAfterFirstUse: true))
+        _ = try t.vault.rotate("erp", from: .secret(Secret("v3")), policy: RotationPolicy(graceSeconds: 600))
+        #expect(errorKind { _ = try t.vault.fetch("erp", version: 1) } == .denied)
+        #expect(try t.vault.fetch("erp", version: 2).secret.text == "v2")  // its own grace deadline holds
+    }
+
+    /// Found in review: a rotate-data-key racing a rekey in another process wrapped the new
+    /// data key under the old KEK, leaving the vault unopenable.
+    @Test func aKeyChangeAfterARekeyElsewhereIsRefusedAndChangesNothing() throws {
+        let t = try TestVault()
+        _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret("s"))
+        let stale = try t.reopen()
+        try KeyFile.generate(at: t.directory.file("new.key"))
+        try t.vault.rekey(to: .keyFile(t.directory.file("new.key")))
+        #expect(errorKind { try stale.rotateDataKey() } == .locked)
+        try KeyFile.generate(at: t.directory.file("third.key"))
+        #expect(errorKind { try stale.rekey(to: .keyFile(t.directory.file("third.key"))) } == .locked)
+        let reopened = try Vault.open(at: t.path, key: .keyFile(t.directory.file("new.key")))
+        #expect(try reopened.fetch("a").secret.text == "s")
+        #expect(try reopened.verifyAuditTrail().isIntact)
+    }
+}

@@ -41,6 +41,9 @@ extension Vault {
     /// ```
     ///
     /// The read runs in one snapshot: events appended meanwhile by other processes are not seen.
+    ///
+    /// - Warning: `body` runs while this `Vault` holds its connection. Calling the same `Vault`
+    ///   from inside `body` deadlocks; collect what you need and act after the call returns.
     public func forEachAuditEvent(_ filter: AuditFilter, _ body: (AuditEvent) throws -> Void) throws(VaultError) {
         var conditions = ["1"]
         var arguments: [any SQLBindable] = []

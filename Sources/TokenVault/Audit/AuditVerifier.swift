@@ -255,7 +255,9 @@ extension Vault {
     /// The seal key, created and stored (wrapped) on first use.
     private func sealKey(_ db: Connection, now: UnixTime) throws -> Ed25519.PrivateKey {
         let keys = self.keys
-        let aad = Array("tokenvault/v1/seal-key".utf8) + keys.vaultID
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/seal-key")
+        encoder.append(keys.vaultID)
+        let aad = encoder.bytes
         if let row = try db.row("SELECT wrapped_seed FROM seal_keys WHERE id = 1"), let wrapped = row.blob(0) {
             do { return try Ed25519.PrivateKey(seed: AESGCM.open(wrapped, using: keys.sealWrapKey, authenticating: aad)) } catch {
                 throw VaultError(.integrity, "the vault's seal key fails its integrity check")

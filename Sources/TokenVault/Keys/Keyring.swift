@@ -114,6 +114,29 @@ struct Keyring: Sendable {
         )
     }
 
+    /// Unwraps every active key with `kek`, inside the caller's transaction: a key change must
+    /// start from the KEK the file really uses, or it would leave keys wrapped under two KEKs.
+    ///
+    /// - Throws: ``VaultError/Kind/locked`` when `kek` opens none of them (another process
+    ///   rekeyed the vault); ``VaultError/Kind/integrity`` when it opens only some.
+    static func unwrapAll(_ db: Connection, vaultID: [UInt8], kek: SymmetricKey) throws -> [(id: Int64, purpose: Purpose, key: SymmetricKey)] {
+        var keys: [(id: Int64, purpose: Purpose, key: SymmetricKey)] = []
+        let rows = try db.rows("SELECT id, purpose, wrapped FROM keys WHERE state = 'active' ORDER BY id")
+        for row in rows {
+            guard let id = row.int64(0), let purpose = row.string(1).flatMap(Purpose.init(rawValue:)), let wrapped = row.blob(2),
+                let key = try? unwrap(wrapped, id: id, purpose: purpose, vaultID: vaultID, kek: kek)
+            else { continue }
+            keys.append((id, purpose, key))
+        }
+        if keys.isEmpty && !rows.isEmpty {
+            throw VaultError(.locked, "the vault was rekeyed by another process; open it again with the new key")
+        }
+        guard keys.count == rows.count else {
+            throw VaultError(.integrity, "the vault's wrapped keys fail their integrity check (tampered or damaged)")
+        }
+        return keys
+    }
+
     /// Wraps `key` under the KEK, bound to this vault, key id and purpose.
     static func wrap(_ key: SymmetricKey, id: Int64, purpose: Purpose, vaultID: [UInt8], kek: SymmetricKey) throws -> [UInt8] {
         try AESGCM.seal(key.bytesForWrapping, using: kek, authenticating: wrapAAD(id: id, purpose: purpose, vaultID: vaultID))

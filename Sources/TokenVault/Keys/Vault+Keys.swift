@@ -22,14 +22,7 @@ extension Vault {
         let oldKEK = keyCache.kek
         try audited(AuditRecord(.rekey)) { db, _, record in
             let meta = try VaultMeta.read(db)
-            for row in try db.rows("SELECT id, purpose, wrapped FROM keys WHERE state = 'active'") {
-                guard let id = row.int64(0), let purpose = row.string(1).flatMap(Keyring.Purpose.init(rawValue:)),
-                    let wrapped = row.blob(2)
-                else { throw VaultError(.integrity, "the vault's key table is damaged") }
-                let key: SymmetricKey
-                do { key = try Keyring.unwrap(wrapped, id: id, purpose: purpose, vaultID: meta.vaultID, kek: oldKEK) } catch {
-                    throw VaultError(.integrity, "a wrapped key fails its integrity check")
-                }
+            for (id, purpose, key) in try Keyring.unwrapAll(db, vaultID: meta.vaultID, kek: oldKEK) {
                 let rewrapped = try Keyring.wrap(key, id: id, purpose: purpose, vaultID: meta.vaultID, kek: newKEK)
                 try db.execute("UPDATE keys SET wrapped = ? WHERE id = ?", [rewrapped, id])
             }
@@ -62,6 +55,9 @@ extension Vault {
         let kek = keyCache.kek
         let count = try audited(AuditRecord(.rotateDataKey)) { db, _, record in
             let keys = self.keys
+            // The new key must be wrapped under the KEK the file uses now (not one a concurrent
+            // rekey just replaced): check that ours still opens every wrapped key.
+            _ = try Keyring.unwrapAll(db, vaultID: keys.vaultID, kek: kek)
             let newID = (try db.row("SELECT max(id) FROM keys")?.int64(0) ?? 0) + 1
             let old = try db.rows("SELECT id FROM keys WHERE purpose = 'data' AND state = 'active'").compactMap { $0.int64(0) }
             try db.execute("UPDATE keys SET state = 'destroyed', wrapped = NULL WHERE purpose = 'data' AND state = 'active'")

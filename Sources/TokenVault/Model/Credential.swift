@@ -65,6 +65,24 @@ public struct NewCredential: Sendable {
         return new
     }
 
+    /// Checks the name and labels, so that a caller can refuse bad input before it asks a
+    /// person for the secret. ``Vault/add(_:secret:)`` checks again.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` naming the first bad field.
+    public func validate() throws(VaultError) {
+        _ = try validated()
+    }
+
+    /// The checked name and labels.
+    func validated() throws(VaultError) -> (name: String, description: String?, issuer: String?, apiURL: String?) {
+        (
+            try Labels.name(name),
+            try description.map { text throws(VaultError) in try Labels.label(text, what: "description", limit: 500) },
+            try issuer.map { text throws(VaultError) in try Labels.label(text, what: "issuer", limit: 50) },
+            try apiURL.map { text throws(VaultError) in try Labels.url(text) }
+        )
+    }
+
     func expiryTime(createdAt now: UnixTime) throws(VaultError) -> UnixTime? {
         switch expiry {
         case .never:

@@ -91,4 +91,12 @@ public struct ExpiringCredential: Sendable {
     public let status: ExpiryStatus
     /// Seconds to expiry (negative once expired); nil for never-expiring credentials.
     public let secondsLeft: Int64?
+
+    /// GitLab's notice levels: the smallest of 7, 30 and 60 days that the time left is within
+    /// (0 once expired); nil beyond 60 days or for never-expiring credentials.
+    public var noticeDays: Int? {
+        guard let secondsLeft else { return nil }
+        if secondsLeft <= 0 { return 0 }
+        return [7, 30, 60].first { Int64($0) * 86_400 >= secondsLeft }
+    }
 }

@@ -52,6 +52,34 @@ extension Vault {
         }
     }
 
+    /// Rotates a credential without a hook, the way `tokenvault rotate NAME` does: an issued
+    /// token is minted anew; a stored one takes the secret `newSecret` returns. `newSecret` is
+    /// called only for a stored credential, and before any lock is taken (it may prompt a person).
+    ///
+    /// - Throws: as ``rotate(_:from:policy:discardPending:)``, and whatever `newSecret` throws.
+    ///   A missing credential is refused and audited.
+    public func rotate(
+        _ name: String,
+        policy: RotationPolicy = RotationPolicy(),
+        newSecretIfStored newSecret: () throws(VaultError) -> Secret
+    ) throws(VaultError) -> RotationResult {
+        let name = try Labels.name(name)
+        let kind = try reading { db, _ in try CredentialRecords.live(named: name, db)?.credential.kind }
+        switch kind {
+        case .issued?:
+            return try rotate(name, from: .mint, policy: policy)
+        case .stored?:
+            return try rotate(name, from: .secret(newSecret()), policy: policy)
+        case nil:
+            // Record the refusal through the same audited path as every other rotation.
+            try audited(AuditRecord(.rotate, name: name)) { db, now, record in
+                _ = try Rotation.loadRotatable(name, db, now: now, record: &record)
+                throw VaultError(.busy, "credential '\(printable(name))' appeared meanwhile; run the rotation again")
+            }
+            throw VaultError(.notFound, "no credential named '\(printable(name))'")
+        }
+    }
+
     /// Rotates every live credential that expires within `seconds` (expired ones included)
     /// through `hook`: the cron mode (SPEC C11).
     ///
@@ -402,8 +430,13 @@ enum Rotation {
         let rowID = loaded.rowID
         let current = try db.row("SELECT version, created_at FROM secret_versions WHERE credential_id = ? AND state = 'current'", [rowID])
         let newVersion = try pendingVersion ?? nextVersionNumber(rowID, db: db)
+        // Earlier previous versions: those past their deadline retire, and so do those waiting
+        // for the first use of the version being replaced now (that use can no longer come).
         try db.execute(
-            "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND valid_until <= ?",
+            """
+            UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous'
+            AND (valid_until <= ? OR retire_on_first_use_of IS NOT NULL)
+            """,
             [rowID, now]
         )
         var reason = "version \(newVersion) current"

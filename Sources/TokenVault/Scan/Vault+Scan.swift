@@ -100,8 +100,10 @@ private struct Scanner {
         self.progress = progress
     }
 
+    /// Walks `path`. A path given on the command line is followed if it is a symbolic link
+    /// (as `grep -r` does); links met inside folders are skipped.
     mutating func visit(_ path: String, top: Bool) throws(VaultError) {
-        switch Files.kind(at: path) {
+        switch Files.kind(at: path, followingLinks: top) {
         case .missing where top:
             throw VaultError(.notFound, "no such file or folder '\(printable(path))'")
         case .directory:
@@ -126,7 +128,7 @@ private struct Scanner {
     }
 
     private mutating func scanFile(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             skipped += 1
             return
@@ -152,6 +154,8 @@ private struct Scanner {
         }
         files += 1
         bytes += Int64(used)
+        // The file may hold secrets: wipe this copy once scanned.
+        defer { Wipe.array(&content) }
         var lineNumber = 1
         var start = 0
         for position in 0...content.count {
@@ -190,8 +194,8 @@ private struct Scanner {
                 findings.append(ScanFinding(path: path, line: number, kind: .unknownIssued, credentialName: nil, version: nil))
             }
         }
-        // The line's bytes (and any decoded copy) may hold a secret: wipe the copies made here.
-        for index in decoded.indices { decoded[index] = 0 }
+        // A decoded copy of the line may hold a secret: wipe it.
+        Wipe.array(&decoded)
     }
 
     /// Candidate tokens of a line: each run between loose separators (whitespace, quotes,

@@ -7,9 +7,9 @@ enum Files {
     /// What is at a path, without following a final symbolic link.
     enum Kind { case missing, regular, directory, symbolicLink, other }
 
-    static func kind(at path: String) -> Kind {
+    static func kind(at path: String, followingLinks: Bool = false) -> Kind {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return .missing }
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return .missing }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return .regular
         case S_IFDIR: return .directory

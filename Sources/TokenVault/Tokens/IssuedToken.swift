@@ -30,10 +30,12 @@ public enum IssuedTokenFormat {
                 index += 1
             }
             random.withUnsafeBytes { raw in
-                for digit in base62(raw, width: payloadLength) {
+                var digits = base62(raw, width: payloadLength)
+                for digit in digits {
                     out[index] = digit
                     index += 1
                 }
+                Wipe.array(&digits)
             }
             let checksum = crc32(UnsafeRawBufferPointer(rebasing: out[0..<index]))
             for digit in base62Number(UInt64(checksum), width: checksumLength) {
@@ -72,8 +74,9 @@ public enum IssuedTokenFormat {
             }
             digits.append(alphabet[remainder])
         }
-        for index in number.indices { number[index] = 0 }
-        return digits.reversed()
+        Wipe.array(&number)
+        digits.reverse()
+        return digits
     }
 
     private static func base62Number(_ value: UInt64, width: Int) -> [UInt8] {

@@ -24,6 +24,8 @@ struct AddCommand: VaultCommand {
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let new = try CredentialOptions.newCredential(name: arguments.positionals[0], from: arguments)
+        // Refuse a bad name or label before anyone is asked to paste a token.
+        try new.validate()
         let vault = try context.openVault()
         let secret = try context.readSecret(prompt: "Token for '\(new.name)': ")
         let credential = try vault.add(new, secret: secret)

@@ -7,7 +7,8 @@ struct ExpiringCommand: VaultCommand {
         usage: "expiring [--within 60d] [--critical 7d] [--ics]",
         discussion: """
             Lists live credentials that are expired, expire within --within (default 60d, as GitLab's
-            60/30/7-day warnings), or never expire (flagged; they do not change the exit code).
+            60/30/7-day warnings; the NOTICE column says which of those levels each one is within),
+            or never expire (flagged; they do not change the exit code).
             Exit 0: nothing due. Exit 1: something expires within --within. Exit 2: something is expired
             or expires within --critical (default 7d). --ics prints an iCalendar feed instead (one
             all-day event per expiry, with a reminder 7 days before), for a team calendar.
@@ -40,14 +41,16 @@ struct ExpiringCommand: VaultCommand {
                     ("name", .string(entry.credential.name)), ("status", .string(entry.status.rawValue)),
                     ("expires_at", .time(entry.credential.expiresAt)),
                     ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
+                    ("notice_days", .int(entry.noticeDays)),
                     ("legacy", .bool(entry.credential.isLegacy)), ("issuer", .optional(entry.credential.issuer)),
                 ])
             }).rendered() + "\n")
         } else {
-            var table = Table(["NAME", "STATUS", "EXPIRES", "ISSUER", "FLAGS"])
+            var table = Table(["NAME", "STATUS", "NOTICE", "EXPIRES", "ISSUER", "FLAGS"])
             for entry in entries {
+                let notice = entry.noticeDays.map { $0 == 0 ? "expired" : "\($0)d" } ?? "-"
                 table.append([
-                    entry.credential.name, entry.status.rawValue, CredentialOutput.expiry(entry.credential, now: now),
+                    entry.credential.name, entry.status.rawValue, notice, CredentialOutput.expiry(entry.credential, now: now),
                     entry.credential.issuer ?? "-", CredentialOutput.flags(entry.credential),
                 ])
             }

@@ -79,6 +79,7 @@ struct ExecCommand: VaultCommand {
             setenv(variable, value, 1)
         }
         let argv = command.map { strdup($0) } + [nil]
+        Hardening.restoreForChild()
         execvp(command[0], argv)
         let reason = String(cString: strerror(errno))
         for pointer in argv { free(pointer) }

@@ -61,27 +61,33 @@ struct RotateCommand: VaultCommand {
             throw ParsedArguments.usageError("give the NAME to rotate, or --expiring-within for the cron mode", command: "rotate")
         }
         let vault = try context.openVault()
-        let source: RotationSource
+        let result: RotationResult
         if let hook {
-            source = .hook(hook)
-        } else if try vault.show(name).credential.kind == .issued {
-            source = .mint
+            result = try vault.rotate(name, from: .hook(hook), policy: policy, discardPending: arguments.flag("discard-pending"))
         } else {
-            source = .secret(try context.readSecret(prompt: "New token for '\(name)': "))
+            result = try vault.rotate(name, policy: policy) { () throws(VaultError) -> Secret in
+                try context.readSecret(prompt: "New token for '\(name)': ")
+            }
         }
-        let result = try vault.rotate(name, from: source, policy: policy, discardPending: arguments.flag("discard-pending"))
         let now = vault.configuration.clock.now
-        if let token = result.mintedToken {
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\n")
-        }
         let summary = "rotated '\(name)' to version \(result.version)\(result.resumed ? " (resumed)" : ""), expires \(CredentialOutput.expiry(result.credential, now: now))"
         if context.json {
-            context.io.out(JSON.object([
+            // A minted token goes inside the one JSON document, as `issue --json` does.
+            if let token = result.mintedToken {
+                context.io.out("{\"token\":\"")
+                token.withUnsafeBytes { context.io.writeOut($0) }
+                context.io.out("\",")
+            } else {
+                context.io.out("{")
+            }
+            let fields = JSON.object([
                 ("name", .string(name)), ("version", .int(Int64(result.version))), ("resumed", .bool(result.resumed)),
                 ("expires_at", .time(result.credential.expiresAt)), ("finish_failure", .optional(result.finishFailure)),
-            ]).rendered() + "\n")
-        } else if result.mintedToken != nil {
+            ]).rendered()
+            context.io.out(String(fields.dropFirst()) + "\n")
+        } else if let token = result.mintedToken {
+            token.withUnsafeBytes { context.io.writeOut($0) }
+            context.io.out("\n")
             context.io.err(summary + "; this token is shown once\n")
         } else {
             context.io.out(summary + "\n")

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import TokenVaultStore
+
+/// Regressions for what the code review found, and the CLI behaviour it found untested.
+@Suite("Review regressions through the real binary")
+struct ReviewRegressionTests {
+    @Test func execGivesItsChildTheUsersSignalAndUmaskSettings() throws {
+        let box = try Sandbox()
+        box.run(["add", "erp", "--legacy"], input: "exec-secret")
+        // `yes | head -1` relies on SIGPIPE ending `yes`; umask must be the caller's, not 077.
+        let script = "umask 022; exec '\(toolURL.path)' exec --env T=erp -- /bin/sh -c 'yes | head -n 1; umask'"
+        let run = Sandbox.execute("/bin/sh", ["-c", script], input: [], environment: box.environment)
+        #expect(run.status == 0)
+        #expect(run.out == "y\n0022\n")
+        #expect(!run.err.contains("Broken pipe"))
+    }
+
+    @Test func rotatingAMissingCredentialIsAudited() throws {
+        let box = try Sandbox()
+        #expect(box.run(["rotate", "ghost"], input: "new").status == 3)
+        let events = box.run(["audit", "--action", "rotate", "--format", "jsonl"]).out
+        #expect(events.contains("\"credential_name\":\"ghost\""))
+        #expect(events.contains("\"outcome\":\"denied\",\"reason\":\"not found\""))
+    }
+
+    @Test func rotateJsonForAnIssuedTokenIsOneDocument() throws {
+        let box = try Sandbox()
+        box.run(["issue", "svc", "--grant", "*:*:r"])
+        let run = box.run(["rotate", "svc", "--json"])
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        let token = try #require(object["token"] as? String)
+        #expect(token.hasPrefix("tvk_"))
+        #expect(object["version"] as? Int == 2)
+        #expect(box.run(["verify"], input: token).status == 0)
+    }
+
+    @Test func verifyRefusalsDoNotNameTheCredential() throws {
+        let box = try Sandbox()
+        let token = box.run(["issue", "secret-service-name", "--grant", "api:*:r"]).out
+        let scoped = box.run(["verify", "--project", "other"], input: token)
+        box.run(["revoke", "secret-service-name"])
+        let revoked = box.run(["verify"], input: token)
+        for run in [scoped, revoked] {
+            #expect(run.status == 4)
+            #expect(run.err == "tokenvault: error: the token is not valid\n")
+        }
+        let reasons = box.run(["audit", "--action", "verify", "--format", "csv"]).out
+        #expect(reasons.contains("out of scope") && reasons.contains("revoked"))
+    }
+
+    @Test func addRefusesABadNameBeforeAskingForTheSecret() throws {
+        let box = try Sandbox()
+        let run = box.run(["add", "bad\tname", "--legacy"], input: "")
+        #expect(run.status == 2)
+        #expect(run.err.contains("control character"))  // not "the secret is empty"
+    }
+
+    @Test func scanFollowsASymlinkGivenOnTheCommandLine() throws {
+        let box = try Sandbox()
+        box.run(["add", "erp", "--legacy"], input: "linked-secret-0001")
+        #expect(FileManager.default.createFile(atPath: box.file("real.env"), contents: Data("T=linked-secret-0001\n".utf8)))
+        try FileManager.default.createSymbolicLink(atPath: box.file("link.env"), withDestinationPath: box.file("real.env"))
+        let run = box.run(["scan", box.file("link.env")])
+        #expect(run.status == 1)
+        #expect(run.out.contains("link.env:1: stored token of 'erp'"))
+    }
+
+    @Test func csvExportsNeverStartAFieldWithAFormula() throws {
+        let box = try Sandbox()
+        box.run(["add", "erp", "--legacy"], input: "x", environment: ["TOKENVAULT_ACTOR": "=HYPERLINK(\"http://evil\")"])
+        let csv = box.run(["audit", "--format", "csv"]).out
+        #expect(csv.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\","))
+        #expect(!csv.contains(",=HYPERLINK"))
+    }
+
+    @Test func theEncryptionLimitForcesADataKeyRotation() throws {
+        let box = try Sandbox()
+        box.run(["add", "a", "--legacy"], input: "x")
+        let connection = try Connection(path: box.vault, options: Connection.Options())
+        try connection.execute("UPDATE keys SET encryptions = 4294967295 WHERE purpose = 'data'")
+        #expect(box.run(["add", "b", "--legacy"], input: "y").status == 0)  // the last one allowed
+        let refused = box.run(["add", "c", "--legacy"], input: "z")
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("encryption limit"))
+        #expect(refused.err.contains("rotate-data-key"))
+        #expect(box.run(["get", "c"]).status == 3)  // nothing half-written
+        #expect(box.run(["rotate-data-key"]).status == 0)
+        #expect(box.run(["add", "c", "--legacy"], input: "z").status == 0)
+        #expect(box.run(["get", "c"]).out == "z")
+    }
+
+    @Test func passphraseFilesMustBePrivate() throws {
+        let box = try Sandbox(initialize: false)
+        let passphrase = box.file("pass.txt")
+        #expect(FileManager.default.createFile(atPath: passphrase, contents: Data("a long passphrase here\n".utf8), attributes: [.posixPermissions: 0o600]))
+        let env = ["TOKENVAULT_KEY_FILE": "", "TOKENVAULT_PASSPHRASE_FILE": passphrase]
+        #expect(box.run(["init", "--kdf-n", "1024"], environment: env).status == 0)
+        #expect(box.run(["list"], environment: env).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passphrase)
+        let open = box.run(["list"], environment: env)
+        #expect(open.status == 5)
+        #expect(open.err.contains("readable by other users"))
+    }
+
+    @Test func listExpiringWithinLeavesRevokedOnesOut() throws {
+        let box = try Sandbox()
+        box.run(["add", "a", "--grant", "*:*:r", "--expires-in", "3d"], input: "x")
+        box.run(["add", "b", "--grant", "*:*:r", "--expires-in", "3d"], input: "y")
+        box.run(["revoke", "b"])
+        #expect(box.run(["list", "--expiring-within", "7d", "--json"]).out.contains("\"name\":\"a\""))
+        #expect(!box.run(["list", "--expiring-within", "7d", "--json"]).out.contains("\"name\":\"b\""))
+    }
+
+    /// RELIABILITY F2: no core dump, and not dumpable, so the same user cannot read its memory
+    /// or environment. Checked on a process running as `nobody` (the tests may run as root).
+    @Test func theCLIIsNotDumpableAndHasNoCoreLimit() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tv-f2-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let environment = ["PATH": "/usr/bin:/bin", "TOKENVAULT_PATH": directory + "/v.db", "TOKENVAULT_KEY_FILE": directory + "/k.key"]
+        let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", toolURL.path]
+        #expect(Sandbox.execute(asNobody[0], Array(asNobody.dropFirst()) + ["keygen", directory + "/k.key"], input: [], environment: environment).status == 0)
+        #expect(Sandbox.execute(asNobody[0], Array(asNobody.dropFirst()) + ["init"], input: [], environment: environment).status == 0)
+        // `add` unlocks the vault, then waits for the token on its standard input.
+        var stdin: [Int32] = [-1, -1]
+        precondition(pipe(&stdin) == 0)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
+        posix_spawn_file_actions_addclose(&actions, stdin[1])
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = (asNobody + ["add", "held", "--legacy"]).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, asNobody[0], &actions, nil, argv, envp) == 0)
+        posix_spawn_file_actions_destroy(&actions)
+        close(stdin[0])
+        defer {
+            close(stdin[1])
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        // Wait until setpriv has exec'd tokenvault and it reached the read of its stdin.
+        var hardened = false
+        for _ in 0..<200 {
+            let limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
+            let environ = try? FileManager.default.attributesOfItem(atPath: "/proc/\(pid)/environ")
+            let owner = (environ?[.ownerAccountID] as? NSNumber)?.intValue
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            if comm.hasPrefix("tokenvault"), limits.contains("Max core file size        0"), owner == 0 {
+                hardened = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(hardened, "tokenvault running as nobody kept a core limit or stayed dumpable")
+        _ = "token\n".withCString { write(stdin[1], $0, 6) }
+    }
+}
