@@ -98,6 +98,7 @@ public final class Vault: Sendable {
         configuration: Configuration = Configuration(),
         passphraseCost: PassphraseCost = .default
     ) throws(VaultError) -> Vault {
+        try Files.requireNoSymbolicLink(path)
         guard Files.kind(at: path) == .missing else {
             throw .invalid("a vault (or another file) already exists at '\(printable(path))'")
         }
@@ -167,6 +168,7 @@ public final class Vault: Sendable {
         configuration: Configuration,
         kek knownKEK: SymmetricKey?
     ) throws(VaultError) -> Vault {
+        try Files.requireNoSymbolicLink(path)
         switch Files.kind(at: path) {
         case .regular: break
         case .missing:
@@ -333,6 +335,10 @@ extension VaultError {
             self.init(.busy, "the vault is busy: another process held its lock past the busy timeout", hint: "retry later")
         } else if code.isCorruption {
             self.init(.integrity, "the vault file is corrupted or is not a TokenVault vault")
+        } else if code == .error {
+            // TokenVault's SQL is fixed: an SQL error means the schema is not the one the
+            // migrations made (a damaged schema page, or an edited file).
+            self.init(.integrity, "the vault's schema is damaged or was altered (\(error.message))")
         } else if code ~= .full {
             self.init(.failed, "the disk is full")
         } else if code ~= .readOnly || code ~= .permission || code ~= .cantOpen {

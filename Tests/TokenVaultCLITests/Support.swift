@@ -127,11 +127,21 @@ final class Child: @unchecked Sendable {
 
     /// Starts `arguments[0]` (a full path) with `environment`; standard input is /dev/null,
     /// standard error is discarded, standard output is captured when `captureOutput`.
-    init(_ arguments: [String], environment: [String: String], captureOutput: Bool = false) {
+    init(_ arguments: [String], environment: [String: String], captureOutput: Bool = false, input: String? = nil) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var stdin: [Int32] = [-1, -1]
+        if let input {
+            // Small inputs fit in the pipe's buffer: write them all before the child starts.
+            precondition(pipe(&stdin) == 0)
+            _ = input.withCString { write(stdin[1], $0, strlen($0)) }
+            close(stdin[1])
+            posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        defer { if stdin[0] >= 0 { close(stdin[0]) } }
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         var fds: [Int32] = [-1, -1]
         if captureOutput {

@@ -18,6 +18,30 @@ enum Files {
         }
     }
 
+    /// The first component of `path` that is a symbolic link, or nil. SQLite refuses such a vault
+    /// path (`SQLITE_OPEN_NOFOLLOW` checks every component); checking first gives a clear error
+    /// and keeps `init` from creating anything through the link.
+    static func symbolicLinkComponent(of path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += "/" + component
+            switch kind(at: prefix) {
+            case .symbolicLink: return prefix
+            case .missing: return nil
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// Refuses a path with a symbolic link in any component (vault files, and every private
+    /// file created: key files, seals, public keys).
+    static func requireNoSymbolicLink(_ path: String) throws(VaultError) {
+        if let link = symbolicLinkComponent(of: path) {
+            throw .invalid("refusing '\(printable(path))': '\(printable(link))' is a symbolic link")
+        }
+    }
+
     /// The parent directory of `path` ("." for a bare file name).
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
@@ -43,6 +67,7 @@ enum Files {
     /// Creates a new, empty file with mode 0600 (whatever the umask); fails if anything
     /// exists at `path`, a symbolic link included.
     static func createPrivateFile(_ path: String) throws(VaultError) {
+        try requireNoSymbolicLink(path)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             if errno == EEXIST { throw .invalid("'\(printable(path))' already exists") }
@@ -69,9 +94,9 @@ enum Files {
 
     /// Reads a whole regular file (following links) of at most `limit` bytes into wiped memory.
     static func readSecretFile(_ path: String, limit: Int, what: String) throws(VaultError) -> (SecureBytes, mode: mode_t) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else {
-            let reason = errno == ENOENT ? "no such file" : systemError()
+            let reason = errno == ENOENT ? "no such file" : errno == ELOOP ? "it is a symbolic link" : systemError()
             throw VaultError(.locked, "cannot read \(what) '\(printable(path))': \(reason)")
         }
         defer { close(descriptor) }
