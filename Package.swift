@@ -35,6 +35,10 @@ let package = Package(
         .executableTarget(name: "TokenVaultTool", dependencies: ["TokenVaultCLI"], swiftSettings: strictSettings),
         // Benchmarks (scripts/bench.sh): the public library API only, built in release mode.
         .executableTarget(name: "TokenVaultBench", dependencies: ["TokenVault"], swiftSettings: strictSettings),
+        // Fuzzing (scripts/fuzz.sh): one entry point for every untrusted-input parser, the
+        // libFuzzer binary around it, and a corpus replayed by the tests.
+        .target(name: "TokenVaultFuzzing", dependencies: ["TokenVault", "TokenVaultCrypto"], swiftSettings: strictSettings),
+        .executableTarget(name: "TokenVaultFuzz", dependencies: ["TokenVaultFuzzing"], swiftSettings: strictSettings),
         .testTarget(
             name: "TokenVaultStoreTests",
             dependencies: ["TokenVaultStore"],
@@ -47,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenVaultTests",
-            dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultMigrations"],
+            dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultMigrations", "TokenVaultFuzzing"],
             swiftSettings: strictSettings
         ),
         .testTarget(

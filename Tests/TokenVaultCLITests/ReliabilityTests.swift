@@ -35,7 +35,7 @@ struct ReliabilityTests {
         var killed = 0
         var inFlightCommitted = 0
         var counter = 0
-        for _ in 0..<kills * 3 {
+        for _ in 0..<kills * 5 {
             guard killed < kills else { break }
             counter += 1
             let names = live.keys.sorted()

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# TokenVault benchmarks: one table, for docs/performance.md. No test ever depends on timing.
+#
+#   bash scripts/bench.sh            quick: library, CLI and the C reference (about 5 minutes)
+#   BENCH_EVENTS=1000000 bash scripts/bench.sh   also audit export/verify over that many events
+#
+# Runs the C program from ../shared/limits (the same work straight against OpenSSL and
+# SQLite) in the same session, so TokenVault's figures can be reported as ratios to it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+swift build -c release --product tokenvault >&2
+swift build -c release --product TokenVaultBench >&2
+bin="$(swift build -c release --show-bin-path)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+results="$work/results.txt"
+
+echo "== library (TokenVaultBench)" >&2
+"$bin/TokenVaultBench" fetch "$work" | tee -a "$results" >&2
+"$bin/TokenVaultBench" verify "$work" | tee -a "$results" >&2
+"$bin/TokenVaultBench" unlock "$work" | tee -a "$results" >&2
+"$bin/TokenVaultBench" scan "$work" 50 | tee -a "$results" >&2
+
+echo "== CLI, process start to exit (median of 100)" >&2
+python3 - "$bin/tokenvault" "$work" >>"$results" <<'PY'
+import os, statistics, subprocess, sys, time
+tool, work = sys.argv[1], sys.argv[2]
+env = dict(os.environ, TOKENVAULT_PATH=f"{work}/cli.db", TOKENVAULT_KEY_FILE=f"{work}/cli.key", TOKENVAULT_ACTOR="bench")
+run = lambda args, data=None: subprocess.run([tool] + args, env=env, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+run(["keygen", f"{work}/cli.key"]); run(["init"])
+run(["add", "erp", "--grant", "shop:orders:r", "--expires-in", "90d"], b"xpat_0123456789abcdef0123456789abcdef")
+def median_ms(args):
+    samples = []
+    for _ in range(100):
+        start = time.perf_counter(); run(args); samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+print(f"RESULT|cli_version|{median_ms(['--version']):.2f}|ms|100")
+print(f"RESULT|cli_get|{median_ms(['get', 'erp', '--project', 'shop', '--permission', 'r']):.2f}|ms|100")
+print(f"RESULT|cli_list|{median_ms(['list']):.2f}|ms|100")
+PY
+
+if [ -n "${BENCH_EVENTS:-}" ]; then
+    echo "== audit trail of $BENCH_EVENTS events" >&2
+    "$bin/tokenvault" keygen "$work/big.key" >/dev/null
+    "$bin/TokenVaultBench" populate "$work/big.db" "$work/big.key" "$BENCH_EVENTS" >>"$results"
+    "$bin/TokenVaultBench" audit-verify "$work/big.db" "$work/big.key" >>"$results"
+    python3 - "$bin/tokenvault" "$work" >>"$results" <<'PY'
+import os, resource, subprocess, sys, time
+tool, work = sys.argv[1], sys.argv[2]
+env = dict(os.environ, TOKENVAULT_PATH=f"{work}/big.db", TOKENVAULT_KEY_FILE=f"{work}/big.key")
+for fmt in ("jsonl", "csv"):
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run([tool, "audit", "--format", fmt], env=env, stdout=sink, check=True)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far, MiB
+    print(f"RESULT|audit_export_{fmt}_seconds|{elapsed:.2f}|s|1")
+    print(f"RESULT|audit_export_{fmt}_peak_rss|{peak:.1f}|MiB|1")
+PY
+fi
+
+echo "== C reference (../shared/limits/bench.c, fetch and audit append)" >&2
+limits=../shared/limits/bench.c
+if [ -f "$limits" ]; then
+    gcc -O2 -o "$work/limits" "$limits" -lsqlite3 -lcrypto
+    "$work/limits" sqlite "$work" | grep -E '^RESULT\|(fetch|audit append)' | tee -a "$results" >&2 || true
+fi
+
+echo
+printf '%-42s %14s  %s\n' "benchmark" "median" "unit"
+printf '%-42s %14s  %s\n' "---------" "------" "----"
+grep '^RESULT|' "$results" | while IFS='|' read -r _ name value unit rest; do
+    case "$unit" in
+        [0-9]*) # the C program's format: median ns/op, ops/s
+            printf '%-42s %14.2f  %s\n' "C: ${name:0:39}" "$(awk -v v="$value" 'BEGIN { print v / 1000 }')" "us/op" ;;
+        *) printf '%-42s %14s  %s\n' "$name" "$value" "$unit" ;;
+    esac
+done
