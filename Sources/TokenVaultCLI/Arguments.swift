@@ -99,6 +99,15 @@ struct ParsedArguments {
         return parsed
     }
 
+    /// `--version N`: a secret version number, or nil when not given.
+    func versionNumber() throws(VaultError) -> Int? {
+        guard let text = value("version") else { return nil }
+        guard let number = Int(text), number >= 1 else {
+            throw VaultError(.invalidInput, "invalid --version '\(Table.clean(text))': use a version number")
+        }
+        return number
+    }
+
     static func usageError(_ message: String, command: String) -> VaultError {
         VaultError(.invalidInput, message, hint: "see `tokenvault \(command) --help`")
     }

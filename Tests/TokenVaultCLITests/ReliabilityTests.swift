@@ -275,6 +275,7 @@ final class ArgvWatcher: @unchecked Sendable {
     func stop() -> Int {
         lock.withLock { running = false }
         usleep(20_000)
+        thread = nil  // the thread's closure holds `self`: break the cycle
         return lock.withLock { hits }
     }
 }

@@ -138,6 +138,7 @@ struct ReviewRegressionTests {
         var pid: pid_t = 0
         #expect(posix_spawn(&pid, asNobody[0], &actions, nil, argv, envp) == 0)
         posix_spawn_file_actions_destroy(&actions)
+        for pointer in argv + envp { free(pointer) }
         close(stdin[0])
         defer {
             close(stdin[1])

@@ -48,14 +48,7 @@ public struct KeySource: Sendable {
     func rawKey() throws(VaultError) -> SymmetricKey {
         switch storage {
         case .keyFile(let path):
-            let (bytes, mode) = try Files.readSecretFile(path, limit: 256, what: "key file")
-            guard mode & 0o077 == 0 else {
-                throw VaultError(
-                    .locked,
-                    "key file '\(printable(path))' is readable by other users (mode \(String(mode, radix: 8)))",
-                    hint: "chmod 600 '\(printable(path))'"
-                )
-            }
+            let bytes = try Files.readPrivateFile(path, limit: 256, what: "key file")
             return try Self.parseKey(bytes, from: "key file '\(printable(path))'")
         case .command(let command):
             let outcome = try Subprocess(command: command, outputLimit: 256, timeoutSeconds: 30).run()
@@ -74,14 +67,7 @@ public struct KeySource: Sendable {
         case .passphrase(let secret):
             return secret.bytes
         case .passphraseFile(let path):
-            let (bytes, mode) = try Files.readSecretFile(path, limit: 1_024, what: "passphrase file")
-            guard mode & 0o077 == 0 else {
-                throw VaultError(
-                    .locked,
-                    "passphrase file '\(printable(path))' is readable by other users (mode \(String(mode, radix: 8)))",
-                    hint: "chmod 600 '\(printable(path))'"
-                )
-            }
+            let bytes = try Files.readPrivateFile(path, limit: 1_024, what: "passphrase file")
             let passphrase = Secret(bytes).droppingTrailingNewline()
             guard passphrase.count > 0 else { throw VaultError(.locked, "passphrase file '\(printable(path))' is empty") }
             return passphrase.bytes

@@ -92,7 +92,23 @@ enum Files {
         }
     }
 
-    /// Reads a whole regular file (following links) of at most `limit` bytes into wiped memory.
+    /// Reads a key or passphrase file, which must be readable by its owner only (as ssh requires
+    /// of private keys).
+    ///
+    /// - Throws: ``VaultError/Kind/locked`` when it cannot be read or others may read it.
+    static func readPrivateFile(_ path: String, limit: Int, what: String) throws(VaultError) -> SecureBytes {
+        let (bytes, mode) = try readSecretFile(path, limit: limit, what: what)
+        guard mode & 0o077 == 0 else {
+            throw VaultError(
+                .locked,
+                "\(what) '\(printable(path))' is readable by other users (mode \(String(mode, radix: 8)))",
+                hint: "chmod 600 '\(printable(path))'"
+            )
+        }
+        return bytes
+    }
+
+    /// Reads a whole regular file (not through a final symbolic link) of at most `limit` bytes into wiped memory.
     static func readSecretFile(_ path: String, limit: Int, what: String) throws(VaultError) -> (SecureBytes, mode: mode_t) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else {
@@ -111,13 +127,26 @@ enum Files {
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` past `limit` bytes.
     static func readAll(descriptor: Int32, limit: Int, what: String) throws(VaultError) -> SecureBytes {
+        try read(descriptor: descriptor, limit: limit, what: what, untilNewline: false)
+    }
+
+    /// Reads up to and including a newline (a terminal line), into wiped memory.
+    static func readLine(descriptor: Int32, limit: Int) throws(VaultError) -> SecureBytes {
+        try read(descriptor: descriptor, limit: limit, what: "the input line", untilNewline: true)
+    }
+
+    /// The read loop behind both: retries EINTR, stops at end of file (or after a newline, read
+    /// one byte at a time so nothing past it is consumed), and reads one byte past `limit` to
+    /// tell "exactly the limit" from "too long".
+    private static func read(descriptor: Int32, limit: Int, what: String, untilNewline: Bool) throws(VaultError) -> SecureBytes {
         var failed = false
         let bytes = SecureBytes(capacity: limit + 1) { buffer in
             var used = 0
             while used < buffer.count {
-                let n = Glibc.read(descriptor, buffer.baseAddress! + used, buffer.count - used)
+                let n = Glibc.read(descriptor, buffer.baseAddress! + used, untilNewline ? 1 : buffer.count - used)
                 if n > 0 {
                     used += n
+                    if untilNewline && buffer[used - 1] == UInt8(ascii: "\n") { break }
                 } else if n == 0 {
                     break
                 } else if errno != EINTR {
@@ -129,30 +158,6 @@ enum Files {
         }
         if failed { throw .failed("cannot read \(what): \(systemError())") }
         guard bytes.count <= limit else { throw .invalid("\(what) is larger than \(limit) bytes") }
-        return bytes
-    }
-
-    /// Reads up to and including a newline, one byte at a time (a terminal line), into wiped memory.
-    static func readLine(descriptor: Int32, limit: Int) throws(VaultError) -> SecureBytes {
-        var failed = false
-        let bytes = SecureBytes(capacity: limit + 1) { buffer in
-            var used = 0
-            while used < buffer.count {
-                let n = Glibc.read(descriptor, buffer.baseAddress! + used, 1)
-                if n == 1 {
-                    used += 1
-                    if buffer[used - 1] == UInt8(ascii: "\n") { break }
-                } else if n == 0 {
-                    break
-                } else if errno != EINTR {
-                    failed = true
-                    break
-                }
-            }
-            return used
-        }
-        if failed { throw .failed("cannot read from the terminal: \(systemError())") }
-        guard bytes.count <= limit else { throw .invalid("the input line is longer than \(limit) bytes") }
         return bytes
     }
 

@@ -20,12 +20,7 @@ struct GetCommand: VaultCommand {
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let need = try NeedOptions.need(from: arguments)
-        let version = try arguments.value("version").map { text throws(VaultError) -> Int in
-            guard let number = Int(text), number >= 1 else {
-                throw VaultError(.invalidInput, "invalid --version '\(Table.clean(text))': use a version number")
-            }
-            return number
-        }
+        let version = try arguments.versionNumber()
         let vault = try context.openVault()
         let fetched = try vault.fetch(arguments.positionals[0], need: need, version: version)
         if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }

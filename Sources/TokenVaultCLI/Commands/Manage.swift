@@ -34,12 +34,7 @@ struct RevokeCommand: VaultCommand {
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let name = arguments.positionals[0]
-        let version = try arguments.value("version").map { text throws(VaultError) -> Int in
-            guard let number = Int(text), number >= 1 else {
-                throw VaultError(.invalidInput, "invalid --version '\(Table.clean(text))': use a version number")
-            }
-            return number
-        }
+        let version = try arguments.versionNumber()
         let vault = try context.openVault()
         if let version {
             try vault.revoke(name, version: version)
