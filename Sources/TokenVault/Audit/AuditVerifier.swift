@@ -148,6 +148,9 @@ enum AuditChainWalker {
         var problem: AuditProblem?
         var checkedHead = previous
         var sealMatched = seal == nil
+        // One keyed HMAC context and one digest context for the whole walk.
+        let hasher = try SHA256Context()
+        let authenticator = try auditKey.map { key throws in try HMACContext(key: key) }
         let statement = try db.prepare("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq")
         try statement.forEach { row in
             guard problem == nil else { return }
@@ -156,7 +159,7 @@ enum AuditChainWalker {
                 problem = AuditProblem(kind: .missing, sequence: expected, description: "event \(expected) is missing (deleted)")
                 return
             }
-            let hash = AuditLog.chainHash(previous: previous, event: event)
+            let hash = hasher.hash(previous, AuditLog.encode(event))
             guard let stored = row.blob(12), ConstantTime.equals(stored, hash) else {
                 problem = AuditProblem(
                     kind: .altered, sequence: expected,
@@ -164,8 +167,8 @@ enum AuditChainWalker {
                 )
                 return
             }
-            if let auditKey {
-                guard let mac = row.blob(13), ConstantTime.equals(mac, HMAC.authenticate(hash, using: auditKey)) else {
+            if let authenticator {
+                guard let mac = row.blob(13), ConstantTime.equals(mac, authenticator.authenticate(hash)) else {
                     problem = AuditProblem(
                         kind: .forged, sequence: expected,
                         description: "event \(expected) has a valid hash but an invalid MAC: the chain was rewritten without the audit key"

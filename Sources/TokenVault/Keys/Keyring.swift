@@ -178,27 +178,47 @@ extension SymmetricKey {
 
 /// An unambiguous byte encoding for hashing and associated data: a domain label, then each
 /// field as a type tag, a 4-byte big-endian length and the bytes. No two field lists encode alike.
+///
+/// Written straight into one growing buffer (no temporary arrays): the audit walk encodes every
+/// event of the trail.
 struct CanonicalEncoder {
     private(set) var bytes: [UInt8] = []
 
-    init(domain: String) { append(domain) }
-
-    mutating func append(_ data: [UInt8]) { appendField(tag: 0x62, data) }
-    mutating func append(_ text: String) { appendField(tag: 0x73, Array(text.utf8)) }
-    mutating func append(_ number: Int64) {
-        appendField(tag: 0x69, (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: number) >> (56 - 8 * $0)) })
+    init(domain: String) {
+        bytes.reserveCapacity(256)
+        append(domain)
     }
+
+    mutating func append(_ data: [UInt8]) {
+        appendHeader(tag: 0x62, count: data.count)
+        bytes.append(contentsOf: data)
+    }
+
+    mutating func append(_ text: String) {
+        appendHeader(tag: 0x73, count: text.utf8.count)
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func append(_ number: Int64) {
+        appendHeader(tag: 0x69, count: 8)
+        let value = UInt64(bitPattern: number)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
     mutating func append(_ text: String?) {
         if let text { append(text) } else { bytes.append(0x6E) }
     }
+
     mutating func append(_ number: Int64?) {
         if let number { append(number) } else { bytes.append(0x6E) }
     }
 
-    private mutating func appendField(tag: UInt8, _ data: [UInt8]) {
+    private mutating func appendHeader(tag: UInt8, count: Int) {
+        let length = UInt32(count)
         bytes.append(tag)
-        let count = UInt32(data.count)
-        bytes += [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
-        bytes += data
+        bytes.append(UInt8(truncatingIfNeeded: length >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: length >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: length >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: length))
     }
 }

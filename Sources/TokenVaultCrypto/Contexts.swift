@@ -1,0 +1,87 @@
+internal import COpenSSL
+
+/// An HMAC-SHA256 context keyed once and reused for many messages: the per-message cost drops
+/// from a context set-up (parameters, key schedule) to update and final. For loops such as the
+/// audit-chain walk; one context serves one thread at a time.
+///
+/// ```swift
+/// let mac = try HMACContext(key: auditKey)
+/// for hash in hashes { check(mac.authenticate(hash)) }
+/// ```
+///
+/// See <https://www.openssl.org/docs/man3.0/man3/EVP_MAC_init.html> (a NULL key reuses the last one).
+public final class HMACContext {
+    private let context: OpaquePointer
+
+    public init(key: SymmetricKey) throws(CryptoError) {
+        guard let context = EVP_MAC_CTX_new(FetchedAlgorithms.shared.hmac) else { throw .libraryFailure }
+        let ok: Bool = OSSL_MAC_PARAM_DIGEST.withCString { name in
+            "SHA256".withCString { digest in
+                var params = [
+                    OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
+                    OSSL_PARAM_construct_end(),
+                ]
+                return key.withUnsafeBytes { raw in EVP_MAC_init(context, raw.bytes, raw.count, &params) == 1 }
+            }
+        }
+        guard ok else {
+            EVP_MAC_CTX_free(context)
+            ERR_clear_error()
+            throw .libraryFailure
+        }
+        self.context = context
+    }
+
+    deinit { EVP_MAC_CTX_free(context) }  // frees (and cleanses) the key schedule
+
+    /// HMAC-SHA256 of `message` under the context's key.
+    public func authenticate(_ message: [UInt8]) -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: HMAC.byteCount)
+        var length = 0
+        let ok = message.withUnsafeBytes { input in
+            mac.withUnsafeMutableBytes { out in
+                EVP_MAC_init(context, nil, 0, nil) == 1
+                    && EVP_MAC_update(context, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1
+                    && EVP_MAC_final(context, out.bytes, &length, HMAC.byteCount) == 1
+            }
+        }
+        precondition(ok && length == HMAC.byteCount, "HMAC-SHA256 failed")
+        return mac
+    }
+}
+
+@available(*, unavailable, message: "An HMACContext is reused by one thread at a time")
+extension HMACContext: Sendable {}
+
+/// A reusable SHA-256 context for hashing many messages made of parts, without concatenating them.
+public final class SHA256Context {
+    private let context: OpaquePointer
+
+    public init() throws(CryptoError) {
+        guard let context = EVP_MD_CTX_new() else { throw .libraryFailure }
+        self.context = context
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// SHA-256 of `first ‖ second`.
+    public func hash(_ first: [UInt8], _ second: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: SHA256.byteCount)
+        var length: UInt32 = 0
+        let ok = first.withUnsafeBytes { a in
+            second.withUnsafeBytes { b in
+                digest.withUnsafeMutableBytes { out in
+                    EVP_DigestInit_ex2(context, FetchedAlgorithms.shared.sha256, nil) == 1
+                        && EVP_DigestUpdate(context, a.baseAddress, a.count) == 1
+                        && EVP_DigestUpdate(context, b.baseAddress, b.count) == 1
+                        && EVP_DigestFinal_ex(context, out.bytes, &length) == 1
+                }
+            }
+        }
+        precondition(ok && length == UInt32(SHA256.byteCount), "SHA-256 failed")
+        return digest
+    }
+}
+
+@available(*, unavailable, message: "A SHA256Context is reused by one thread at a time")
+extension SHA256Context: Sendable {}
