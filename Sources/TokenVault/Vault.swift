@@ -265,14 +265,15 @@ public final class Vault: Sendable {
                 try keyCache.refresh(db)
                 let now = clock.now
                 var record = record
-                try db.execute("SAVEPOINT operation")
+                try db.run("SAVEPOINT operation")
                 do {
                     let value = try body(db, now, &record)
-                    try db.execute("RELEASE operation")
+                    try db.run("RELEASE operation")
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
                     return .success(value)
                 } catch let refusal as Refusal {
-                    try db.execute("ROLLBACK TO operation; RELEASE operation")
+                    try db.run("ROLLBACK TO operation")
+                    try db.run("RELEASE operation")
                     record.outcome = refusal.outcome
                     record.reason = refusal.reason
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)

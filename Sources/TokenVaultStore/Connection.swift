@@ -79,6 +79,13 @@ public final class Connection {
         guard code == SQLITE_OK else { throw error(code: code) }
     }
 
+    /// Runs one statement that takes no arguments through the statement cache: for the
+    /// statements every transaction repeats (BEGIN, SAVEPOINT, RELEASE, COMMIT), which
+    /// `sqlite3_exec` would parse anew each time.
+    public func run(_ sql: String) throws(StoreError) {
+        try cachedStatement(sql).run()
+    }
+
     /// Runs one statement with arguments, discarding any rows.
     public func execute(_ sql: String, _ arguments: [any SQLBindable]) throws(StoreError) {
         try cachedStatement(sql).run(arguments)

@@ -51,13 +51,13 @@ public final class DatabaseQueue: @unchecked Sendable {
     private func transaction<T: Sendable>(_ begin: String, _ body: (Connection) throws -> T) throws -> T {
         try lock.withLock { _ throws -> T in
             let db = connection
-            try db.execute(begin)
+            try db.run(begin)
             do {
                 let value = try body(db)
-                try db.execute("COMMIT")
+                try db.run("COMMIT")
                 return value
             } catch {
-                if db.isInTransaction { try? db.execute("ROLLBACK") }
+                if db.isInTransaction { try? db.run("ROLLBACK") }
                 throw error
             }
         }

@@ -63,7 +63,11 @@ public final class Statement {
         case SQLITE_DONE:
             return nil
         default:
-            throw connection.error(code: code)
+            // Read the error first, then reset: a statement left in its failed state counts as
+            // "in progress", and a cached one would make the connection's next COMMIT fail.
+            let error = connection.error(code: code)
+            sqlite3_reset(handle)
+            throw error
         }
     }
 
