@@ -168,16 +168,7 @@ public final class Vault: Sendable {
         configuration: Configuration,
         kek knownKEK: SymmetricKey?
     ) throws(VaultError) -> Vault {
-        try Files.requireNoSymbolicLink(path)
-        switch Files.kind(at: path) {
-        case .regular: break
-        case .missing:
-            throw VaultError(.notFound, "no vault at '\(printable(path))'", hint: "create one with `tokenvault init`")
-        case .symbolicLink:
-            throw .invalid("refusing to open '\(printable(path))': it is a symbolic link")
-        case .directory, .other:
-            throw .invalid("'\(printable(path))' is not a vault file")
-        }
+        try requireVaultFile(at: path)
         try validate(configuration)
         let queue = try openQueue(path, configuration: configuration)
         _ = try mapErrors { try migrator.migrate(queue) }
@@ -186,6 +177,19 @@ public final class Vault: Sendable {
         if let knownKEK { kek = knownKEK } else { kek = try meta.keyEncryptionKey(from: key) }
         let keys = try mapErrors { try queue.read { db in try Keyring.unlock(db, meta: meta, kek: kek) } }
         return Vault(path: path, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys))
+    }
+
+    /// Refuses a vault path that is missing, not a regular file, or has a symbolic link in any
+    /// component; every way of opening a vault file starts here.
+    static func requireVaultFile(at path: String) throws(VaultError) {
+        try Files.requireNoSymbolicLink(path)
+        switch Files.kind(at: path) {
+        case .regular: break
+        case .missing:
+            throw VaultError(.notFound, "no vault at '\(printable(path))'", hint: "create one with `tokenvault init`")
+        case .symbolicLink, .directory, .other:
+            throw .invalid("'\(printable(path))' is not a vault file")
+        }
     }
 
     /// A KEK for a new vault or a rekey: the raw key, or the passphrase stretched with a fresh

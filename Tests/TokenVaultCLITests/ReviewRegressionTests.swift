@@ -67,6 +67,45 @@ struct ReviewRegressionTests {
         #expect(run.out.contains("link.env:1: stored token of 'erp'"))
     }
 
+    @Test func scanSkipsLinksInsideFoldersAndReportsEachTokenOncePerLine() throws {
+        let box = try Sandbox()
+        box.run(["add", "erp", "--legacy"], input: "folder+secret=0002")
+        let folder = box.file("tree")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Raw twice and URL-encoded once on one line: one finding.
+        let line = "A=folder+secret=0002 B=folder+secret=0002 C=folder%2Bsecret%3D0002\n"
+        #expect(FileManager.default.createFile(atPath: box.file("outside.env"), contents: Data(line.utf8)))
+        #expect(FileManager.default.createFile(atPath: folder + "/inside.env", contents: Data(line.utf8)))
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.env", withDestinationPath: box.file("outside.env"))
+        let run = box.run(["scan", folder])
+        #expect(run.status == 1)
+        #expect(run.out.components(separatedBy: "stored token of 'erp'").count - 1 == 1)
+        #expect(run.out.contains("inside.env:1:"))
+        #expect(!run.out.contains("link.env"))
+    }
+
+    @Test func aSealOutputBehindALinkedFolderIsRefusedBeforeAnythingIsWritten() throws {
+        let box = try Sandbox()
+        try FileManager.default.createDirectory(atPath: box.file("real"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: box.file("linked"), withDestinationPath: box.file("real"))
+        let events = box.run(["audit", "--format", "jsonl"]).out
+        let run = box.run(["audit", "seal", "--out", box.file("linked") + "/seal.txt"])
+        #expect(run.status == 2)
+        #expect(run.err.contains("is a symbolic link"))
+        #expect(box.run(["audit", "--format", "jsonl"]).out == events)  // no seal event committed
+        #expect(!FileManager.default.fileExists(atPath: box.file("real") + "/seal.txt"))
+    }
+
+    @Test func verifyingASealRefusesAVaultBehindALinkedFolder() throws {
+        let box = try Sandbox()
+        #expect(box.run(["audit", "seal", "--out", box.file("seal.txt"), "--public-key-out", box.file("vault.pub")]).status == 0)
+        try FileManager.default.createSymbolicLink(atPath: box.file("linked"), withDestinationPath: box.path + "/vault")
+        let auditor = ["TOKENVAULT_PATH": box.file("linked") + "/vault.db", "TOKENVAULT_KEY_FILE": ""]
+        let run = box.run(["audit", "verify", "--seal", box.file("seal.txt"), "--public-key", box.file("vault.pub")], environment: auditor)
+        #expect(run.status == 2)
+        #expect(run.err.contains("is a symbolic link"))
+    }
+
     @Test func csvExportsNeverStartAFieldWithAFormula() throws {
         let box = try Sandbox()
         box.run(["add", "erp", "--legacy"], input: "x", environment: ["TOKENVAULT_ACTOR": "=HYPERLINK(\"http://evil\")"])

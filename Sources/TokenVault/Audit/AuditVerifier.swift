@@ -292,11 +292,7 @@ public enum AuditSealVerifier {
         guard key.isValidSignature(seal.signature, for: message) else {
             throw VaultError(.integrity, "the seal's signature does not verify with this public key")
         }
-        switch Files.kind(at: path) {
-        case .regular: break
-        case .missing: throw VaultError(.notFound, "no vault at '\(printable(path))'")
-        default: throw .invalid("'\(printable(path))' is not a vault file")
-        }
+        try Vault.requireVaultFile(at: path)
         return try Vault.mapErrors {
             var options = Connection.Options()
             options.busyTimeoutMilliseconds = 5_000

@@ -35,8 +35,9 @@ public struct ScanSummary: Sendable {
 extension Vault {
     /// Looks for leaked tokens in files and folders (SPEC C19).
     ///
-    /// Walks `paths` (folders recursively, skipping `.git`, symbolic links, binary files and
-    /// files over 64 MiB) line by line. A vault-minted token is recognised by its `tvk_` prefix and
+    /// Walks `paths` (folders recursively, skipping `.git`, binary files and files over 64 MiB)
+    /// line by line. A symbolic link given in `paths` is followed; links met inside folders are
+    /// skipped. A vault-minted token is recognised by its `tvk_` prefix and
     /// checksum; a stored token by its keyed fingerprint, as it appears raw, quoted, in JSON, in a
     /// `KEY=value` line or URL-encoded. Nothing is written except one `scan` audit event.
     ///
@@ -121,21 +122,24 @@ private struct Scanner {
             closedir(directory)
             for name in names.sorted() { try visit(path == "/" ? "/" + name : path + "/" + name, top: false) }
         case .regular:
-            scanFile(path)
+            scanFile(path, followingLink: top)
         default:
             if !top { skipped += 1 }
         }
     }
 
-    private mutating func scanFile(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// Scans one regular file. Inside folders the file is opened without following a link
+    /// (`O_NOFOLLOW`) and without blocking (`O_NONBLOCK`), and must still be a regular file once
+    /// open, so a file swapped for a link or a FIFO after the walk looked at it is skipped.
+    private mutating func scanFile(_ path: String, followingLink: Bool) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLink ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
             skipped += 1
             return
         }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, Int(info.st_size) <= Self.maximumFileSize else {
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= Self.maximumFileSize else {
             skipped += 1
             return
         }
@@ -146,6 +150,8 @@ private struct Scanner {
             if n <= 0 { break }
             used += n
         }
+        // The file may hold secrets: wipe this copy once scanned or skipped.
+        defer { Wipe.array(&content) }
         content.removeLast(content.count - used)
         // A NUL byte in the first 8 KiB: binary, as git decides.
         guard !content.prefix(8_192).contains(0) else {
@@ -154,8 +160,6 @@ private struct Scanner {
         }
         files += 1
         bytes += Int64(used)
-        // The file may hold secrets: wipe this copy once scanned.
-        defer { Wipe.array(&content) }
         var lineNumber = 1
         var start = 0
         for position in 0...content.count {
@@ -170,8 +174,11 @@ private struct Scanner {
         }
     }
 
+    /// Checks every candidate of one line. Candidates are slices of the (wiped) file copy or of
+    /// the (wiped) decoded line, never copied; a token that appears twice on a line, or both
+    /// raw and URL-encoded, is reported once.
     private mutating func scanLine(_ line: ArraySlice<UInt8>, path: String, line number: Int) {
-        var seen = Set<[UInt8]>()
+        let firstFinding = findings.endIndex
         var candidates: [ArraySlice<UInt8>] = []
         collectCandidates(line, into: &candidates)
         // URL-encoded copies of a token (%2B for +, %3D for =, …).
@@ -181,20 +188,23 @@ private struct Scanner {
             collectCandidates(decoded[...], into: &candidates)
         }
         for candidate in candidates {
-            let bytes = Array(candidate)
-            guard !seen.contains(bytes) else { continue }
-            seen.insert(bytes)
-            let isMinted = bytes.count == Self.tokenLength && bytes.starts(with: IssuedTokenFormat.prefix.utf8)
-                && bytes.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
-            guard isMinted || index.lengths.contains(bytes.count) else { continue }
-            let fingerprint = bytes.withUnsafeBytes { HMAC.authenticate($0, using: keys.lookupKey) }
+            let isMinted = candidate.count == Self.tokenLength && candidate.starts(with: IssuedTokenFormat.prefix.utf8)
+                && candidate.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
+            guard isMinted || index.lengths.contains(candidate.count) else { continue }
+            let fingerprint = candidate.withUnsafeBytes { HMAC.authenticate($0, using: keys.lookupKey) }
+            let finding: ScanFinding
             if let (name, version, kind) = index.known[fingerprint] {
-                findings.append(ScanFinding(path: path, line: number, kind: kind, credentialName: name, version: version))
+                finding = ScanFinding(path: path, line: number, kind: kind, credentialName: name, version: version)
             } else if isMinted {
-                findings.append(ScanFinding(path: path, line: number, kind: .unknownIssued, credentialName: nil, version: nil))
+                finding = ScanFinding(path: path, line: number, kind: .unknownIssued, credentialName: nil, version: nil)
+            } else {
+                continue
             }
+            if !findings[firstFinding...].contains(finding) { findings.append(finding) }
         }
-        // A decoded copy of the line may hold a secret: wipe it.
+        // A decoded copy of the line may hold a secret: wipe it, once no slice shares its storage
+        // (a shared buffer would be copied, not wiped).
+        candidates.removeAll()
         Wipe.array(&decoded)
     }
 

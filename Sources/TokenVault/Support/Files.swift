@@ -209,8 +209,10 @@ public enum TextFiles {
     }
 
     /// Refuses a path where ``createNew(_:contents:)`` would fail because something exists,
-    /// so that a command can check its outputs before it changes anything.
+    /// so that a command can check its outputs before it changes anything: a symbolic link in
+    /// any component of `path` is refused here, as ``createNew(_:contents:)`` would refuse it.
     public static func requireAbsent(_ path: String) throws(VaultError) {
+        try Files.requireNoSymbolicLink(path)
         guard Files.kind(at: path) == .missing else { throw .invalid("'\(printable(path))' already exists") }
         guard Files.kind(at: Files.parent(of: path)) == .directory else {
             throw .invalid("no folder '\(printable(Files.parent(of: path)))' to write into")

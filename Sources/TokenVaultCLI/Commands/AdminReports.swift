@@ -73,10 +73,11 @@ struct ScanCommand: VaultCommand {
         abstract: "Find leaked tokens in files: file:line and credential name, never the secret",
         usage: "scan PATH...",
         discussion: """
-            Walks files and folders (skipping .git, symbolic links, binary files and files over 64 MiB)
-            for tokens minted by this vault (tvk_ prefix and checksum, also ones this vault does not
-            know) and for stored tokens, by keyed fingerprint, raw, quoted, in JSON, in KEY=value lines
-            or URL-encoded. Exit 1 when it finds any, 0 otherwise. Progress on standard error when it
+            Walks files and folders (skipping .git, binary files and files over 64 MiB) for tokens
+            minted by this vault (tvk_ prefix and checksum, also ones this vault does not know) and
+            for stored tokens, by keyed fingerprint, raw, quoted, in JSON, in KEY=value lines or
+            URL-encoded. A symbolic link named on the command line is followed; links met inside
+            folders are skipped. Exit 1 when it finds any, 0 otherwise. Progress on standard error when it
             is a terminal.
             """,
         positionals: 1...10_000,
