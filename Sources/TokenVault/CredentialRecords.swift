@@ -15,15 +15,20 @@ enum CredentialRecords {
         c.last_test_at, c.last_test_ok, c.last_test_detail
         """
 
+    // Built once: the statement cache is keyed by the SQL text, and a fetch should not pay for
+    // building it again.
+    private static let byNameSQL = "SELECT \(columns) FROM credentials c WHERE c.name = ?"
+    private static let byRowIDSQL = "SELECT \(columns) FROM credentials c WHERE c.id = ?"
+
     /// The live (not deleted) credential named `name`.
     static func live(named name: String, _ db: Connection) throws -> Loaded? {
-        guard let row = try db.row("SELECT \(columns) FROM credentials c WHERE c.name = ?", [name]) else { return nil }
+        guard let row = try db.row(byNameSQL, [name]) else { return nil }
         return try load(row, grants: grants(of: row.int64(0) ?? 0, db))
     }
 
     /// The credential with row id `rowID`, live or not (a tombstone has no name).
     static func byRowID(_ rowID: Int64, _ db: Connection) throws -> Loaded? {
-        guard let row = try db.row("SELECT \(columns) FROM credentials c WHERE c.id = ?", [rowID]) else { return nil }
+        guard let row = try db.row(byRowIDSQL, [rowID]) else { return nil }
         return try load(row, grants: grants(of: rowID, db))
     }
 

@@ -82,6 +82,18 @@ func benchFetch(_ directory: String) throws {
     }
 }
 
+/// A fixed number of NORMAL fetches on one thread, for `valgrind --tool=callgrind`, whose
+/// instruction counts are stable where wall-clock times are not.
+func fetchLoop(_ directory: String, count: Int) throws {
+    let vault = try freshVault(directory, durable: false)
+    _ = try vault.add(
+        NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:orders:r")]), expiry: .after(seconds: 90 * 86_400)),
+        secret: Secret(copying: Array("xpat_0123456789abcdef0123456789abcdef0123456789abcdef0123".utf8))
+    )
+    let need = Need(project: "shop", resource: "orders", permissions: .read)
+    for _ in 0..<count { _ = try vault.fetch("erp", need: need) }
+}
+
 func benchVerify(_ directory: String) throws {
     for durable in [true, false] {
         let vault = try freshVault(directory, durable: durable)
@@ -170,6 +182,7 @@ guard arguments.count >= 3 else { fail("usage: tokenvault-bench fetch|verify|unl
 do {
     switch arguments[1] {
     case "fetch": try benchFetch(arguments[2])
+    case "fetch-loop" where arguments.count == 4: try fetchLoop(arguments[2], count: Int(arguments[3]) ?? 0)
     case "verify": try benchVerify(arguments[2])
     case "unlock": try benchUnlock(arguments[2])
     case "populate" where arguments.count == 5: try populate(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)

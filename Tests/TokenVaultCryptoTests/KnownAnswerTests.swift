@@ -160,6 +160,28 @@ struct KnownAnswerTests {
         #expect(HMAC.authenticate(Array("audiT".utf8), using: key) != expected)
     }
 
+    @Test("A KeyedHMAC gives the same MACs as HMAC, from many threads at once")
+    func keyedHMACMatchesHMACFromManyThreads() async throws {
+        let key = try SymmetricKey.hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+        let keyed = try KeyedHMAC(key: key)
+        #expect(keyed.authenticate(Array("audit".utf8)) == hexBytes("0547ef6ed83d95a331b92dbfc65a15e855482fac6d799f464721a9ba79e2d7d3"))
+        #expect(keyed.authenticate(SecureBytes(copying: Array("audiT".utf8))) == HMAC.authenticate(Array("audiT".utf8), using: key))
+        #expect(keyed.authenticate([UInt8]()) == HMAC.authenticate([UInt8](), using: key))
+        // One template shared by 8 tasks, each MACing its own messages.
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (0..<500).filter { i in
+                        let message = Array("event \(task)-\(i)".utf8)
+                        return keyed.authenticate(message) != HMAC.authenticate(message, using: key)
+                    }.count
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+
     // MARK: scrypt (RFC 7914 §12)
 
     struct ScryptVector: Sendable, CustomTestStringConvertible {

@@ -35,7 +35,7 @@ struct LifecycleTests {
         #expect(errorKind { _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret("s2")) } == .invalidInput)
         let fifty = String(repeating: "n", count: 50)
         _ = try t.vault.add(newCredential(fifty, "*:*:r"), secret: Secret("s3"))
-        for bad in [String(repeating: "n", count: 51), "", "tab\there", "new\nline", "-dash", " padded", "bidi\u{202E}x"] {
+        for bad in [String(repeating: "n", count: 51), "", "tab\there", "new\nline", "-dash", " padded", "padded ", "ünïcode ", "\u{00A0}nbsp", "bidi\u{202E}x"] {
             #expect(errorKind { _ = try t.vault.add(newCredential(bad, "*:*:r"), secret: Secret("s")) } == .invalidInput, "\(bad)")
         }
         // 50 characters counted as characters, not bytes.

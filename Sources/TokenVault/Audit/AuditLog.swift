@@ -56,7 +56,7 @@ enum AuditLog {
             version: record.version
         )
         let hash = chainHash(previous: previous, event: event)
-        let mac = HMAC.authenticate(hash, using: keys.auditKey)
+        let mac = keys.auditMAC.authenticate(hash)
         try db.execute(
             """
             INSERT INTO audit_events (seq, at, actor, action, credential_uid, credential_name, need_project,

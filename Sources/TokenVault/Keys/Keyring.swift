@@ -66,9 +66,12 @@ struct Keyring: Sendable {
     let dataKeys: [Int64: SymmetricKey]
     let activeDataKeyID: Int64
     let auditKey: SymmetricKey
-    let lookupKey: SymmetricKey
     /// Wraps the Ed25519 seal key's seed.
     let sealWrapKey: SymmetricKey
+    /// The audit key, set up once for the MAC of every appended event.
+    let auditMAC: KeyedHMAC
+    /// The lookup key (fingerprints of stored secrets, hashes of issued tokens), set up once.
+    let lookupMAC: KeyedHMAC
 
     enum Purpose: String { case data, mac }
 
@@ -104,13 +107,16 @@ struct Keyring: Sendable {
         guard failures == 0, let activeData, let mac else {
             throw VaultError(.integrity, "the vault's wrapped keys fail their integrity check (tampered or damaged)")
         }
+        let auditKey = try mac.derive(label: "tokenvault/v1/audit-mac")
+        let lookupKey = try mac.derive(label: "tokenvault/v1/lookup")
         return Keyring(
             vaultID: meta.vaultID,
             dataKeys: data,
             activeDataKeyID: activeData,
-            auditKey: try mac.derive(label: "tokenvault/v1/audit-mac"),
-            lookupKey: try mac.derive(label: "tokenvault/v1/lookup"),
-            sealWrapKey: try mac.derive(label: "tokenvault/v1/seal-key-wrap")
+            auditKey: auditKey,
+            sealWrapKey: try mac.derive(label: "tokenvault/v1/seal-key-wrap"),
+            auditMAC: try KeyedHMAC(key: auditKey),
+            lookupMAC: try KeyedHMAC(key: lookupKey)
         )
     }
 
@@ -168,7 +174,7 @@ struct Keyring: Sendable {
     }
 
     /// The keyed fingerprint of a secret: HMAC-SHA256(lookup key, secret).
-    func fingerprint(of secret: Secret) -> [UInt8] { HMAC.authenticate(secret.bytes, using: lookupKey) }
+    func fingerprint(of secret: Secret) -> [UInt8] { lookupMAC.authenticate(secret.bytes) }
 }
 
 extension SymmetricKey {

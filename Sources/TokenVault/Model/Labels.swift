@@ -24,7 +24,7 @@ enum Labels {
             throw .invalid("\(what) must be 1 to 100 characters")
         }
         try checkCharacters(text, what: what)
-        guard !text.contains(":") else { throw .invalid("\(what) '\(printable(text))' cannot contain ':'") }
+        guard !text.utf8.contains(UInt8(ascii: ":")) else { throw .invalid("\(what) '\(printable(text))' cannot contain ':'") }
         return text
     }
 
@@ -50,14 +50,24 @@ enum Labels {
     }
 
     private static func checkCharacters(_ text: String, what: String) throws(VaultError) {
+        // Printable ASCII, the usual case (and every name and scope read back on a fetch), needs
+        // no Unicode property lookups: only a space at either end is wrong.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            guard text.utf8.first != 0x20 && text.utf8.last != 0x20 else { throw outerWhitespace(text, what: what) }
+            return
+        }
         if text.unicodeScalars.contains(where: isForbidden) {
             throw .invalid("\(what) '\(printable(text))' contains a control character")
         }
         if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
             first.properties.isWhitespace || last.properties.isWhitespace
         {
-            throw .invalid("\(what) '\(printable(text))' cannot start or end with whitespace")
+            throw outerWhitespace(text, what: what)
         }
+    }
+
+    private static func outerWhitespace(_ text: String, what: String) -> VaultError {
+        .invalid("\(what) '\(printable(text))' cannot start or end with whitespace")
     }
 
     private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {

@@ -191,7 +191,7 @@ private struct Scanner {
             let isMinted = candidate.count == Self.tokenLength && candidate.starts(with: IssuedTokenFormat.prefix.utf8)
                 && candidate.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
             guard isMinted || index.lengths.contains(candidate.count) else { continue }
-            let fingerprint = candidate.withUnsafeBytes { HMAC.authenticate($0, using: keys.lookupKey) }
+            let fingerprint = candidate.withUnsafeBytes { keys.lookupMAC.authenticate($0) }
             let finding: ScanFinding
             if let (name, version, kind) = index.known[fingerprint] {
                 finding = ScanFinding(path: path, line: number, kind: kind, credentialName: name, version: version)
