@@ -252,32 +252,33 @@ public final class Vault: Sendable {
         }
     }
 
-    /// Runs `body` in one IMMEDIATE transaction and appends `record` as its audit event.
+    /// Runs `body` in a write transaction and appends `record` as its audit event.
     ///
     /// - `body` returns: the event is appended with outcome `ok`; all commits together.
-    /// - `body` throws a ``Refusal``: whatever it wrote is rolled back (it runs in a savepoint),
-    ///   the event with the refusal's outcome and reason is appended and committed, and then
-    ///   the refusal's error is thrown.
+    /// - `body` throws a ``Refusal``: whatever it wrote is rolled back (to the savepoint the
+    ///   write runs in), the event with the refusal's outcome and reason is appended and
+    ///   committed, and then the refusal's error is thrown.
     /// - anything else is thrown: everything rolls back, no event (fail-closed).
+    ///
+    /// Operations called at the same time from several threads share one transaction and one
+    /// commit (``DatabaseQueue/groupedWrite(_:)``); each still commits or vanishes with its own
+    /// event, and none returns before the commit holding its event has finished.
     func audited<T: Sendable>(
         _ record: AuditRecord,
         _ body: (Connection, UnixTime, inout AuditRecord) throws -> T
     ) throws(VaultError) -> T {
         let actor = configuration.actor
         let result: Result<T, VaultError> = try Vault.mapErrors {
-            try queue.write { db in
+            try queue.groupedWrite { db, savepoint in
                 try keyCache.refresh(db)
                 let now = clock.now
                 var record = record
-                try db.run("SAVEPOINT operation")
                 do {
                     let value = try body(db, now, &record)
-                    try db.run("RELEASE operation")
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
                     return .success(value)
                 } catch let refusal as Refusal {
-                    try db.run("ROLLBACK TO operation")
-                    try db.run("RELEASE operation")
+                    try savepoint.rollBack()
                     record.outcome = refusal.outcome
                     record.reason = refusal.reason
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
