@@ -32,7 +32,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "CPosix"], swiftSettings: strictSettings),
-        .executableTarget(name: "TokenVaultTool", dependencies: ["TokenVaultCLI"], swiftSettings: strictSettings),
+        // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
+        // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
+        // builds do not: the test bundles, which link this module, need the shared runtime.
+        .executableTarget(
+            name: "TokenVaultTool",
+            dependencies: ["TokenVaultCLI"],
+            swiftSettings: strictSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
         // Benchmarks (scripts/bench.sh): the public library API only, built in release mode.
         .executableTarget(name: "TokenVaultBench", dependencies: ["TokenVault"], swiftSettings: strictSettings),
         // Fuzzing (scripts/fuzz.sh): one entry point for every untrusted-input parser, the

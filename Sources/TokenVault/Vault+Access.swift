@@ -52,7 +52,7 @@ extension Vault {
             if let version {
                 row = try db.row(
                     """
-                    SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND version = ?
+                    SELECT version, key_id, ciphertext, first_used_at FROM secret_versions WHERE credential_id = ? AND version = ?
                     AND (state = 'current' OR (state = 'previous' AND (valid_until IS NULL OR valid_until > ?)))
                     """,
                     [loaded.rowID, version, now]
@@ -62,7 +62,7 @@ extension Vault {
                 }
             } else {
                 row = try db.row(
-                    "SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND state = 'current'",
+                    "SELECT version, key_id, ciphertext, first_used_at FROM secret_versions WHERE credential_id = ? AND state = 'current'",
                     [loaded.rowID]
                 )
             }
@@ -79,7 +79,7 @@ extension Vault {
             } catch let error as VaultError {
                 throw Refusal(error: error, outcome: .error, reason: "integrity check failed")
             }
-            try Vault.recordUse(credential: loaded.rowID, version: version, actor: actor, now: now, db: db)
+            try Vault.recordUse(credential: loaded.rowID, version: version, firstUse: row.int64(3) == nil, actor: actor, now: now, db: db)
             return FetchedSecret(
                 secret: secret,
                 credential: credential,
@@ -111,7 +111,7 @@ extension Vault {
             guard wellFormed else { throw Refusal.denied("the token is not valid", reason: "malformed token") }
             guard let row = try db.row(
                 """
-                SELECT credential_id, version, state, valid_until, fingerprint FROM secret_versions
+                SELECT credential_id, version, state, valid_until, fingerprint, first_used_at FROM secret_versions
                 WHERE fingerprint = ? AND ciphertext IS NULL
                 """,
                 [fingerprint]
@@ -134,7 +134,7 @@ extension Vault {
                 // The presenter learns nothing about whose token it is; the audit records why.
                 throw Refusal.denied("the token is not valid", reason: Refusal.reason(of: error))
             }
-            try Vault.recordUse(credential: rowID, version: version, actor: actor, now: now, db: db)
+            try Vault.recordUse(credential: rowID, version: version, firstUse: row.int64(5) == nil, actor: actor, now: now, db: db)
             return credential
         }
     }
@@ -155,19 +155,17 @@ extension Vault {
         }
     }
 
-    static func recordUse(credential rowID: Int64, version: Int64, actor: String, now: UnixTime, db: Connection) throws {
+    /// Records a use of `version`: who and when on the credential, and on the version its first
+    /// use (`firstUse`: not recorded yet, as read in the same transaction), which retires a
+    /// previous version waiting for it (`--retire-after-first-use`).
+    static func recordUse(credential rowID: Int64, version: Int64, firstUse: Bool, actor: String, now: UnixTime, db: Connection) throws {
         try db.execute("UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?", [now, actor, rowID])
+        guard firstUse else { return }
+        try db.execute("UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ?", [now, rowID, version])
         try db.execute(
-            "UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ? AND first_used_at IS NULL",
-            [now, rowID, version]
+            "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND retire_on_first_use_of = ?",
+            [rowID, version]
         )
-        // --retire-after-first-use: the first use of this version retires the one it replaced.
-        if db.changes > 0 {
-            try db.execute(
-                "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND retire_on_first_use_of = ?",
-                [rowID, version]
-            )
-        }
     }
 
     static func expiryWarning(for credential: Credential, now: UnixTime, window: Int64) -> ExpiryWarning? {

@@ -64,6 +64,11 @@ public final class Connection {
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DDL, 0, &enabled)
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DML, 0, &enabled)
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &enabled)
+        // The last connection to close would checkpoint the WAL into the database and delete it:
+        // four more fsyncs in every short-lived CLI process, and a directory fsync when the next
+        // one creates the WAL again. The WAL stays instead; SQLite checkpoints it every 1,000
+        // pages, and `delete` and `rotate-data-key` truncate it explicitly.
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &enabled)
         // Reading the schema here turns "file is not a database" into an error at open time.
         try execute("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON")
         let mode = try prepare("PRAGMA journal_mode = WAL").all().first?.string(0)
