@@ -20,8 +20,9 @@ struct GroupCommitTests {
         subscript(index: Int) -> Result<Int64, any Error>? { values.withLock { $0[index] } }
     }
 
-    /// Runs `first` as the leader's write, queues `writes` behind it, then lets it finish; returns
-    /// when every write has returned.
+    /// Runs `first` as the leader's write, queues `writes` behind it (in whatever order their
+    /// threads arrive: the writes must not depend on it), then lets it finish; returns when every
+    /// write has returned.
     func lineUp(
         _ queue: DatabaseQueue,
         first: @escaping @Sendable (Connection) throws -> Void,
@@ -102,7 +103,7 @@ struct GroupCommitTests {
                     },
                     { db in
                         try db.execute("INSERT INTO t (x) VALUES (3)")
-                        try db.execute("INSERT INTO t (x) VALUES (1)")  // UNIQUE: a failing statement
+                        try db.execute("INSERT INTO t (x) VALUES (3)")  // UNIQUE: a failing statement
                         return 3
                     },
                     { db in
