@@ -37,16 +37,20 @@ public final class HMACContext {
     /// HMAC-SHA256 of `message` under the context's key.
     public func authenticate(_ message: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: HMAC.byteCount)
-        var length = 0
-        let ok = message.withUnsafeBytes { input in
-            mac.withUnsafeMutableBytes { out in
-                EVP_MAC_init(context, nil, 0, nil) == 1
-                    && EVP_MAC_update(context, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1
-                    && EVP_MAC_final(context, out.bytes, &length, HMAC.byteCount) == 1
-            }
-        }
-        precondition(ok && length == HMAC.byteCount, "HMAC-SHA256 failed")
+        message.withUnsafeBytes { input in mac.withUnsafeMutableBytes { out in authenticate(input, into: out) } }
         return mac
+    }
+
+    /// HMAC-SHA256 of `message` under the context's key, written to `mac` (32 bytes), without
+    /// allocating: for loops over millions of messages.
+    public func authenticate(_ message: UnsafeRawBufferPointer, into mac: UnsafeMutableRawBufferPointer) {
+        precondition(mac.count == HMAC.byteCount, "an HMAC-SHA256 output buffer holds 32 bytes")
+        var length = 0
+        let ok =
+            EVP_MAC_init(context, nil, 0, nil) == 1
+            && EVP_MAC_update(context, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
+            && EVP_MAC_final(context, mac.bytes, &length, HMAC.byteCount) == 1
+        precondition(ok && length == HMAC.byteCount, "HMAC-SHA256 failed")
     }
 }
 
@@ -67,19 +71,23 @@ public final class SHA256Context {
     /// SHA-256 of `first ‖ second`.
     public func hash(_ first: [UInt8], _ second: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: SHA256.byteCount)
-        var length: UInt32 = 0
-        let ok = first.withUnsafeBytes { a in
-            second.withUnsafeBytes { b in
-                digest.withUnsafeMutableBytes { out in
-                    EVP_DigestInit_ex2(context, FetchedAlgorithms.shared.sha256, nil) == 1
-                        && EVP_DigestUpdate(context, a.baseAddress, a.count) == 1
-                        && EVP_DigestUpdate(context, b.baseAddress, b.count) == 1
-                        && EVP_DigestFinal_ex(context, out.bytes, &length) == 1
-                }
-            }
+        first.withUnsafeBytes { a in
+            second.withUnsafeBytes { b in digest.withUnsafeMutableBytes { out in hash(a, b, into: out) } }
         }
-        precondition(ok && length == UInt32(SHA256.byteCount), "SHA-256 failed")
         return digest
+    }
+
+    /// SHA-256 of `first ‖ second`, written to `digest` (32 bytes), without allocating: for loops
+    /// over millions of messages.
+    public func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count == SHA256.byteCount, "a SHA-256 output buffer holds 32 bytes")
+        var length: UInt32 = 0
+        let ok =
+            EVP_DigestInit_ex2(context, FetchedAlgorithms.shared.sha256, nil) == 1
+            && EVP_DigestUpdate(context, first.baseAddress, first.count) == 1
+            && EVP_DigestUpdate(context, second.baseAddress, second.count) == 1
+            && EVP_DigestFinal_ex(context, digest.bytes, &length) == 1
+        precondition(ok && length == UInt32(SHA256.byteCount), "SHA-256 failed")
     }
 }
 

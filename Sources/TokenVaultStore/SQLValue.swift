@@ -10,6 +10,18 @@ public enum SQLValue: Sendable, Equatable {
     case blob([UInt8])
 }
 
+/// A column of a statement's current row, read in place (``Statement/column(at:)``): text and
+/// blob bytes point into SQLite's memory and are valid only until the statement steps again or is
+/// reset, so a view never outlives the loop step that read it.
+public enum ColumnView {
+    case null
+    case integer(Int64)
+    case real(Double)
+    /// UTF-8 bytes, exactly as stored.
+    case text(UnsafeRawBufferPointer)
+    case blob(UnsafeRawBufferPointer)
+}
+
 /// A type that can be bound as a statement argument.
 public protocol SQLBindable {
     var sqlValue: SQLValue { get }

@@ -56,18 +56,56 @@ public final class Statement {
 
     /// Steps once. Returns the row, or nil when the statement is done.
     public func step() throws(StoreError) -> Row? {
+        guard try advance() else { return nil }
+        return Row(values: (0..<sqlite3_column_count(handle)).map(columnValue))
+    }
+
+    /// Steps once and leaves the row in the statement, to be read in place with
+    /// ``column(at:)`` instead of being copied out: for scans of millions of rows, such as the
+    /// audit-chain walk. Call ``bind(_:)`` first.
+    ///
+    /// - Returns: true when a row is available, false when the statement is done.
+    public func advance() throws(StoreError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW:
-            return Row(values: (0..<sqlite3_column_count(handle)).map(columnValue))
+            return true
         case SQLITE_DONE:
-            return nil
+            return false
         default:
             // Read the error first, then reset: a statement left in its failed state counts as
             // "in progress", and a cached one would make the connection's next COMMIT fail.
             let error = connection.error(code: code)
             sqlite3_reset(handle)
             throw error
+        }
+    }
+
+    /// After ``advance()`` returned true: a column of the current row, read in place. Text and
+    /// blob bytes are SQLite's own, exactly as stored, and valid only until the statement steps
+    /// again or is reset.
+    public func column(at index: Int) -> ColumnView {
+        // One `sqlite3_column_value` and cheap `sqlite3_value_*` calls instead of two or three
+        // `sqlite3_column_*` calls, each of which enters and leaves the connection. The value is
+        // "unprotected" (no mutex held); that makes no difference on a connection opened with
+        // SQLITE_OPEN_NOMUTEX, which has no mutex, and that one thread at a time uses
+        // (https://sqlite.org/c3ref/value.html, https://sqlite.org/threadsafe.html).
+        let value = sqlite3_column_value(handle, Int32(index))
+        switch sqlite3_value_type(value) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_value_int64(value))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_value_double(value))
+        case SQLITE_TEXT:
+            let pointer = sqlite3_value_text(value)
+            let count = Int(sqlite3_value_bytes(value))
+            return .text(UnsafeRawBufferPointer(start: count > 0 ? pointer : nil, count: count))
+        case SQLITE_BLOB:
+            let pointer = sqlite3_value_blob(value)
+            let count = Int(sqlite3_value_bytes(value))
+            return .blob(UnsafeRawBufferPointer(start: count > 0 ? pointer : nil, count: count))
+        default:
+            return .null
         }
     }
 

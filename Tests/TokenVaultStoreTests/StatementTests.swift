@@ -42,6 +42,43 @@ struct StatementTests {
         }
     }
 
+    @Test("column(at:) reads a stored value in place: same type, same bytes", arguments: roundTrips)
+    func readInPlace(_ roundTrip: RoundTrip) throws {
+        try withTemporaryDirectory { dir in
+            let db = try Connection(path: dir + "/in-place.db", options: .creating())
+            try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
+            try db.execute("INSERT INTO t (id, v) VALUES (?, ?)", [1, roundTrip.value])
+            let statement = try db.prepare("SELECT v FROM t")
+            try statement.bind([])
+            #expect(try statement.advance())
+            let read: SQLValue =
+                switch statement.column(at: 0) {
+                case .null: .null
+                case .integer(let value): .integer(value)
+                case .real(let value): .real(value)
+                case .text(let bytes): .text(String(decoding: bytes, as: UTF8.self))
+                case .blob(let bytes): .blob(Array(bytes))
+                }
+            #expect(read == roundTrip.value)
+            #expect(try !statement.advance())
+        }
+    }
+
+    @Test("column(at:) gives text's bytes exactly as stored, even when they are not UTF-8")
+    func textBytesAsStored() throws {
+        try withTemporaryDirectory { dir in
+            let db = try Connection(path: dir + "/bytes.db", options: .creating())
+            let statement = try db.prepare("SELECT CAST(x'61ff00' AS TEXT)")
+            try statement.bind([])
+            #expect(try statement.advance())
+            guard case .text(let bytes) = statement.column(at: 0) else {
+                Issue.record("not text")
+                return
+            }
+            #expect(Array(bytes) == [0x61, 0xFF, 0x00])
+        }
+    }
+
     @Test("a bound value read straight back with SELECT ? is identical", arguments: roundTrips)
     func selectParameter(_ roundTrip: RoundTrip) throws {
         try withTemporaryDirectory { dir in

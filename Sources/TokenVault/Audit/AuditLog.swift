@@ -14,9 +14,13 @@ enum AuditLog {
         return SHA256.hash(encoder.bytes)
     }
 
+    /// The domain of an event's encoding (static storage, so the walk can hash it in place).
+    static var eventDomainUTF8: StaticString { "tokenvault/v1/audit-event" }
+    static let eventDomain = eventDomainUTF8.description
+
     /// The canonical encoding of an event's content, hashed into the chain.
     static func encode(_ event: AuditEvent) -> [UInt8] {
-        var encoder = CanonicalEncoder(domain: "tokenvault/v1/audit-event")
+        var encoder = CanonicalEncoder(domain: eventDomain)
         encoder.append(event.sequence)
         encoder.append(event.time)
         encoder.append(event.actor)
@@ -76,6 +80,43 @@ enum AuditLog {
         seq, at, actor, action, credential_uid, credential_name, need_project, need_resource,
         need_permission, outcome, reason, version
         """
+
+    /// Appends the canonical encoding of `statement`'s current row (the columns of
+    /// ``selectColumns``, in that order) to `buffer`: the bytes of `encode(event(from: row))`,
+    /// read from SQLite's buffers in place instead of building the event. For the audit walk.
+    ///
+    /// Text is encoded exactly as stored. (A `String` would first replace invalid UTF-8, which no
+    /// append ever writes, so that a tampered value could encode like the original.)
+    ///
+    /// - Parameter sequence: the row's `seq` (column 0), which the caller has read already.
+    static func encodeCurrentRow(of statement: Statement, sequence: Int64, into buffer: EncodingBuffer) {
+        let domain = eventDomainUTF8
+        buffer.append(.text(UnsafeRawBufferPointer(start: domain.utf8Start, count: domain.utf8CodeUnitCount)))
+        buffer.append(.integer(sequence))  // seq
+        buffer.append(integer(statement.column(at: 1), optional: false))  // at
+        buffer.append(text(statement.column(at: 2), optional: false))  // actor
+        buffer.append(text(statement.column(at: 3), optional: false))  // action
+        buffer.append(text(statement.column(at: 4), optional: true))  // credential_uid
+        buffer.append(text(statement.column(at: 5), optional: true))  // credential_name
+        buffer.append(text(statement.column(at: 6), optional: true))  // need_project
+        buffer.append(text(statement.column(at: 7), optional: true))  // need_resource
+        buffer.append(text(statement.column(at: 8), optional: true))  // need_permission
+        buffer.append(text(statement.column(at: 9), optional: false))  // outcome
+        buffer.append(text(statement.column(at: 10), optional: true))  // reason
+        buffer.append(integer(statement.column(at: 11), optional: true))  // version
+    }
+
+    /// An integer column as `event(from:)` reads it: anything else is null when optional, else 0.
+    private static func integer(_ column: ColumnView, optional: Bool) -> CanonicalField {
+        if case .integer(let value) = column { return .integer(value) }
+        return optional ? .null : .integer(0)
+    }
+
+    /// A text column as `event(from:)` reads it: anything else is null when optional, else "".
+    private static func text(_ column: ColumnView, optional: Bool) -> CanonicalField {
+        if case .text(let utf8) = column { return .text(utf8) }
+        return optional ? .null : .text(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
 
     static func event(from row: Row) -> AuditEvent {
         AuditEvent(

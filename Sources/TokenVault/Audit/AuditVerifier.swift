@@ -1,3 +1,4 @@
+internal import Glibc
 internal import TokenVaultCrypto
 internal import TokenVaultStore
 
@@ -139,66 +140,202 @@ public enum SealPublicKey {
 }
 
 /// Walks an audit trail and checks its chain: sequence, hashes, and (with the audit key) MACs.
+///
+/// Every row stores its own hash, so each event can be checked against the stored hash of the
+/// event before it, independently of the others. The walk splits the trail into parts by `seq`
+/// and checks them in parallel, each on its own connection, all reading one snapshot
+/// (``ParallelSnapshot``); of the problems the parts find, the one with the lowest sequence
+/// number is named: the same first problem that a walk from the first event stops at.
 enum AuditChainWalker {
-    /// Checks every event of the trail in `db`. With `auditKey`, MACs too; with `seal`, stops
-    /// comparing at the sealed position and counts the events after it.
-    static func walk(_ db: Connection, vaultID: [UInt8], auditKey: SymmetricKey?, seal: AuditSeal?) throws -> AuditReport {
-        var previous = AuditLog.genesisHash(vaultID: vaultID)
-        var expected: Int64 = 1
-        var problem: AuditProblem?
-        var checkedHead = previous
-        var sealMatched = seal == nil
-        // One keyed HMAC context and one digest context for the whole walk.
+    /// How many parts a walk uses: two per processor (at most 16), so that when one processor
+    /// is slowed down (by other work on the machine), the others take over its remaining parts.
+    static var defaultParts: Int { 2 * max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// Checks every event of the trail in the vault file at `path`. With `auditKey`, MACs too;
+    /// with `seal`, stops comparing at the sealed position and counts the events after it.
+    static func walk(
+        path: String, options: Connection.Options, vaultID: [UInt8], auditKey: SymmetricKey?, seal: AuditSeal?,
+        parts: Int = defaultParts
+    ) throws -> AuditReport {
+        let genesis = Digest32(AuditLog.genesisHash(vaultID: vaultID))!
+        let results = try ParallelSnapshot.read(path: path, options: options, parts: parts) { part, parts, db in
+            try checkPart(part, of: parts, db, genesis: genesis, auditKey: auditKey, seal: seal)
+        }
+        // The lowest sequence number comes first; on a tie, the earlier part, which read the event.
+        let found = results.compactMap(\.finding).min { $0.problem.sequence < $1.problem.sequence }
+        let checked = found.map { $0.problem.sequence - 1 } ?? results[results.count - 1].lastSequence
+        var problem = found?.problem
+        if problem == nil, let seal, checked < seal.eventCount {
+            problem = .truncated(checked: checked, sealed: seal.eventCount)
+        }
+        return AuditReport(
+            eventsChecked: checked, headHash: (found?.head ?? results[results.count - 1].lastHash).bytes,
+            problem: problem, eventsAfterSeal: seal.map { max(0, checked - $0.eventCount) }
+        )
+    }
+
+    /// What one part of a walk found.
+    struct PartResult: Sendable {
+        /// The part's first problem, or nil.
+        let finding: Finding?
+        /// The highest `seq` in the trail (every part reads the same).
+        let lastSequence: Int64
+        /// The hash of the part's last event, or the genesis hash: in the last part of an intact
+        /// trail, the head.
+        let lastHash: Digest32
+    }
+
+    /// Checks part `part` of `parts` of the trail: the events with `seq` in its share of
+    /// `1...max(seq)`, the first part also taking any below 1 and the last any above.
+    static func checkPart(
+        _ part: Int, of parts: Int, _ db: Connection, genesis: Digest32, auditKey: SymmetricKey?, seal: AuditSeal?
+    ) throws -> PartResult {
+        let last = max(0, try db.row("SELECT max(seq) FROM audit_events")?.int64(0) ?? 0)
+        // Part k covers (bound(k), bound(k + 1)]; bound(k) = last * k / parts, without overflowing.
+        func bound(_ k: Int) -> Int64 { last / Int64(parts) * Int64(k) + last % Int64(parts) * Int64(k) / Int64(parts) }
+        let first = bound(part) + 1
+        let final = bound(part + 1)
+        guard part == 0 || part == parts - 1 || first <= final else {
+            return PartResult(finding: nil, lastSequence: last, lastHash: genesis)  // an empty share
+        }
+        // The part starts from the stored hash of the event before its first. When that event is
+        // missing or its hash malformed, the part that holds it names it too, and wins the tie.
+        var previous = genesis
+        if first > 1 {
+            let before = try db.row("SELECT hash FROM audit_events WHERE seq = ?", [first - 1])
+            guard let before, let stored = before.blob(0).flatMap(Digest32.init) else {
+                let problem: AuditProblem = before == nil ? .missing(first - 1) : .altered(first - 1)
+                return PartResult(finding: Finding(problem: problem, head: genesis), lastSequence: last, lastHash: genesis)
+            }
+            previous = stored
+        }
+
+        // One digest context, one keyed HMAC context and one encoding buffer for the whole part.
         let hasher = try SHA256Context()
         let authenticator = try auditKey.map { key throws in try HMACContext(key: key) }
-        let statement = try db.prepare("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq")
-        try statement.forEach { row in
-            guard problem == nil else { return }
-            let event = AuditLog.event(from: row)
-            if event.sequence != expected {
-                problem = AuditProblem(kind: .missing, sequence: expected, description: "event \(expected) is missing (deleted)")
-                return
+        let encoding = EncodingBuffer(capacity: 1_024)
+        var hash = Digest32()
+        var mac = Digest32()
+        var expected = first
+        let statement = try db.prepare("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq")
+        try statement.bind([part == 0 ? Int64.min : first, part == parts - 1 ? Int64.max : final])
+        func found(_ problem: AuditProblem) -> PartResult {
+            PartResult(finding: Finding(problem: problem, head: previous), lastSequence: last, lastHash: previous)
+        }
+        while try statement.advance() {
+            guard case .integer(expected) = statement.column(at: 0) else { return found(.missing(expected)) }
+            // The hash is read from the row as stored; the encoding is built from the columns in place.
+            guard let storedHash = Digest32(statement.column(at: 12)) else { return found(.altered(expected)) }
+            encoding.removeAll()
+            AuditLog.encodeCurrentRow(of: statement, sequence: expected, into: encoding)
+            encoding.withUnsafeBytes { encoding in
+                previous.withUnsafeBytes { previous in hash.withUnsafeMutableBytes { hasher.hash(previous, encoding, into: $0) } }
             }
-            let hash = hasher.hash(previous, AuditLog.encode(event))
-            guard let stored = row.blob(12), ConstantTime.equals(stored, hash) else {
-                problem = AuditProblem(
-                    kind: .altered, sequence: expected,
-                    description: "event \(expected) does not match its hash: it was edited, or an event before it was deleted, inserted or moved"
-                )
-                return
-            }
+            // Hashes are public (anyone can recompute them), so a plain comparison will do.
+            guard hash == storedHash else { return found(.altered(expected)) }
             if let authenticator {
-                guard let mac = row.blob(13), ConstantTime.equals(mac, authenticator.authenticate(hash)) else {
-                    problem = AuditProblem(
-                        kind: .forged, sequence: expected,
-                        description: "event \(expected) has a valid hash but an invalid MAC: the chain was rewritten without the audit key"
-                    )
-                    return
+                hash.withUnsafeBytes { hash in mac.withUnsafeMutableBytes { authenticator.authenticate(hash, into: $0) } }
+                guard let storedMAC = Digest32(statement.column(at: 13)), mac.matches(storedMAC) else {
+                    return found(.forged(expected))
                 }
             }
-            if let seal, expected == seal.eventCount {
-                guard ConstantTime.equals(hash, seal.headHash) else {
-                    problem = AuditProblem(
-                        kind: .sealMismatch, sequence: expected,
-                        description: "event \(expected) differs from the sealed one: the trail was rewritten or rolled back"
-                    )
-                    return
-                }
-                sealMatched = true
+            if let seal, expected == seal.eventCount, !seal.headHash.withUnsafeBytes({ hash.matches($0) }) {
+                return found(.sealMismatch(expected))
             }
             previous = hash
-            checkedHead = hash
             expected += 1
         }
-        let checked = expected - 1
-        if problem == nil, let seal, !sealMatched {
-            problem = AuditProblem(
-                kind: .truncated, sequence: checked + 1,
-                description: "the trail has \(checked) events but the seal covers \(seal.eventCount): events were cut off or the file was rolled back"
-            )
-        }
-        let after = seal.map { max(0, checked - $0.eventCount) }
-        return AuditReport(eventsChecked: checked, headHash: checkedHead, problem: problem, eventsAfterSeal: after)
+        // Every part but the last ends where the next begins: an event missing there is a gap.
+        if part < parts - 1, expected <= final { return found(.missing(expected)) }
+        return PartResult(finding: nil, lastSequence: last, lastHash: previous)
+    }
+}
+
+/// A problem found in an audit trail, with the hash of the (good) event before it.
+struct Finding: Sendable {
+    let problem: AuditProblem
+    let head: Digest32
+}
+
+/// 32 bytes held inline (a chain hash or a MAC): the walk needs no allocation per event.
+struct Digest32: Sendable, Equatable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init() {}
+
+    /// A copy of `bytes`, or nil unless they are exactly 32.
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 32 else { return nil }
+        Swift.withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+    }
+
+    /// The bytes of a 32-byte blob column, or nil for anything else.
+    init?(_ column: ColumnView) {
+        guard case .blob(let bytes) = column else { return nil }
+        self.init(bytes)
+    }
+
+    init?(_ bytes: [UInt8]) {
+        guard let digest = bytes.withUnsafeBytes({ Digest32($0) }) else { return nil }
+        self = digest
+    }
+
+    var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: words, body)
+    }
+
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeMutableBytes(of: &words, body)
+    }
+
+    /// Byte equality, not in constant time: for public values such as hashes.
+    static func == (lhs: Digest32, rhs: Digest32) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+    }
+
+    /// Whether `other` holds the same 32 bytes, in constant time: for MACs.
+    func matches(_ other: UnsafeRawBufferPointer) -> Bool {
+        withUnsafeBytes { ConstantTime.equals($0, other) }
+    }
+
+    func matches(_ other: Digest32) -> Bool {
+        other.withUnsafeBytes { matches($0) }
+    }
+}
+
+extension AuditProblem {
+    static func missing(_ sequence: Int64) -> AuditProblem {
+        AuditProblem(kind: .missing, sequence: sequence, description: "event \(sequence) is missing (deleted)")
+    }
+
+    static func altered(_ sequence: Int64) -> AuditProblem {
+        AuditProblem(
+            kind: .altered, sequence: sequence,
+            description: "event \(sequence) does not match its hash: it was edited, or an event before it was deleted, inserted or moved"
+        )
+    }
+
+    static func forged(_ sequence: Int64) -> AuditProblem {
+        AuditProblem(
+            kind: .forged, sequence: sequence,
+            description: "event \(sequence) has a valid hash but an invalid MAC: the chain was rewritten without the audit key"
+        )
+    }
+
+    static func sealMismatch(_ sequence: Int64) -> AuditProblem {
+        AuditProblem(
+            kind: .sealMismatch, sequence: sequence,
+            description: "event \(sequence) differs from the sealed one: the trail was rewritten or rolled back"
+        )
+    }
+
+    static func truncated(checked: Int64, sealed: Int64) -> AuditProblem {
+        AuditProblem(
+            kind: .truncated, sequence: checked + 1,
+            description: "the trail has \(checked) events but the seal covers \(sealed): events were cut off or the file was rolled back"
+        )
     }
 }
 
@@ -214,9 +351,21 @@ extension Vault {
     /// An intact report proves no event was edited, inserted, deleted or reordered, except that
     /// events cut off the *end* of the trail leave no trace without a seal (see
     /// ``sealAuditTrail()`` and docs/audit-format.md).
+    ///
+    /// The trail is read in one snapshot, in parts checked in parallel (two per processor), each
+    /// on its own connection to the vault file.
     public func verifyAuditTrail() throws(VaultError) -> AuditReport {
+        try verifyAuditTrail(parts: AuditChainWalker.defaultParts)
+    }
+
+    /// ``verifyAuditTrail()`` in a given number of parts (tests split small trails).
+    func verifyAuditTrail(parts: Int) throws(VaultError) -> AuditReport {
         let keys = self.keys
-        return try reading { db, _ in try AuditChainWalker.walk(db, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil) }
+        var options = Connection.Options()
+        options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
+        return try Vault.mapErrors {
+            try AuditChainWalker.walk(path: path, options: options, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil, parts: parts)
+        }
     }
 
     /// Appends a `seal` event and returns a checkpoint of the trail up to and including it,
@@ -296,14 +445,10 @@ public enum AuditSealVerifier {
         return try Vault.mapErrors {
             var options = Connection.Options()
             options.busyTimeoutMilliseconds = 5_000
-            let db = try Connection(path: path, options: options)
-            try db.execute("BEGIN DEFERRED")
-            defer { try? db.execute("ROLLBACK") }
-            guard let vaultID = try db.row("SELECT vault_id FROM vault_meta")?.blob(0) else {
-                throw VaultError(.integrity, "the vault has no valid header")
-            }
+            let header = try Connection(path: path, options: options).row("SELECT vault_id FROM vault_meta")
+            guard let vaultID = header?.blob(0) else { throw VaultError(.integrity, "the vault has no valid header") }
             guard vaultID == seal.vaultID else { throw VaultError(.integrity, "the seal belongs to another vault") }
-            return try AuditChainWalker.walk(db, vaultID: vaultID, auditKey: nil, seal: seal)
+            return try AuditChainWalker.walk(path: path, options: options, vaultID: vaultID, auditKey: nil, seal: seal)
         }
     }
 }
