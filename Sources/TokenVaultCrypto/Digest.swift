@@ -52,12 +52,25 @@ public enum HMAC {
     }
 
     static func authenticate(_ data: UnsafeRawBufferPointer, rawKey: UnsafeRawBufferPointer) -> [UInt8] {
-        guard let context = EVP_MAC_CTX_new(FetchedAlgorithms.shared.hmac) else {
-            preconditionFailure("EVP_MAC_CTX_new failed (out of memory)")
-        }
+        guard let context = keyedContext(rawKey) else { preconditionFailure("HMAC-SHA256 set-up failed (out of memory)") }
         defer { EVP_MAC_CTX_free(context) }
         var mac = [UInt8](repeating: 0, count: byteCount)
         var length = 0
+        let ok = mac.withUnsafeMutableBytes { out in
+            EVP_MAC_update(context, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count) == 1
+                && EVP_MAC_final(context, out.bytes, &length, byteCount) == 1
+        }
+        precondition(ok && length == byteCount, "HMAC-SHA256 failed")
+        return mac
+    }
+
+    /// A new HMAC-SHA256 context keyed with `key`, ready for update and final; nil (with
+    /// OpenSSL's error queue cleared) when OpenSSL cannot set it up. The caller frees it with
+    /// `EVP_MAC_CTX_free`, which also cleanses the key schedule. Every HMAC in this module
+    /// starts here: one-shot ``authenticate(_:using:)-(UnsafeRawBufferPointer,_)``,
+    /// ``HMACContext`` and ``KeyedHMAC``.
+    static func keyedContext(_ key: UnsafeRawBufferPointer) -> OpaquePointer? {
+        guard let context = EVP_MAC_CTX_new(FetchedAlgorithms.shared.hmac) else { return nil }
         // OSSL_PARAM holds raw pointers: build it inside the scopes that own the strings.
         let ok: Bool = OSSL_MAC_PARAM_DIGEST.withCString { name in
             "SHA256".withCString { digest in
@@ -65,15 +78,15 @@ public enum HMAC {
                     OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
                     OSSL_PARAM_construct_end(),
                 ]
-                return mac.withUnsafeMutableBytes { out in
-                    EVP_MAC_init(context, rawKey.baseAddress?.assumingMemoryBound(to: UInt8.self), rawKey.count, &params) == 1
-                        && EVP_MAC_update(context, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count) == 1
-                        && EVP_MAC_final(context, out.bytes, &length, byteCount) == 1
-                }
+                return EVP_MAC_init(context, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, &params) == 1
             }
         }
-        precondition(ok && length == byteCount, "HMAC-SHA256 failed")
-        return mac
+        guard ok else {
+            EVP_MAC_CTX_free(context)
+            ERR_clear_error()
+            return nil
+        }
+        return context
     }
 }
 

@@ -25,21 +25,7 @@ public final class KeyedHMAC: @unchecked Sendable {
     ///
     /// - Throws: ``CryptoError/libraryFailure`` when OpenSSL cannot set up HMAC-SHA256.
     public init(key: SymmetricKey) throws(CryptoError) {
-        guard let context = EVP_MAC_CTX_new(FetchedAlgorithms.shared.hmac) else { throw .libraryFailure }
-        let ok: Bool = OSSL_MAC_PARAM_DIGEST.withCString { name in
-            "SHA256".withCString { digest in
-                var params = [
-                    OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
-                    OSSL_PARAM_construct_end(),
-                ]
-                return key.withUnsafeBytes { raw in EVP_MAC_init(context, raw.bytes, raw.count, &params) == 1 }
-            }
-        }
-        guard ok else {
-            EVP_MAC_CTX_free(context)
-            ERR_clear_error()
-            throw .libraryFailure
-        }
+        guard let context = key.withUnsafeBytes(HMAC.keyedContext) else { throw .libraryFailure }
         template = context
     }
 
