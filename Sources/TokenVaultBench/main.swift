@@ -47,19 +47,24 @@ func freshVault(_ directory: String, durable: Bool) throws -> Vault {
     return try Vault.create(at: path, key: .keyFile(key), configuration: configuration)
 }
 
-/// Runs `body` on `count` threads of its own and waits for all of them. (`concurrentPerform`
+/// Runs `body(index)` on `count` threads of its own and waits for all of them. (`concurrentPerform`
 /// would use one thread per core: on this 2-core machine, 2 callers, not 8.)
-func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     final class Box: @unchecked Sendable {  // handed to exactly one thread, which consumes it
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        let body: @Sendable (Int) -> Void
+        let index: Int
+        init(_ body: @escaping @Sendable (Int) -> Void, _ index: Int) {
+            self.body = body
+            self.index = index
+        }
     }
     var threads: [pthread_t] = []
-    for _ in 0..<count {
+    for index in 0..<count {
         var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let box = Unmanaged.passRetained(Box(body, index)).toOpaque()
         let created = pthread_create(&thread, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body(box.index)
             return nil
         }, box)
         guard created == 0 else { fail("pthread_create failed") }
@@ -94,7 +99,7 @@ func benchFetch(_ directory: String) throws {
         for _ in 0..<5 {
             let perThread = durable ? 100 : 1_000
             let start = now()
-            onThreads(8) {
+            onThreads(8) { _ in
                 for _ in 0..<perThread {
                     do { _ = try vault.fetch("erp", need: need) } catch { fail("a concurrent fetch failed: \(error)") }
                 }
@@ -157,6 +162,32 @@ func populate(_ path: String, key: String, count: Int) throws {
     report("populate_fetch_NORMAL", (now() - start) / Double(count) * 1e6, "us/op", runs: 1)
 }
 
+/// A vault of `count` credentials (added by 8 threads, `NORMAL`), expiring over the next
+/// 400 days, every hundredth never, for the scale figures of `expiring` and `list`.
+func populateCredentials(_ path: String, key: String, count: Int) throws {
+    var configuration = Vault.Configuration(actor: "bench")
+    configuration.durableCommits = false
+    let vault = try Vault.create(at: path, key: .keyFile(key), configuration: configuration)
+    let scope = try Scope([Grant(parsing: "shop:orders:r")])
+    let start = now()
+    let perThread = (count + 7) / 8
+    onThreads(8) { worker in
+        for index in 0..<perThread {
+            let expiry: NewCredential.Expiry = index % 100 == 0 ? .never : .after(seconds: Int64(1 + index % 400) * 86_400)
+            do {
+                _ = try vault.add(
+                    NewCredential(name: "c\(worker)-\(index)", scope: scope, expiry: expiry),
+                    secret: Secret(copying: Array("token-\(worker)-\(index)-0123456789abcdef".utf8))
+                )
+            } catch {
+                fail("populate-credentials: \(error)")
+            }
+            if worker % 8 == 0 && index % 20_000 == 19_999 { log("populate-credentials: about \((index + 1) * 8)") }
+        }
+    }
+    report("populate_credentials_NORMAL_8threads", Double(perThread * 8) / (now() - start), "adds/s", runs: 1)
+}
+
 func auditVerify(_ path: String, key: String) throws {
     let vault = try Vault.open(at: path, key: .keyFile(key))
     var rates: [Double] = []
@@ -209,6 +240,7 @@ do {
     case "verify": try benchVerify(arguments[2])
     case "unlock": try benchUnlock(arguments[2])
     case "populate" where arguments.count == 5: try populate(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)
+    case "populate-credentials" where arguments.count == 5: try populateCredentials(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)
     case "audit-verify" where arguments.count == 4: try auditVerify(arguments[2], key: arguments[3])
     case "scan" where arguments.count == 4: try benchScan(arguments[2], megabytes: Int(arguments[3]) ?? 50)
     default: fail("unknown benchmark or wrong arguments")
