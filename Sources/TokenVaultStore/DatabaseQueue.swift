@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The `Sendable` owner of one ``Connection``: every access goes through a mutex, so
 /// a vault can be used from any thread or task without an actor hop.
@@ -14,10 +13,8 @@ import Synchronization
 /// ```
 public final class DatabaseQueue: @unchecked Sendable {
     // @unchecked Sendable: `connection` is not Sendable, and it is touched only inside
-    // `lock.withLock`, which serialises every use of it across threads. (A
-    // `Mutex<Connection>` cannot hand its value to a caller's closure under Swift 6's
-    // region rules, hence the separate lock.)
-    private let lock = Mutex<Void>(())
+    // `lock.withLock`, which serialises every use of it across threads.
+    private let lock = Lock()
     private let connection: Connection
     private let group = GroupCommit()
 
@@ -59,7 +56,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// - Throws: what `body` throws, or ``StoreError`` when the transaction cannot begin or commit.
     public func groupedWrite<T: Sendable>(_ body: (Connection, Savepoint) throws -> T) throws -> T {
         try group.submit(body) { writes in
-            lock.withLock { _ in runGroup(writes) }
+            lock.withLock { runGroup(writes) }
         }
     }
 
@@ -102,11 +99,11 @@ public final class DatabaseQueue: @unchecked Sendable {
 
     /// Runs `body` with the connection and no transaction (for pragmas and checkpoints).
     public func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { _ throws -> T in try body(connection) }
+        try lock.withLock { () throws -> T in try body(connection) }
     }
 
     private func transaction<T: Sendable>(_ begin: String, _ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { _ throws -> T in
+        try lock.withLock { () throws -> T in
             let db = connection
             try db.run(begin)
             do {

@@ -20,21 +20,19 @@ final class GroupCommit: @unchecked Sendable {
     // held. A `PendingWrite` is handed from its caller to the leader through `waiting` and
     // back through `isDone`, both under `mutex`, which orders the accesses; the caller does not
     // touch it while the leader runs it.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let lock = Lock()
+    private var mutex: UnsafeMutablePointer<pthread_mutex_t> { lock.mutex }
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var waiting: [PendingWrite] = []
     private var leaderActive = false
     private var groupCount = 0
 
     init() {
-        pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
     }
 
     deinit {
         pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
         condition.deallocate()
     }
 
@@ -67,11 +65,7 @@ final class GroupCommit: @unchecked Sendable {
     /// Groups run so far, committed or not (tests use it to see that writes were grouped).
     var groupsRun: Int { locked { groupCount } }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
-    }
+    private func locked<T>(_ body: () -> T) -> T { lock.withLock(body) }
 
     /// Runs `body` in a savepoint of a shared write transaction; returns its value after that
     /// transaction committed.
