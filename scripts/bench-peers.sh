@@ -6,9 +6,10 @@
 #
 #   bash scripts/bench-peers.sh                        build tokenvault in release mode and time it
 #   bash scripts/bench-peers.sh PATH/tokenvault        time that binary instead
-#   bash scripts/bench-peers.sh PATH/tokenvault PATH/tokenvault-static
-#                                                      also time a second build (e.g. -static-stdlib:
-#       swift build -c release --product tokenvault -Xswiftc -static-stdlib --scratch-path /tmp/peers-static)
+#   bash scripts/bench-peers.sh PATH/tokenvault PATH/other-tokenvault
+#                                                      also time a second build side by side (release
+#       builds link the Swift runtime statically; to compare with a dynamically linked one, build it
+#       with that linker flag removed from Package.swift into another --scratch-path)
 #
 # BENCH_RUNS (default 100) sets the runs per command; BENCH_WARMUP (default 5) the untimed
 # runs before them. Prints `RESULT|name|median|ms|runs` lines, then a table (median, min, p90).
