@@ -54,8 +54,8 @@ else
     swift build -c release --product tokenvault >&2
     tokenvault="$(swift build -c release --show-bin-path)/tokenvault"
 fi
-tokenvault_static=""
-if [ "$#" -ge 2 ]; then tokenvault_static="$(realpath "$2")"; fi
+tokenvault_second=""
+if [ "$#" -ge 2 ]; then tokenvault_second="$(realpath "$2")"; fi
 [ -x "$tokenvault" ] || { echo "bench-peers: no executable at $tokenvault" >&2; exit 1; }
 
 # --- one temporary tree for everything -------------------------------------------------
@@ -132,7 +132,7 @@ swiftc -O -static-stdlib -module-cache-path "$work/swift-module-cache" -o "$work
     echo "gopass:   $(gopass version 2>&1 | head -1) ($(dpkg-query -W -f '${Version}' gopass 2>/dev/null || echo '?'))"
     echo "gpg:      $(gpg --version | head -1)"
     echo "tokenvault: $("$tokenvault" --version) ($tokenvault)"
-    [ -z "$tokenvault_static" ] || echo "tokenvault static: $("$tokenvault_static" --version) ($tokenvault_static)"
+    [ -z "$tokenvault_second" ] || echo "second tokenvault: $("$tokenvault_second" --version) ($tokenvault_second)"
     echo "swiftc:   $(swiftc --version 2>&1 | head -1)"
     echo "gcc:      $(gcc --version | head -1)"
     echo "kernel:   $(uname -r), $(nproc) cores"
@@ -140,10 +140,10 @@ swiftc -O -static-stdlib -module-cache-path "$work/swift-module-cache" -o "$work
 
 # --- timing ----------------------------------------------------------------------------
 echo "== timing: $runs runs of each (after $warmup untimed), interleaved" >&2
-python3 - "$work" "$fpr" "$tokenvault" "$tokenvault_static" "$runs" "$warmup" <<'PY'
+python3 - "$work" "$fpr" "$tokenvault" "$tokenvault_second" "$runs" "$warmup" <<'PY'
 import os, statistics, subprocess, sys, time
 
-work, fpr, tokenvault, tokenvault_static, runs, warmup = sys.argv[1:7]
+work, fpr, tokenvault, tokenvault_second, runs, warmup = sys.argv[1:7]
 runs, warmup = int(runs), int(warmup)
 token = os.environ["BENCH_TOKEN"]
 base = dict(os.environ)
@@ -157,10 +157,10 @@ cases = [
     ("tokenvault_get", [tokenvault] + get, tv_env, True),
     ("tokenvault_version", [tokenvault, "--version"], tv_env, False),
 ]
-if tokenvault_static:
+if tokenvault_second:
     cases += [
-        ("tokenvault_static_get", [tokenvault_static] + get, tv_env, True),
-        ("tokenvault_static_version", [tokenvault_static, "--version"], tv_env, False),
+        ("tokenvault_second_get", [tokenvault_second] + get, tv_env, True),
+        ("tokenvault_second_version", [tokenvault_second, "--version"], tv_env, False),
     ]
 cases += [
     ("empty_c", [f"{work}/bin/empty-c"], base, False),
