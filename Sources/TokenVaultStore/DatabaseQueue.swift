@@ -74,20 +74,19 @@ public final class DatabaseQueue: @unchecked Sendable {
     var groupedWritesWaiting: Int { group.waitingCount }
     var groupsRun: Int { group.groupsRun }
 
+    /// Runs a group's writes in one transaction; called with the lock held.
     private func runGroup(_ writes: [GroupCommit.PendingWrite]) {
-        let db = connection
         do {
-            try db.run("BEGIN IMMEDIATE")
-            for write in writes {
-                try db.run("SAVEPOINT grouped_write")
-                if !write.run(db, Savepoint(connection: db)) { try db.run("ROLLBACK TO grouped_write") }
-                try db.run("RELEASE grouped_write")
+            try inTransaction("BEGIN IMMEDIATE") { db in
+                for write in writes {
+                    try db.run("SAVEPOINT grouped_write")
+                    if !write.run(db, Savepoint(connection: db)) { try db.run("ROLLBACK TO grouped_write") }
+                    try db.run("RELEASE grouped_write")
+                }
             }
-            try db.run("COMMIT")
         } catch {
             // BEGIN, a savepoint or COMMIT failed (or SQLite rolled the transaction back itself,
             // as it may on a full disk): none of the group's writes remains.
-            if db.isInTransaction { try? db.run("ROLLBACK") }
             for write in writes where !write.hasFailed { write.fail(error) }
         }
     }
@@ -103,17 +102,20 @@ public final class DatabaseQueue: @unchecked Sendable {
     }
 
     private func transaction<T: Sendable>(_ begin: String, _ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { () throws -> T in
-            let db = connection
-            try db.run(begin)
-            do {
-                let value = try body(db)
-                try db.run("COMMIT")
-                return value
-            } catch {
-                if db.isInTransaction { try? db.run("ROLLBACK") }
-                throw error
-            }
+        try lock.withLock { () throws -> T in try inTransaction(begin, body) }
+    }
+
+    /// Begins, runs `body`, commits; rolls back when either throws. Called with the lock held.
+    private func inTransaction<T>(_ begin: String, _ body: (Connection) throws -> T) throws -> T {
+        let db = connection
+        try db.run(begin)
+        do {
+            let value = try body(db)
+            try db.run("COMMIT")
+            return value
+        } catch {
+            if db.isInTransaction { try? db.run("ROLLBACK") }
+            throw error
         }
     }
 }

@@ -60,12 +60,10 @@ final class GroupCommit: @unchecked Sendable {
     }
 
     /// Writes waiting for a leader (tests use it to line up a group).
-    var waitingCount: Int { locked { waiting.count } }
+    var waitingCount: Int { lock.withLock { waiting.count } }
 
     /// Groups run so far, committed or not (tests use it to see that writes were grouped).
-    var groupsRun: Int { locked { groupCount } }
-
-    private func locked<T>(_ body: () -> T) -> T { lock.withLock(body) }
+    var groupsRun: Int { lock.withLock { groupCount } }
 
     /// Runs `body` in a savepoint of a shared write transaction; returns its value after that
     /// transaction committed.

@@ -1,5 +1,4 @@
 internal import Dispatch
-internal import Synchronization
 
 /// Reads one snapshot of a database on several threads at once: one connection per part, each
 /// in a read transaction on the same snapshot and used by one thread. For long read-only scans
@@ -46,12 +45,11 @@ public enum ParallelSnapshot {
         defer { for connection in connections { try? connection.run("ROLLBACK") } }
 
         let handoff = Handoff(connections: connections)
-        let results = Mutex<[Result<T, any Error>?]>(Array(repeating: nil, count: connections.count))
+        let results = Results<T>(count: connections.count)
         DispatchQueue.concurrentPerform(iterations: connections.count) { part in
-            let result = Result { () throws -> T in try body(part, handoff.connections.count, handoff.connections[part]) }
-            results.withLock { $0[part] = result }
+            results.set(part, Result { () throws -> T in try body(part, handoff.connections.count, handoff.connections[part]) })
         }
-        return try results.withLock { results in try results.map { result throws -> T in try result!.get() } }
+        return try results.values()
     }
 
     /// Starts a read transaction on every connection; true when all are on the same snapshot,
@@ -88,4 +86,20 @@ public enum ParallelSnapshot {
 /// connection is used by two threads at once (SQLite's multi-thread mode allows the rest).
 private struct Handoff: @unchecked Sendable {
     let connections: [Connection]
+}
+
+/// Each part's result, written by its thread under a ``Lock`` (which ThreadSanitizer sees).
+private final class Results<T>: @unchecked Sendable {
+    // @unchecked Sendable: `slots` is only touched under `lock`.
+    private let lock = Lock()
+    private var slots: [Result<T, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ part: Int, _ result: Result<T, any Error>) { lock.withLock { slots[part] = result } }
+
+    /// Every part's value, in order, or the first part's error.
+    func values() throws -> [T] {
+        try lock.withLock { () throws -> [T] in try slots.map { slot throws -> T in try slot!.get() } }
+    }
 }

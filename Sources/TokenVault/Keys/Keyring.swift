@@ -184,9 +184,7 @@ extension SymmetricKey {
 
 /// An unambiguous byte encoding for hashing and associated data: a domain label, then each
 /// field as a type tag, a 4-byte big-endian length and the bytes. No two field lists encode alike.
-///
-/// Written straight into one growing buffer (no temporary arrays): the audit walk encodes every
-/// event of the trail.
+/// The bytes of each field are written by ``CanonicalField``, which the audit walk also uses.
 struct CanonicalEncoder {
     private(set) var bytes: [UInt8] = []
 
@@ -196,53 +194,49 @@ struct CanonicalEncoder {
     }
 
     mutating func append(_ data: [UInt8]) {
-        appendHeader(tag: 0x62, count: data.count)
-        bytes.append(contentsOf: data)
+        data.withUnsafeBytes { append(.blob($0)) }
     }
 
     mutating func append(_ text: String) {
-        appendHeader(tag: 0x73, count: text.utf8.count)
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { append(.text(UnsafeRawBufferPointer($0))) }
     }
 
     mutating func append(_ number: Int64) {
-        appendHeader(tag: 0x69, count: 8)
-        let value = UInt64(bitPattern: number)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        append(.integer(number))
     }
 
     mutating func append(_ text: String?) {
-        if let text { append(text) } else { bytes.append(0x6E) }
+        if let text { append(text) } else { append(.null) }
     }
 
     mutating func append(_ number: Int64?) {
-        if let number { append(number) } else { bytes.append(0x6E) }
+        if let number { append(number) } else { append(.null) }
     }
 
-    private mutating func appendHeader(tag: UInt8, count: Int) {
-        let length = UInt32(count)
-        bytes.append(tag)
-        bytes.append(UInt8(truncatingIfNeeded: length >> 24))
-        bytes.append(UInt8(truncatingIfNeeded: length >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: length >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: length))
+    private mutating func append(_ field: CanonicalField) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: field.count))
+        bytes.withUnsafeMutableBytes { field.write(to: $0.baseAddress! + start) }
     }
 }
 
-/// One field of a canonical encoding, its bytes held elsewhere: the audit walk encodes rows
-/// straight from SQLite's buffers into an ``EncodingBuffer``. Encodes exactly as ``CanonicalEncoder``.
+/// One field of a canonical encoding, its bytes held elsewhere: ``CanonicalEncoder`` writes every
+/// field through it, and the audit walk encodes rows straight from SQLite's buffers into an
+/// ``EncodingBuffer`` with it. The one place that knows the tags and the length prefix.
 enum CanonicalField {
     case null
     case integer(Int64)
     /// UTF-8 bytes.
     case text(UnsafeRawBufferPointer)
+    case blob(UnsafeRawBufferPointer)
 
     /// The length of the field's encoding.
     var count: Int {
         switch self {
         case .null: 1
         case .integer: 13
-        case .text(let utf8): 5 + utf8.count
+        case .text(let bytes), .blob(let bytes): 5 + bytes.count
         }
     }
 
@@ -255,11 +249,17 @@ enum CanonicalField {
             out.storeBytes(of: 0x69, as: UInt8.self)
             out.storeBytes(of: UInt32(8).bigEndian, toByteOffset: 1, as: UInt32.self)
             out.storeBytes(of: UInt64(bitPattern: number).bigEndian, toByteOffset: 5, as: UInt64.self)
-        case .text(let utf8):
-            out.storeBytes(of: 0x73, as: UInt8.self)
-            out.storeBytes(of: UInt32(utf8.count).bigEndian, toByteOffset: 1, as: UInt32.self)
-            if let bytes = utf8.baseAddress { (out + 5).copyMemory(from: bytes, byteCount: utf8.count) }
+        case .text(let bytes):
+            Self.write(tag: 0x73, bytes, to: out)
+        case .blob(let bytes):
+            Self.write(tag: 0x62, bytes, to: out)
         }
+    }
+
+    private static func write(tag: UInt8, _ bytes: UnsafeRawBufferPointer, to out: UnsafeMutableRawPointer) {
+        out.storeBytes(of: tag, as: UInt8.self)
+        out.storeBytes(of: UInt32(bytes.count).bigEndian, toByteOffset: 1, as: UInt32.self)
+        if let base = bytes.baseAddress { (out + 5).copyMemory(from: base, byteCount: bytes.count) }
     }
 }
 
