@@ -84,13 +84,18 @@ func measure(rounds: Int, perRound: Int, _ body: () throws -> Void) rethrows -> 
     return median(samples)
 }
 
+/// A fresh vault holding one stored token, `erp`, and the need (shop:orders:r) that may fetch it.
+func vaultWithOneToken(_ directory: String, durable: Bool) throws -> (Vault, Need) {
+    let vault = try freshVault(directory, durable: durable)
+    var new = NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:orders:r")]), expiry: .after(seconds: 90 * 86_400))
+    new.issuer = "xentral"
+    _ = try vault.add(new, secret: Secret(copying: Array("xpat_0123456789abcdef0123456789abcdef0123456789abcdef0123".utf8)))
+    return (vault, Need(project: "shop", resource: "orders", permissions: .read))
+}
+
 func benchFetch(_ directory: String) throws {
     for durable in [true, false] {
-        let vault = try freshVault(directory, durable: durable)
-        var new = NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:orders:r")]), expiry: .after(seconds: 90 * 86_400))
-        new.issuer = "xentral"
-        _ = try vault.add(new, secret: Secret(copying: Array("xpat_0123456789abcdef0123456789abcdef0123456789abcdef0123".utf8)))
-        let need = Need(project: "shop", resource: "orders", permissions: .read)
+        let (vault, need) = try vaultWithOneToken(directory, durable: durable)
         let mode = durable ? "FULL" : "NORMAL"
         let single = try measure(rounds: 7, perRound: durable ? 200 : 2_000) { _ = try vault.fetch("erp", need: need) }
         report("fetch_1thread_\(mode)", single * 1e6, "us/op", runs: 7)
@@ -113,12 +118,7 @@ func benchFetch(_ directory: String) throws {
 /// A fixed number of NORMAL fetches on one thread, for `valgrind --tool=callgrind`, whose
 /// instruction counts are stable where wall-clock times are not.
 func fetchLoop(_ directory: String, count: Int) throws {
-    let vault = try freshVault(directory, durable: false)
-    _ = try vault.add(
-        NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:orders:r")]), expiry: .after(seconds: 90 * 86_400)),
-        secret: Secret(copying: Array("xpat_0123456789abcdef0123456789abcdef0123456789abcdef0123".utf8))
-    )
-    let need = Need(project: "shop", resource: "orders", permissions: .read)
+    let (vault, need) = try vaultWithOneToken(directory, durable: false)
     for _ in 0..<count { _ = try vault.fetch("erp", need: need) }
 }
 
