@@ -4,6 +4,7 @@
 //   tokenvault-bench verify DIR         verify of an issued token
 //   tokenvault-bench unlock DIR         key-file and default-scrypt passphrase unlock
 //   tokenvault-bench populate VAULT KEY N   append N fetch events (NORMAL sync), for the audit figures
+//   tokenvault-bench populate-scale VAULT KEY C E   C credentials, then fetches up to E events in all
 //   tokenvault-bench audit-verify VAULT KEY  audit verify, events per second
 //   tokenvault-bench scan DIR MB         leak scan throughput over MB of text
 //
@@ -188,6 +189,34 @@ func populateCredentials(_ path: String, key: String, count: Int) throws {
     report("populate_credentials_NORMAL_8threads", Double(perThread * 8) / (now() - start), "adds/s", runs: 1)
 }
 
+/// The scale vault of issue 6: `credentials` credentials (as `populate-credentials` makes them),
+/// then fetches from 8 threads until the trail holds `events` events. One credential in a
+/// thousand is "hot" and takes nine fetches in ten, so that `audit --name` can be timed both for
+/// a name with a great many events and for one with a single event among millions.
+func populateScale(_ path: String, key: String, credentials: Int, events: Int) throws {
+    try populateCredentials(path, key: key, count: credentials)
+    var configuration = Vault.Configuration(actor: "bench")
+    configuration.durableCommits = false
+    let vault = try Vault.open(at: path, key: .keyFile(key), configuration: configuration)
+    let perThread = credentials / 8
+    let hotPerThread = max(1, perThread / 1_000)
+    let fetches = max(0, events - credentials - 1) / 8
+    let need = Need(project: "shop", resource: "orders", permissions: .read)
+    let start = now()
+    onThreads(8) { worker in
+        var state = UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15
+        for index in 0..<fetches {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let random = Int(truncatingIfNeeded: state >> 33)
+            let thread = random % 8
+            let credential = random % 10 < 9 ? (random / 10 % hotPerThread) * 1_000 : random / 10 % perThread
+            do { _ = try vault.fetch("c\(thread)-\(credential)", need: need) } catch { fail("populate-scale: \(error)") }
+            if worker == 0 && index % 100_000 == 99_999 { log("populate-scale: about \((index + 1) * 8) fetches") }
+        }
+    }
+    report("populate_scale_fetch_NORMAL_8threads", Double(fetches * 8) / (now() - start), "fetches/s", runs: 1)
+}
+
 func auditVerify(_ path: String, key: String) throws {
     let vault = try Vault.open(at: path, key: .keyFile(key))
     var rates: [Double] = []
@@ -241,6 +270,8 @@ do {
     case "unlock": try benchUnlock(arguments[2])
     case "populate" where arguments.count == 5: try populate(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)
     case "populate-credentials" where arguments.count == 5: try populateCredentials(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)
+    case "populate-scale" where arguments.count == 6:
+        try populateScale(arguments[2], key: arguments[3], credentials: Int(arguments[4]) ?? 0, events: Int(arguments[5]) ?? 0)
     case "audit-verify" where arguments.count == 4: try auditVerify(arguments[2], key: arguments[3])
     case "scan" where arguments.count == 4: try benchScan(arguments[2], megabytes: Int(arguments[3]) ?? 50)
     default: fail("unknown benchmark or wrong arguments")

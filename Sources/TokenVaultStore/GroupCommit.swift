@@ -6,8 +6,12 @@ internal import Glibc
 /// The first thread to arrive becomes the leader. It takes every write waiting at that moment,
 /// runs them one after another inside one `BEGIN IMMEDIATE` transaction, each in its own
 /// savepoint, and commits once. Threads arriving meanwhile wait and form the next group. No
-/// caller gets its result before the transaction holding its write has committed: with
-/// `synchronous = FULL` a returned result is durable.
+/// caller gets its result before the transaction holding its write has committed and, when the
+/// queue syncs commits, been synced: a returned result is durable.
+///
+/// A leader whose group committed while other writes were waiting hands leadership over
+/// *before* it syncs (the group's ``OwedSync``): the next group runs while this one's `fsync` is
+/// in flight, and this group's callers get their results when it returns.
 ///
 /// A write that throws is rolled back to its savepoint and its caller gets the error; the others
 /// in its group are not affected. If the commit itself fails, every caller in the group gets that
@@ -42,6 +46,8 @@ final class GroupCommit: @unchecked Sendable {
         private let failure: (any Error) -> Void
         /// The body ran and threw: its own error is its result, whatever happens to the group.
         private(set) var hasFailed = false
+        /// A leader has taken it into a group (which may still be syncing): it waits, never leads.
+        var isTaken = false
         var isDone = false
 
         init(perform: @escaping (Connection, DatabaseQueue.Savepoint) -> Bool, fail: @escaping (any Error) -> Void) {
@@ -59,6 +65,11 @@ final class GroupCommit: @unchecked Sendable {
         func fail(_ error: any Error) { failure(error) }
     }
 
+    /// The sync a committed group still owes its callers, made after the next group was let in.
+    struct OwedSync {
+        let sync: () throws -> Void
+    }
+
     /// Writes waiting for a leader (tests use it to line up a group).
     var waitingCount: Int { lock.withLock { waiting.count } }
 
@@ -68,8 +79,13 @@ final class GroupCommit: @unchecked Sendable {
     /// Runs `body` in a savepoint of a shared write transaction; returns its value after that
     /// transaction committed.
     ///
-    /// - Parameter runGroup: runs a group's writes in one transaction (see ``DatabaseQueue``).
-    func submit<T>(_ body: (Connection, DatabaseQueue.Savepoint) throws -> T, runGroup: ([PendingWrite]) -> Void) throws -> T {
+    /// - Parameter runGroup: runs a group's writes in one transaction (see ``DatabaseQueue``)
+    ///   and returns the sync it still owes, if any; its second argument tells whether other
+    ///   writes are waiting for the next group.
+    func submit<T>(
+        _ body: (Connection, DatabaseQueue.Savepoint) throws -> T,
+        runGroup: ([PendingWrite], () -> Bool) -> OwedSync?
+    ) throws -> T {
         try withoutActuallyEscaping(body) { body in
             var outcome: Result<T, any Error>?
             let write = PendingWrite(
@@ -87,19 +103,33 @@ final class GroupCommit: @unchecked Sendable {
             pthread_mutex_lock(mutex)
             waiting.append(write)
             while !write.isDone {
-                if leaderActive {
+                if leaderActive || write.isTaken {
                     pthread_cond_wait(condition, mutex)
                     continue
                 }
                 leaderActive = true
                 let group = waiting
                 waiting.removeAll(keepingCapacity: true)
+                for member in group { member.isTaken = true }
                 pthread_mutex_unlock(mutex)
-                runGroup(group)
-                pthread_mutex_lock(mutex)
+                let owed = runGroup(group) { [self] in lock.withLock { !waiting.isEmpty } }
+                if let owed {
+                    pthread_mutex_lock(mutex)
+                    leaderActive = false
+                    pthread_cond_broadcast(condition)
+                    pthread_mutex_unlock(mutex)
+                    do {
+                        try owed.sync()
+                    } catch {
+                        for member in group where !member.hasFailed { member.fail(error) }
+                    }
+                    pthread_mutex_lock(mutex)
+                } else {
+                    pthread_mutex_lock(mutex)
+                    leaderActive = false
+                }
                 for member in group { member.isDone = true }
                 groupCount += 1
-                leaderActive = false
                 pthread_cond_broadcast(condition)
             }
             pthread_mutex_unlock(mutex)
