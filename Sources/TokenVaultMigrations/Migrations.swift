@@ -20,6 +20,7 @@ public enum EmbeddedMigrations {
         Migration(version: 2, fileName: "0002_rotation.sql", sql: decode(PackageResources._002_rotation_sql)),
         Migration(version: 3, fileName: "0003_audit_seals.sql", sql: decode(PackageResources._003_audit_seals_sql)),
         Migration(version: 4, fileName: "0004_audit_outcome_check.sql", sql: decode(PackageResources._004_audit_outcome_check_sql)),
+        Migration(version: 5, fileName: "0005_audit_name_indexes.sql", sql: decode(PackageResources._005_audit_name_indexes_sql)),
     ]
 
     private static func decode(_ bytes: [UInt8]) -> String {

@@ -45,18 +45,9 @@ extension Vault {
     /// - Warning: `body` runs while this `Vault` holds its connection. Calling the same `Vault`
     ///   from inside `body` deadlocks; collect what you need and act after the call returns.
     public func forEachAuditEvent(_ filter: AuditFilter, _ body: (AuditEvent) throws -> Void) throws(VaultError) {
-        var conditions = ["1"]
+        if let limit = filter.limit, limit <= 0 { throw VaultError(.invalidInput, "the limit must be a positive number") }
+        var conditions: [String] = []
         var arguments: [any SQLBindable] = []
-        if let name = filter.credentialName {
-            // A name matches events about any credential that ever had it, and refusals that named it.
-            conditions.append(
-                """
-                (credential_name = ? OR credential_uid IN (SELECT c.uid FROM credentials c
-                    JOIN name_history h ON h.credential_id = c.id WHERE h.name = ?))
-                """
-            )
-            arguments += [name, name]
-        }
         if let actor = filter.actor {
             conditions.append("actor = ?")
             arguments.append(actor)
@@ -77,18 +68,48 @@ extension Vault {
             conditions.append("at < ?")
             arguments.append(until)
         }
-        var sql = "SELECT \(AuditLog.selectColumns) FROM audit_events WHERE \(conditions.joined(separator: " AND "))"
-        sql += filter.newestFirst ? " ORDER BY seq DESC" : " ORDER BY seq"
-        if let limit = filter.limit {
-            guard limit > 0 else { throw VaultError(.invalidInput, "the limit must be a positive number") }
-            sql += " LIMIT \(limit)"
-        }
-        let query = sql
+        let query = AuditSelect(conditions: conditions, arguments: arguments, filter: filter)
         try Vault.mapErrors {
             try queue.read { db in
-                let statement = try db.prepare(query)
-                try statement.forEach(arguments) { row in try body(AuditLog.event(from: row)) }
+                let (sql, values) = try query.sql(db)
+                let statement = try db.prepare(sql)
+                try statement.forEach(values) { row in try body(AuditLog.event(from: row)) }
             }
         }
+    }
+}
+
+/// The SQL of an audit query.
+///
+/// Without a name it is one scan of `audit_events` in `seq` order. With a name it is a merge,
+/// in `seq` order, of one index range per credential that ever had the name
+/// (`audit_events_credential`) and one of the refusals that named it while no credential had it
+/// (`audit_events_unknown_name`). Each range is read newest first and stops at the limit, so
+/// `--name X --limit 100` reads about 100 index entries whether X has one event or ten million.
+private struct AuditSelect {
+    let conditions: [String]
+    let arguments: [any SQLBindable]
+    let filter: AuditFilter
+
+    func sql(_ db: Connection) throws(StoreError) -> (String, [any SQLBindable]) {
+        let order = filter.newestFirst ? "ORDER BY seq DESC" : "ORDER BY seq"
+        let limit = filter.limit.map { " LIMIT \($0)" } ?? ""
+        guard let name = filter.credentialName else {
+            let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            return ("SELECT \(AuditLog.selectColumns) FROM audit_events\(condition) \(order)\(limit)", arguments)
+        }
+        let uids = try db.rows(
+            "SELECT DISTINCT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = ?", [name]
+        ).compactMap { $0.string(0) }
+        var ranges = uids.map { uid in (selector: "credential_uid = ?", value: uid) }
+        ranges.append((selector: "credential_uid IS NULL AND credential_name = ?", value: name))
+        var values: [any SQLBindable] = []
+        let arms = ranges.map { range in
+            values.append(range.value)
+            values += arguments
+            let condition = ([range.selector] + conditions).joined(separator: " AND ")
+            return "SELECT * FROM (SELECT \(AuditLog.selectColumns) FROM audit_events WHERE \(condition) \(order)\(limit))"
+        }
+        return (arms.joined(separator: " UNION ALL ") + " \(order)\(limit)", values)
     }
 }
