@@ -14,6 +14,8 @@ enum CredentialRecords {
         (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'),
         c.last_test_at, c.last_test_ok, c.last_test_detail
         """
+    /// How many values ``columns`` selects.
+    static let columnCount = 17
 
     // Built once: the statement cache is keyed by the SQL text, and a fetch should not pay for
     // building it again.
@@ -57,6 +59,39 @@ enum CredentialRecords {
         return try db.rows("SELECT \(columns) FROM credentials c WHERE \(matching)", arguments)
             .map { row in try load(row, grants: grantsByCredential[row.int64(0) ?? 0] ?? []) }
             .sorted { $0.credential.name < $1.credential.name }
+    }
+
+    /// Calls `body` with every live credential matching an SQL condition on `c`, by name, one at
+    /// a time: one joined query read row by row, so memory stays flat whatever the vault's size.
+    ///
+    /// - Parameter selective: the condition picks few credentials through an index (the expiry
+    ///   index). SQLite is then told not to order by the name index (`+c.name`), which would walk
+    ///   every credential, and sorts the few it found instead; otherwise the name index gives the
+    ///   order and nothing is sorted.
+    static func forEach(
+        where condition: String, _ arguments: [any SQLBindable], selective: Bool, _ db: Connection,
+        _ body: (Loaded) throws -> Void
+    ) throws {
+        let nameOrder = selective ? "+c.name" : "c.name"
+        let statement = try db.prepare(
+            """
+            SELECT \(columns), g.project, g.resource, g.permissions FROM credentials c
+            LEFT JOIN grants g ON g.credential_id = c.id
+            WHERE c.deleted_at IS NULL AND (\(condition)) ORDER BY \(nameOrder), g.project, g.resource
+            """
+        )
+        let grantOffset = columnCount
+        var current: (row: Row, grants: [Grant])?
+        try statement.forEach(arguments) { row in
+            if let pending = current, pending.row.int64(0) != row.int64(0) {
+                try body(load(pending.row, grants: pending.grants))
+                current = nil
+            }
+            var grants = current?.grants ?? []
+            if row.string(grantOffset) != nil { grants.append(try grant(row, offset: grantOffset)) }
+            current = (current?.row ?? row, grants)
+        }
+        if let pending = current { try body(load(pending.row, grants: pending.grants)) }
     }
 
     private static func grants(of rowID: Int64, _ db: Connection) throws -> [Grant] {

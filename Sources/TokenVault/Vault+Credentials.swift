@@ -126,7 +126,30 @@ extension Vault {
     // MARK: - List and show
 
     /// Live credentials matching `filter`, by name. Never returns secrets.
+    ///
+    /// For a vault too large to hold in memory, ``forEachCredential(_:_:)`` streams the same list.
     public func list(_ filter: CredentialFilter = CredentialFilter()) throws(VaultError) -> [Credential] {
+        var credentials: [Credential] = []
+        try forEachCredential(filter) { credentials.append($0) }
+        return credentials
+    }
+
+    /// Calls `body` with each live credential matching `filter`, by name, reading them one at a
+    /// time from SQLite (constant memory, whatever the number of credentials). Never a secret.
+    ///
+    /// ```swift
+    /// try vault.forEachCredential(CredentialFilter(expiringWithin: 30 * 86_400)) { credential in
+    ///     print(credential.name, credential.expiresAt ?? 0)
+    /// }
+    /// ```
+    ///
+    /// The read runs in one snapshot.
+    ///
+    /// - Warning: `body` runs while this `Vault` holds its connection. Calling the same `Vault`
+    ///   from inside `body` deadlocks; collect what you need and act after the call returns.
+    /// - Throws: ``VaultError/Kind/invalidInput`` for a malformed project or resource;
+    ///   ``VaultError/Kind/integrity`` when a stored row is malformed; what `body` throws.
+    public func forEachCredential(_ filter: CredentialFilter, _ body: (Credential) throws -> Void) throws(VaultError) {
         var conditions: [String] = ["1"]
         var arguments: [any SQLBindable] = []
         let now = clock.now
@@ -153,9 +176,11 @@ extension Vault {
         }
         let need = try Need(project: filter.project, resource: filter.resource).validated()
         let condition = conditions.joined(separator: " AND ")
-        return try reading { db, _ in
-            try CredentialRecords.all(where: condition, arguments, db).map(\.credential)
-                .filter { $0.scope.covers(need) }
+        let selective = filter.expiringWithin != nil || filter.state == .expired
+        try reading { db, _ in
+            try CredentialRecords.forEach(where: condition, arguments, selective: selective, db) { loaded in
+                if loaded.credential.scope.covers(need) { try body(loaded.credential) }
+            }
         }
     }
 

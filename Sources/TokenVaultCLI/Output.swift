@@ -73,23 +73,94 @@ struct Table {
     mutating func append(_ row: [String]) { rows.append(row.map(Table.clean)) }
 
     func rendered() -> String {
+        let widths = Table.widths(headers, rows)
+        return Table.line(headers, widths) + rows.map { Table.line($0, widths) }.joined()
+    }
+
+    /// Each column's width: its widest cell.
+    static func widths(_ headers: [String], _ rows: [[String]]) -> [Int] {
         var widths = headers.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
         }
-        func line(_ cells: [String]) -> String {
-            var text = ""
-            for (index, cell) in cells.enumerated() {
-                text += index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
-            }
-            return text + "\n"
+        return widths
+    }
+
+    /// One line: every cell but the last padded to its column's width plus two spaces (at least two).
+    static func line(_ cells: [String], _ widths: [Int]) -> String {
+        var text = ""
+        for (index, cell) in cells.enumerated() {
+            text += index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(widths[index] - cell.count, 0) + 2)
         }
-        return line(headers) + rows.map(line).joined()
+        return text + "\n"
     }
 
     /// Control characters never reach the terminal (names cannot hold them; this is defence in depth).
     static func clean(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+    }
+}
+
+/// A ``Table`` written while its rows arrive, for listings that may be too long to hold: the
+/// first `sample` rows are held back to size the columns, as ``Table`` does; later rows are
+/// written at once in those widths (a longer cell pushes its line's next cells right). A listing
+/// of at most `sample` rows looks exactly like a ``Table``.
+struct StreamingTable {
+    private let headers: [String]
+    private let output: BufferedOutput
+    private let sample: Int
+    private var heldBack: [[String]] = []
+    private var widths: [Int]?
+
+    init(_ headers: [String], _ output: BufferedOutput, sample: Int = 1_000) {
+        self.headers = headers
+        self.output = output
+        self.sample = sample
+    }
+
+    mutating func append(_ row: [String]) {
+        let cleaned = row.map(Table.clean)
+        if let widths {
+            output.write(Table.line(cleaned, widths))
+            return
+        }
+        heldBack.append(cleaned)
+        if heldBack.count >= sample { writeHeldBack() }
+    }
+
+    /// Writes what is still held back (call once, after the last row).
+    mutating func finish() {
+        if widths == nil { writeHeldBack() }
+    }
+
+    private mutating func writeHeldBack() {
+        let widths = Table.widths(headers, heldBack)
+        output.write(Table.line(headers, widths))
+        for row in heldBack { output.write(Table.line(row, widths)) }
+        heldBack = []
+        self.widths = widths
+    }
+}
+
+/// Standard output gathered into 64 KiB writes: one syscall per line would dominate a large
+/// export or listing.
+final class BufferedOutput {
+    private let io: any CommandIO
+    private var buffer: [UInt8] = []
+
+    init(_ io: any CommandIO) {
+        self.io = io
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        buffer.withUnsafeBytes { io.writeOut($0) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 

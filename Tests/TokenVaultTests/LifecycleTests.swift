@@ -102,6 +102,26 @@ struct LifecycleTests {
         #expect(errorKind { try t.vault.delete("missing") } == .notFound)
     }
 
+    /// `forEachCredential` reads one joined row per grant: each credential must come once, by
+    /// name, with all its grants, whichever of the two query plans (name index, or expiry index
+    /// and a sort) serves the filter.
+    @Test func streamedListingGroupsEveryGrantUnderItsCredential() throws {
+        let t = try TestVault()
+        let names = ["m", "a", "z", "k", "b"]
+        for (index, name) in names.enumerated() {
+            let grants = (0...index).map { try! Grant(parsing: "p\($0):r\($0):r") }
+            _ = try t.vault.add(NewCredential(name: name, scope: try Scope(grants), expiry: .after(seconds: Int64(index + 1) * 86_400)), secret: Secret(name))
+        }
+        var streamed: [Credential] = []
+        try t.vault.forEachCredential(CredentialFilter()) { streamed.append($0) }
+        #expect(streamed.map(\.name) == ["a", "b", "k", "m", "z"])
+        #expect(streamed.map(\.scope.grants.count) == [2, 5, 4, 1, 3])
+        #expect(try t.vault.list().map(\.name) == streamed.map(\.name))
+        let soon = try t.vault.list(CredentialFilter(expiringWithin: 3 * 86_400))
+        #expect(soon.map(\.name) == ["a", "m", "z"])
+        #expect(soon.map(\.scope.grants.count) == [2, 1, 3])
+    }
+
     @Test func listFiltersByStateIssuerExpiryAndScope() throws {
         let clock = TestClock()
         let t = try TestVault(clock: clock)

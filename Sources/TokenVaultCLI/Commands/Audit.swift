@@ -59,17 +59,22 @@ struct AuditCommand: VaultCommand {
         let output = BufferedOutput(context.io)
         switch format {
         case .table:
-            var table = Table(["SEQ", "TIME", "ACTOR", "ACTION", "CREDENTIAL", "NEED", "OUTCOME", "REASON"])
-            var events: [AuditEvent] = []
-            try vault.forEachAuditEvent(filter) { events.append($0) }
-            if filter.newestFirst { events.reverse() }
-            for event in events {
+            var table = StreamingTable(["SEQ", "TIME", "ACTOR", "ACTION", "CREDENTIAL", "NEED", "OUTCOME", "REASON"], output)
+            let append = { (event: AuditEvent) in
                 table.append([
                     String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action,
                     event.credentialName ?? "-", needText(event), event.outcome, event.reason ?? "",
                 ])
             }
-            output.write(table.rendered())
+            if filter.newestFirst {
+                // The newest `--limit` events, printed oldest first.
+                var events: [AuditEvent] = []
+                try vault.forEachAuditEvent(filter) { events.append($0) }
+                events.reversed().forEach(append)
+            } else {
+                try vault.forEachAuditEvent(filter, append)
+            }
+            table.finish()
         case .jsonl, .csv:
             if format == .csv { output.write(csvHeader) }
             let csv = format == .csv
@@ -129,27 +134,6 @@ struct AuditCommand: VaultCommand {
         if let first = text.first, "=+-@".contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-/// Collects output into 64 KiB writes (one syscall per line would dominate a large export).
-final class BufferedOutput {
-    private let io: any CommandIO
-    private var buffer: [UInt8] = []
-
-    init(_ io: any CommandIO) {
-        self.io = io
-        buffer.reserveCapacity(1 << 16)
-    }
-
-    func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    func flush() {
-        buffer.withUnsafeBytes { io.writeOut($0) }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

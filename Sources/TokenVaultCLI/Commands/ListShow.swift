@@ -25,21 +25,29 @@ struct ListCommand: VaultCommand {
         }
         if let within = arguments.value("expiring-within") { filter.expiringWithin = try TimeFormat.parseDuration(within) }
         let vault = try context.openVault()
-        let credentials = try vault.list(filter)
         let now = vault.configuration.clock.now
+        // Streamed: a vault of a million credentials lists in constant memory.
+        let output = BufferedOutput(context.io)
         if context.json {
-            context.io.out(JSON.array(credentials.map { CredentialOutput.json($0, now: now) }).rendered() + "\n")
-            return .ok
+            var first = true
+            output.write("[")
+            try vault.forEachCredential(filter) { credential in
+                output.write((first ? "" : ",") + CredentialOutput.json(credential, now: now).rendered())
+                first = false
+            }
+            output.write("]\n")
+        } else {
+            var table = StreamingTable(["NAME", "STATE", "EXPIRES", "SCOPE", "ISSUER", "LAST USED", "FLAGS"], output)
+            try vault.forEachCredential(filter) { credential in
+                table.append([
+                    credential.name, credential.state(at: now).rawValue, CredentialOutput.expiry(credential, now: now),
+                    CredentialOutput.scope(credential), credential.issuer ?? "-",
+                    credential.lastUsedAt.map(TimeFormat.iso8601) ?? "never", CredentialOutput.flags(credential),
+                ])
+            }
+            table.finish()
         }
-        var table = Table(["NAME", "STATE", "EXPIRES", "SCOPE", "ISSUER", "LAST USED", "FLAGS"])
-        for credential in credentials {
-            table.append([
-                credential.name, credential.state(at: now).rawValue, CredentialOutput.expiry(credential, now: now),
-                CredentialOutput.scope(credential), credential.issuer ?? "-",
-                credential.lastUsedAt.map(TimeFormat.iso8601) ?? "never", CredentialOutput.flags(credential),
-            ])
-        }
-        context.io.out(table.rendered())
+        output.flush()
         return .ok
     }
 }
