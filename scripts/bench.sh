@@ -68,6 +68,27 @@ if [ -f "$limits" ]; then
     "$work/limits" sqlite "$work" | grep -E '^RESULT\|(fetch|audit append)' | tee -a "$results" >&2 || true
 fi
 
+# Issue 6's ratios: TokenVault against the C program (same session), and 8 threads against one.
+python3 - "$results" >>"$results" <<'PY'
+import sys
+values = {}
+for line in open(sys.argv[1]):
+    parts = line.rstrip("\n").split("|")
+    if len(parts) >= 4 and parts[0] == "RESULT":
+        values[parts[1]] = float(parts[2])
+def ratio(name, numerator, denominator):
+    if numerator in values and denominator in values and values[denominator] > 0:
+        print(f"RESULT|{name}|{values[numerator] / values[denominator]:.2f}|x|-")
+for mode in ("FULL", "NORMAL"):
+    c = f"fetch (10k rows), WAL sync={mode}"
+    if c in values:
+        values[f"c_fetch_{mode}_us"] = values[c] / 1000
+    ratio(f"ratio_fetch_1thread_{mode}_to_C", f"fetch_1thread_{mode}", f"c_fetch_{mode}_us")
+    if f"fetch_1thread_FULL" in values:
+        values["fetch_1thread_FULL_ops"] = 1e6 / values["fetch_1thread_FULL"]
+    ratio(f"ratio_fetch_8threads_{mode}_to_1thread_FULL", f"fetch_8threads_{mode}", "fetch_1thread_FULL_ops")
+PY
+
 echo
 printf '%-42s %14s  %s\n' "benchmark" "median" "unit"
 printf '%-42s %14s  %s\n' "---------" "------" "----"

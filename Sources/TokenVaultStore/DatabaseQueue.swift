@@ -31,9 +31,9 @@ internal import Synchronization
 /// whatever the WAL holds).
 public final class DatabaseQueue: @unchecked Sendable {
     // @unchecked Sendable: `connection` is touched only with `lock` held; `syncConnection`,
-    // `syncFailure`, `durableThrough`, `handedOverCount` and `injectedSyncFailure` only
-    // with `syncLock` held (taken after `lock`, never before it);
-    // `commitsWritten` is atomic; the other stored properties are constants.
+    // `durableThrough` and `injectedSyncFailure` only with `syncLock` held (taken after `lock`,
+    // never before it); `syncFailure` only with `failureLock` held (taken last, and never held
+    // across a call); the counters are atomic; the other stored properties are constants.
     private let lock = Lock()
     private let connection: Connection
     private let group = GroupCommit()
@@ -50,9 +50,12 @@ public final class DatabaseQueue: @unchecked Sendable {
     private var syncConnection: Connection?
     /// Every commit counted up to here is durable.
     private var durableThrough = 0
-    /// The first failed sync: from then on every operation fails with it.
+    /// The first failed sync: from then on every operation fails with it. Behind a lock of its
+    /// own, which is never held across I/O: a transaction checks it without waiting for a sync.
+    private let failureLock = Lock()
     private var syncFailure: StoreError?
-    private var handedOverCount = 0
+    /// Atomic, like `commitsWritten`: a leader counts here without waiting for a sync in flight.
+    private let handedOverCount = Atomic<Int>(0)
     private var injectedSyncFailure: StoreError?
 
     /// Opens the database at `path`.
@@ -117,7 +120,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// others waiting and so owed their sync after handing the connection on (for tests).
     var groupedWritesWaiting: Int { group.waitingCount }
     var groupsRun: Int { group.groupsRun }
-    var syncsHandedOver: Int { syncLock.withLock { handedOverCount } }
+    var syncsHandedOver: Int { handedOverCount.load(ordering: .relaxed) }
 
     /// Fault injection for tests: while set, every sync fails with this error instead of syncing.
     var failSyncs: StoreError? {
@@ -138,7 +141,7 @@ public final class DatabaseQueue: @unchecked Sendable {
             }.commit
             guard let commit, syncsCommits else { return nil }
             if othersWaiting() {
-                syncLock.withLock { handedOverCount += 1 }
+                handedOverCount.add(1, ordering: .relaxed)
                 return GroupCommit.OwedSync { [self] in try makeDurable(commit, through: nil) }
             }
             try makeDurable(commit, through: connection)
@@ -173,7 +176,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// Begins, runs `body`, commits; rolls back when either throws. Called with the lock held.
     /// `commit` numbers the commit when it appended to the WAL (and so owes a sync).
     private func inTransaction<T>(_ begin: String, _ body: (Connection) throws -> T) throws -> (value: T, commit: Int?) {
-        if let failure = syncLock.withLock({ syncFailure }) { throw failure }
+        if let failure = failureLock.withLock({ syncFailure }) { throw failure }
         let db = connection
         try db.run(begin)
         do {
@@ -199,7 +202,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     ///   which goes through a second connection's handle on the same WAL.
     private func makeDurable(_ commit: Int, through connection: Connection?) throws(StoreError) {
         try syncLock.withLock { () throws(StoreError) in
-            if let syncFailure { throw syncFailure }
+            if let failure = failureLock.withLock({ syncFailure }) { throw failure }
             guard durableThrough < commit else { return }
             // Every commit counted by now has written its frames: one sync covers them all.
             let written = commitsWritten.load(ordering: .acquiring)
@@ -212,7 +215,7 @@ public final class DatabaseQueue: @unchecked Sendable {
                     try syncConnection?.syncWriteAheadLog()
                 }
             } catch {
-                syncFailure = error
+                failureLock.withLock { syncFailure = error }
                 throw error
             }
             durableThrough = written
