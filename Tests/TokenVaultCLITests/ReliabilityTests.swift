@@ -164,6 +164,35 @@ struct ReliabilityTests {
         Self.figure("contention: writers=\(writers) rotations=\(writers * rotations) final-version=\(current ?? 0) lost-updates=0 reader-failures=\(failures)")
     }
 
+    /// A2 at the level of system calls: `get` makes its commit durable before it prints the
+    /// secret. The queue commits at `synchronous = NORMAL` and syncs the WAL itself (see
+    /// `DatabaseQueue`), so this checks that the sync is really made, and made first.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
+    func getSyncsItsAuditEventBeforePrintingTheSecret() throws {
+        let box = try Sandbox()
+        let secret = "xpat_durable_0123456789"
+        #expect(box.run(["add", "erp", "--grant", "shop:orders:r", "--expires-in", "30d"], input: secret).status == 0)
+        let trace = box.file("get.strace")
+        let traced = Sandbox.execute(
+            "/usr/bin/strace", ["-f", "-e", "trace=fdatasync,fsync,write", "-o", trace, toolURL.path, "get", "erp", "--permission", "r"],
+            input: [], environment: box.environment
+        )
+        #expect(traced.status == 0)
+        #expect(traced.out == secret)
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let firstSync = lines.firstIndex { $0.contains("fdatasync(") || $0.contains("fsync(") }
+        let secretWrite = lines.firstIndex { $0.contains("write(1,") }
+        #expect(firstSync != nil && secretWrite != nil)
+        if let firstSync, let secretWrite { #expect(firstSync < secretWrite) }
+        // The refusal path writes its event durably too, and prints no secret.
+        let refused = Sandbox.execute(
+            "/usr/bin/strace", ["-f", "-e", "trace=fdatasync,fsync", "-o", trace, toolURL.path, "get", "erp", "--permission", "d"],
+            input: [], environment: box.environment
+        )
+        #expect(refused.status == 4 && refused.out.isEmpty)
+        #expect(try String(contentsOfFile: trace, encoding: .utf8).contains("fdatasync("))
+    }
+
     /// F1: no secret in any process's argv, ours or a hook's, while every command runs.
     @Test func noSecretEverAppearsInAnyArgv() throws {
         let box = try Sandbox()
