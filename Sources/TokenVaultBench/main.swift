@@ -103,7 +103,7 @@ func benchFetch(_ directory: String) throws {
         // 8 threads, one shared Vault.
         var rates: [Double] = []
         for _ in 0..<5 {
-            let perThread = durable ? 100 : 1_000
+            let perThread = durable ? 250 : 1_000
             let start = now()
             onThreads(8) { _ in
                 for _ in 0..<perThread {

@@ -56,6 +56,8 @@ public final class DatabaseQueue: @unchecked Sendable {
     private var syncFailure: StoreError?
     /// Atomic, like `commitsWritten`: a leader counts here without waiting for a sync in flight.
     private let handedOverCount = Atomic<Int>(0)
+    /// Handed-over syncs not yet finished.
+    private let syncsUnderWay = Atomic<Int>(0)
     private var injectedSyncFailure: StoreError?
 
     /// Opens the database at `path`.
@@ -140,9 +142,16 @@ public final class DatabaseQueue: @unchecked Sendable {
                 }
             }.commit
             guard let commit, syncsCommits else { return nil }
-            if othersWaiting() {
+            // Hand over when the connection would otherwise sit idle through the fsync while
+            // others want it: writes are waiting, or a sync is already under way (whose callers
+            // will be back soon). A write alone, as in a CLI process, syncs in place.
+            if othersWaiting() || syncsUnderWay.load(ordering: .acquiring) > 0 {
                 handedOverCount.add(1, ordering: .relaxed)
-                return GroupCommit.OwedSync { [self] in try makeDurable(commit, through: nil) }
+                syncsUnderWay.add(1, ordering: .releasing)
+                return GroupCommit.OwedSync { [self] in
+                    defer { syncsUnderWay.subtract(1, ordering: .releasing) }
+                    try makeDurable(commit, through: nil)
+                }
             }
             try makeDurable(commit, through: connection)
             return nil
