@@ -86,7 +86,7 @@ final class GroupCommit: @unchecked Sendable {
     }
 
     /// Runs `body` in a savepoint of a shared write transaction; returns its value after that
-    /// transaction committed.
+    /// transaction committed and, if it owed one, its sync returned.
     ///
     /// - Parameter runGroup: runs a group's writes in one transaction (see ``DatabaseQueue``)
     ///   and returns the sync it still owes, if any; its second argument tells whether other

@@ -175,6 +175,16 @@ struct GroupCommitTests {
 /// letting them in, and a failed sync stops the queue.
 @Suite("Group commit: syncs")
 struct GroupCommitSyncTests {
+    /// One write per value: inserts it into `t` and returns it.
+    func inserts(_ values: ClosedRange<Int>) -> [@Sendable (Connection) throws -> Int64] {
+        values.map { value in
+            { db in
+                try db.execute("INSERT INTO t (x) VALUES (?)", [value])
+                return Int64(value)
+            }
+        }
+    }
+
     func makeQueue(_ dir: String, durability: Connection.Durability = .full) throws -> DatabaseQueue {
         let queue = try DatabaseQueue(path: dir + "/sync.db", options: .creating(durability: durability))
         try queue.write { db in try db.execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)") }
@@ -185,12 +195,7 @@ struct GroupCommitSyncTests {
     func overlappedSyncUnderContention() throws {
         try withTemporaryDirectory { dir in
             let queue = try makeQueue(dir)
-            let writes: [@Sendable (Connection) throws -> Int64] = (1...7).map { value in
-                { db in
-                    try db.execute("INSERT INTO t (x) VALUES (?)", [value])
-                    return Int64(value)
-                }
-            }
+            let writes = inserts(1...7)
             let outcomes = try GroupCommitTests().lineUp(queue, first: { db in try db.execute("INSERT INTO t (x) VALUES (0)") }, writes: writes)
             for index in 0..<7 { #expect(try outcomes[index]?.get() == Int64(index + 1)) }
             // The leader's group committed with seven writes waiting: it owed its sync after
@@ -220,12 +225,7 @@ struct GroupCommitSyncTests {
     func normalMakesNoSyncs() throws {
         try withTemporaryDirectory { dir in
             let queue = try makeQueue(dir, durability: .normal)
-            let writes: [@Sendable (Connection) throws -> Int64] = (1...3).map { value in
-                { db in
-                    try db.execute("INSERT INTO t (x) VALUES (?)", [value])
-                    return Int64(value)
-                }
-            }
+            let writes = inserts(1...3)
             _ = try GroupCommitTests().lineUp(queue, first: { db in try db.execute("INSERT INTO t (x) VALUES (0)") }, writes: writes)
             #expect(queue.syncsHandedOver == 0)
             #expect(try queue.count("t") == 4)
@@ -257,12 +257,7 @@ struct GroupCommitSyncTests {
         try withTemporaryDirectory { dir in
             let queue = try makeQueue(dir)
             queue.failSyncs = StoreError(code: ResultCode(rawValue: 10 | (4 << 8)), message: "cannot sync the write-ahead log")
-            let writes: [@Sendable (Connection) throws -> Int64] = (1...3).map { value in
-                { db in
-                    try db.execute("INSERT INTO t (x) VALUES (?)", [value])
-                    return Int64(value)
-                }
-            }
+            let writes = inserts(1...3)
             let outcomes = try GroupCommitTests().lineUp(queue, first: { db in try db.execute("INSERT INTO t (x) VALUES (0)") }, writes: writes)
             // The leader's group synced aside and failed; the waiting group's writes committed
             // but none of them is acknowledged.

@@ -88,4 +88,45 @@ struct AuditTrailTests {
         #expect(try query(AuditFilter(limit: 2, newestFirst: true)) == [5, 4])
         #expect(errorKind { try t.vault.forEachAuditEvent(AuditFilter(limit: 0)) { _ in } } == .invalidInput)
     }
+
+    /// `--name` merges one index range per credential that ever had the name with the refusals
+    /// that named it while nobody had it: every such event, in order, under the other filters and
+    /// the limit, and the same when the name had more holders than get ranges of their own.
+    @Test(arguments: [2, 70])
+    func nameQueriesMergeEveryHolderAndRefusalsInOrder(holders: Int) throws {
+        let t = try TestVault()
+        func query(_ filter: AuditFilter) throws -> [Int64] {
+            var seqs: [Int64] = []
+            try t.vault.forEachAuditEvent(filter) { seqs.append($0.sequence) }
+            return seqs
+        }
+        // Events of other names, and a refusal for "x" before any credential had it.
+        _ = try t.vault.add(newCredential("other", "*:*:r"), secret: Secret("o"))
+        _ = try? t.vault.fetch("x")
+        for round in 0..<holders {
+            _ = try t.vault.add(newCredential(round % 2 == 0 ? "x" : "y", "*:*:r"), secret: Secret("s\(round)"))
+            if round % 2 == 1 { try t.vault.rename("y", to: "x") }  // "x" reached through a rename
+            _ = try t.vault.fetch("x")
+            _ = try t.vault.fetch("other")
+            _ = try? t.vault.fetch("x", need: Need(permissions: .delete))  // denied, of a holder
+            _ = try t.vault.delete("x")
+            _ = try? t.vault.fetch("x")  // refused: nobody has the name now
+        }
+        // Which events are about "x": read the trail itself, without the indexes.
+        var expected: [Int64] = []
+        var deniedExpected: [Int64] = []
+        let xIDs = Set(try t.sql("SELECT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = 'x'").compactMap { $0.string(0) })
+        try t.vault.forEachAuditEvent(AuditFilter()) { event in
+            let aboutX = event.credentialID.map(xIDs.contains) ?? (event.credentialName == "x")
+            if aboutX { expected.append(event.sequence) }
+            if aboutX && event.outcome == "denied" { deniedExpected.append(event.sequence) }
+        }
+        // Per pair of rounds: add, fetch, denial, delete, refusal of "x"; add and rename of "y", then the same four.
+        #expect(expected.count == 1 + holders / 2 * 11)
+        #expect(try query(AuditFilter(credentialName: "x")) == expected)
+        #expect(try query(AuditFilter(credentialName: "x", limit: 7, newestFirst: true)) == Array(expected.suffix(7).reversed()))
+        #expect(try query(AuditFilter(credentialName: "x", outcome: .denied)) == deniedExpected)
+        #expect(try query(AuditFilter(credentialName: "x", outcome: .denied, limit: 3, newestFirst: true)) == Array(deniedExpected.suffix(3).reversed()))
+        #expect(try query(AuditFilter(credentialName: "nobody")).isEmpty)
+    }
 }

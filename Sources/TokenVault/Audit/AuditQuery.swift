@@ -87,6 +87,9 @@ extension Vault {
 /// (`audit_events_unknown_name`). Each range is read newest first and stops at the limit, so
 /// `--name X --limit 100` reads about 100 index entries whether X has one event or ten million.
 private struct AuditSelect {
+    /// The most holders of one name read as ranges of their own.
+    static let maximumRanges = 64
+
     let conditions: [String]
     let arguments: [any SQLBindable]
     let filter: AuditFilter
@@ -98,10 +101,15 @@ private struct AuditSelect {
             let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             return ("SELECT \(AuditLog.selectColumns) FROM audit_events\(condition) \(order)\(limit)", arguments)
         }
-        let uids = try db.rows(
-            "SELECT DISTINCT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = ?", [name]
-        ).compactMap { $0.string(0) }
-        var ranges = uids.map { uid in (selector: "credential_uid = ?", value: uid) }
+        let holders = "SELECT DISTINCT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = ?"
+        let uids = try db.rows(holders, [name]).compactMap { $0.string(0) }
+        // One range per holder, up to a bound well under SQLite's 500 arms per compound select;
+        // a name reused more often than that (deleted and added again, say daily) is read as
+        // one range over all its holders, which SQLite sorts before the limit.
+        var ranges: [(selector: String, value: String)] =
+            uids.count <= Self.maximumRanges
+            ? uids.map { uid in (selector: "credential_uid = ?", value: uid) }
+            : [(selector: "credential_uid IN (\(holders))", value: name)]
         ranges.append((selector: "credential_uid IS NULL AND credential_name = ?", value: name))
         var values: [any SQLBindable] = []
         let arms = ranges.map { range in
