@@ -100,19 +100,20 @@ func benchFetch(_ directory: String) throws {
         let mode = durable ? "FULL" : "NORMAL"
         let single = try measure(rounds: 7, perRound: durable ? 200 : 2_000) { _ = try vault.fetch("erp", need: need) }
         report("fetch_1thread_\(mode)", single * 1e6, "us/op", runs: 7)
-        // 8 threads, one shared Vault.
+        // 8 threads (BENCH_THREADS to change), one shared Vault.
+        let threads = getenv("BENCH_THREADS").flatMap { Int(String(cString: $0)) } ?? 8
         var rates: [Double] = []
         for _ in 0..<5 {
-            let perThread = durable ? 250 : 1_000
+            let perThread = (durable ? 2_000 : 8_000) / threads
             let start = now()
-            onThreads(8) { _ in
+            onThreads(threads) { _ in
                 for _ in 0..<perThread {
                     do { _ = try vault.fetch("erp", need: need) } catch { fail("a concurrent fetch failed: \(error)") }
                 }
             }
-            rates.append(Double(8 * perThread) / (now() - start))
+            rates.append(Double(threads * perThread) / (now() - start))
         }
-        report("fetch_8threads_\(mode)", median(rates), "ops/s", runs: 5)
+        report("fetch_\(threads)threads_\(mode)", median(rates), "ops/s", runs: 5)
     }
 }
 

@@ -150,25 +150,6 @@ public final class Connection {
     /// Whether a transaction is open.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    /// Whether the open transaction has written (`sqlite3_txn_state` is `SQLITE_TXN_WRITE`):
-    /// its commit will append frames to the WAL. See <https://sqlite.org/c3ref/txn_state.html>.
-    var hasPendingWrite: Bool { sqlite3_txn_state(handle, nil) == SQLITE_TXN_WRITE }
-
-    /// Makes every WAL frame written so far durable: one `fdatasync` of the `-wal` file through
-    /// SQLite's own file handle, the call SQLite makes inside `COMMIT` at `synchronous=FULL`.
-    ///
-    /// The sync covers the file, not the connection: frames that other connections and other
-    /// processes appended before it began are made durable too. ``DatabaseQueue`` uses it to
-    /// commit at `NORMAL` and sync after the write lock is released (see its `Durability` note).
-    ///
-    /// - Throws: ``StoreError`` (`SQLITE_IOERR_FSYNC`) when the sync fails or no WAL is open.
-    func syncWriteAheadLog() throws(StoreError) {
-        let code = csqlite_sync_wal(handle)
-        guard code == SQLITE_OK else {
-            throw StoreError(code: ResultCode(rawValue: code), message: "cannot sync the write-ahead log")
-        }
-    }
-
     /// Copies the WAL into the database and truncates it, so that no older page image
     /// (for example a deleted ciphertext) lingers in the `-wal` file.
     ///

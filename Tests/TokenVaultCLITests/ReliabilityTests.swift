@@ -165,8 +165,8 @@ struct ReliabilityTests {
     }
 
     /// A2 at the level of system calls: `get` makes its commit durable before it prints the
-    /// secret. The queue commits at `synchronous = NORMAL` and syncs the WAL itself (see
-    /// `DatabaseQueue`), so this checks that the sync is really made, and made first.
+    /// secret. `synchronous = FULL` promises the sync inside `COMMIT`; this checks that it is
+    /// really made, and made before the secret is written (a connection left at `NORMAL` fails).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
     func getSyncsItsAuditEventBeforePrintingTheSecret() throws {
         let box = try Sandbox()

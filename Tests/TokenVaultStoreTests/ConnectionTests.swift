@@ -23,23 +23,6 @@ struct ConnectionTests {
         }
     }
 
-    @Test("a connection syncs the WAL through its own handle, even one that has only been opened")
-    func syncWriteAheadLogThroughAnyConnection() throws {
-        try withTemporaryDirectory { dir in
-            let path = dir + "/sync.db"
-            let writer = try Connection(path: path, options: .creating(durability: .normal))
-            try writer.execute("CREATE TABLE t (x INTEGER)")
-            try writer.execute("INSERT INTO t VALUES (1)")
-            try writer.syncWriteAheadLog()
-            // The queue's second connection does nothing but sync: opening it must open the WAL.
-            let syncer = try Connection(path: path, options: .init())
-            try syncer.syncWriteAheadLog()
-            try writer.execute("INSERT INTO t VALUES (2)")
-            try syncer.syncWriteAheadLog()
-            #expect(try syncer.integer("SELECT count(*) FROM t") == 2)
-        }
-    }
-
     @Test("durability .normal sets synchronous = NORMAL")
     func normalDurability() throws {
         try withTemporaryDirectory { dir in

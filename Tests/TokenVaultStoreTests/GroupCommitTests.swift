@@ -169,44 +169,6 @@ struct GroupCommitTests {
             #expect(try queue.read { db in try db.rows("SELECT x FROM t").map { $0.int64(0) } } == [2])
         }
     }
-}
-
-/// Durable commits synced by the queue: a group with writes waiting behind it syncs after
-/// letting them in, and a failed sync stops the queue.
-@Suite("Group commit: syncs")
-struct GroupCommitSyncTests {
-    /// One write per value: inserts it into `t` and returns it.
-    func inserts(_ values: ClosedRange<Int>) -> [@Sendable (Connection) throws -> Int64] {
-        values.map { value in
-            { db in
-                try db.execute("INSERT INTO t (x) VALUES (?)", [value])
-                return Int64(value)
-            }
-        }
-    }
-
-    func makeQueue(_ dir: String, durability: Connection.Durability = .full) throws -> DatabaseQueue {
-        let queue = try DatabaseQueue(path: dir + "/sync.db", options: .creating(durability: durability))
-        try queue.write { db in try db.execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)") }
-        return queue
-    }
-
-    @Test("with writes waiting, a durable group syncs after handing the connection on, and every write is kept")
-    func overlappedSyncUnderContention() throws {
-        try withTemporaryDirectory { dir in
-            let queue = try makeQueue(dir)
-            let writes = inserts(1...7)
-            let outcomes = try GroupCommitTests().lineUp(queue, first: { db in try db.execute("INSERT INTO t (x) VALUES (0)") }, writes: writes)
-            for index in 0..<7 { #expect(try outcomes[index]?.get() == Int64(index + 1)) }
-            // The leader's group committed with seven writes waiting: it owed its sync after
-            // handing the connection on (which sync then covered it is up to the scheduler).
-            #expect(queue.syncsHandedOver >= 1)
-            #expect(try queue.count("t") == 8)
-            // A second connection sees every acknowledged write.
-            let reader = try DatabaseQueue(path: dir + "/sync.db", options: .creating())
-            #expect(try reader.count("t") == 8)
-        }
-    }
 
     @Test("many threads writing at once: every write is kept exactly once")
     func manyThreads() throws {
@@ -218,53 +180,6 @@ struct GroupCommitSyncTests {
                 }
             }
             #expect(try queue.count("t") == 400)
-        }
-    }
-
-    @Test("NORMAL durability makes no syncs of its own")
-    func normalMakesNoSyncs() throws {
-        try withTemporaryDirectory { dir in
-            let queue = try makeQueue(dir, durability: .normal)
-            let writes = inserts(1...3)
-            _ = try GroupCommitTests().lineUp(queue, first: { db in try db.execute("INSERT INTO t (x) VALUES (0)") }, writes: writes)
-            #expect(queue.syncsHandedOver == 0)
-            #expect(try queue.count("t") == 4)
-        }
-    }
-
-    @Test("a failed sync fails its write and stops the queue; a new queue opens the file again")
-    func failedSyncStopsTheQueue() throws {
-        try withTemporaryDirectory { dir in
-            let queue = try makeQueue(dir)
-            let fault = StoreError(code: ResultCode(rawValue: 10 | (4 << 8)), message: "cannot sync the write-ahead log")
-            queue.failSyncs = fault
-            #expect { try queue.groupedWrite { db, _ in try db.execute("INSERT INTO t (x) VALUES (1)") } } throws: { error in
-                (error as? StoreError)?.code == fault.code
-            }
-            queue.failSyncs = nil  // the disk recovers; the queue stays stopped
-            // Nothing more is done with a vault whose durability is unknown: reads and writes fail alike.
-            #expect(throws: StoreError.self) { try queue.write { db in try db.execute("INSERT INTO t (x) VALUES (2)") } }
-            #expect(throws: StoreError.self) { try queue.count("t") }
-            let reopened = try DatabaseQueue(path: dir + "/sync.db", options: .creating())
-            try reopened.write { db in try db.execute("INSERT INTO t (x) VALUES (3)") }
-            // The unacknowledged write committed before its sync failed: it may be there (it is, with no power loss).
-            #expect(try reopened.count("t") == 2)
-        }
-    }
-
-    @Test("a failed overlapped sync fails the whole group")
-    func failedOverlappedSync() throws {
-        try withTemporaryDirectory { dir in
-            let queue = try makeQueue(dir)
-            queue.failSyncs = StoreError(code: ResultCode(rawValue: 10 | (4 << 8)), message: "cannot sync the write-ahead log")
-            let writes = inserts(1...3)
-            let outcomes = try GroupCommitTests().lineUp(queue, first: { db in try db.execute("INSERT INTO t (x) VALUES (0)") }, writes: writes)
-            // The leader's group synced aside and failed; the waiting group's writes committed
-            // but none of them is acknowledged.
-            for index in 0..<3 { #expect(throws: StoreError.self) { try outcomes[index]?.get() } }
-            #expect(queue.syncsHandedOver >= 1)
-            queue.failSyncs = nil
-            #expect(throws: StoreError.self) { try queue.count("t") }
         }
     }
 }
