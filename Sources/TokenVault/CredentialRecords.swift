@@ -34,31 +34,14 @@ enum CredentialRecords {
         return try load(row, grants: grants(of: rowID, db))
     }
 
-    /// Every live credential matching an SQL condition on `c`, with their grants, by name.
-    ///
-    /// The grants are read for the matching credentials only (the same condition, joined): with
-    /// a million credentials, `list --expiring-within 7d` reads the few hundred it shows, not
-    /// every grant of the vault.
-    static func all(where condition: String, _ arguments: [any SQLBindable], _ db: Connection) throws -> [Loaded] {
-        let matching = "c.deleted_at IS NULL AND (\(condition))"
-        var grantsByCredential: [Int64: [Grant]] = [:]
-        // CROSS JOIN keeps credentials as the outer loop, so an indexed condition (the expiry
-        // index) drives both queries.
-        for row in try db.rows(
-            """
-            SELECT g.credential_id, g.project, g.resource, g.permissions FROM credentials c
-            CROSS JOIN grants g ON g.credential_id = c.id WHERE \(matching) ORDER BY 1, 2, 3
-            """,
-            arguments
-        ) {
-            grantsByCredential[row.int64(0) ?? 0, default: []].append(try grant(row, offset: 1))
-        }
-        // Sorted here rather than by `ORDER BY c.name`, which makes SQLite walk the name index
-        // through every credential instead of using the condition's index. (Swift orders
-        // strings by Unicode scalar values, as SQLite's BINARY collation does for NFC text.)
-        return try db.rows("SELECT \(columns) FROM credentials c WHERE \(matching)", arguments)
-            .map { row in try load(row, grants: grantsByCredential[row.int64(0) ?? 0] ?? []) }
-            .sorted { $0.credential.name < $1.credential.name }
+    /// Every live credential matching an SQL condition on `c`, with their grants, by name:
+    /// ``forEach(where:_:selective:_:_:)`` collected.
+    static func all(
+        where condition: String, _ arguments: [any SQLBindable], selective: Bool, _ db: Connection
+    ) throws -> [Loaded] {
+        var loaded: [Loaded] = []
+        try forEach(where: condition, arguments, selective: selective, db) { loaded.append($0) }
+        return loaded
     }
 
     /// Calls `body` with every live credential matching an SQL condition on `c`, by name, one at

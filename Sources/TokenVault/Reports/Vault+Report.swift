@@ -30,7 +30,7 @@ extension Vault {
     public func report(unusedFor: Int64 = 90 * 86_400) throws(VaultError) -> SecurityReport {
         guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
         return try reading { db, now in
-            let live = try CredentialRecords.all(where: "1", [], db).map(\.credential)
+            let live = try CredentialRecords.all(where: "1", [], selective: false, db).map(\.credential)
             let active = live.filter { $0.revokedAt == nil }
             let denied = try db.rows(
                 "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
