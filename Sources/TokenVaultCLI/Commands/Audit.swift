@@ -66,40 +66,38 @@ struct AuditCommand: VaultCommand {
                     event.credentialName ?? "-", needText(event), event.outcome, event.reason ?? "",
                 ])
             }
-            if filter.newestFirst {
-                // The newest `--limit` events, printed oldest first.
-                var events: [AuditEvent] = []
-                try vault.forEachAuditEvent(filter) { events.append($0) }
-                events.reversed().forEach(append)
-            } else {
-                try vault.forEachAuditEvent(filter, append)
-            }
+            try forEachOldestFirst(vault, filter, append)
             table.finish()
         case .jsonl, .csv:
             if format == .csv { output.write(csvHeader) }
             let csv = format == .csv
             let render = { (event: AuditEvent) -> String in csv ? csvLine(event) : jsonLine(event) }
-            if filter.newestFirst {
-                var events: [AuditEvent] = []
-                try vault.forEachAuditEvent(filter) { events.append($0) }
-                for event in events.reversed() { output.write(render(event)) }
-            } else {
-                // Progress on a terminal: the export itself may be going to a file or a pipe.
-                let showProgress = isatty(2) == 1
-                var exported = 0
-                try vault.forEachAuditEvent(filter) { event in
-                    output.write(render(event))
-                    exported += 1
-                    if showProgress && exported % 100_000 == 0 { context.io.err("\rexported \(exported) events") }
-                }
-                if showProgress && exported >= 100_000 { context.io.err("\rexported \(exported) events\n") }
+            // Progress on a terminal, for a streamed export: it may be going to a file or a pipe.
+            let showProgress = isatty(2) == 1 && !filter.newestFirst
+            var exported = 0
+            try forEachOldestFirst(vault, filter) { event in
+                output.write(render(event))
+                exported += 1
+                if showProgress && exported % 100_000 == 0 { context.io.err("\rexported \(exported) events") }
             }
+            if showProgress && exported >= 100_000 { context.io.err("\rexported \(exported) events\n") }
         }
         output.flush()
         return .ok
     }
 
-    static func needText(_ event: AuditEvent) -> String {
+    /// Calls `body` with the matching events oldest first: streamed from the database, or, for
+    /// `--limit` (which selects the newest N), collected and then reversed.
+    static func forEachOldestFirst(
+        _ vault: Vault, _ filter: AuditFilter, _ body: (AuditEvent) -> Void
+    ) throws(VaultError) {
+        guard filter.newestFirst else { return try vault.forEachAuditEvent(filter, body) }
+        var events: [AuditEvent] = []
+        try vault.forEachAuditEvent(filter) { events.append($0) }
+        events.reversed().forEach(body)
+    }
+
+        static func needText(_ event: AuditEvent) -> String {
         let parts = [("project", event.needProject), ("resource", event.needResource), ("permission", event.needPermissions)]
         let given = parts.compactMap { label, value in value.map { "\(label)=\($0)" } }
         return given.isEmpty ? "-" : given.joined(separator: " ")
