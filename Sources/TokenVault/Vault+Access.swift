@@ -38,7 +38,8 @@ extension Vault {
         let actor = configuration.actor
         let warningWindow = configuration.expiryWarningSeconds
         return try audited(AuditRecord(.fetch, name: name, need: need)) { db, now, record in
-            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            let authenticator = stateAuthenticator
+            guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Refusal.notFound(name) }
             let credential = loaded.credential
             record.credentialID = credential.id
             try Vault.checkUsable(credential, need: need, now: now)
@@ -48,42 +49,33 @@ extension Vault {
                     reason: "issued token has no stored secret"
                 )
             }
-            let row: Row?
+            let stored: StoredVersion?
             if let version {
-                row = try db.row(
-                    """
-                    SELECT version, key_id, ciphertext, first_used_at FROM secret_versions WHERE credential_id = ? AND version = ?
-                    AND (state = 'current' OR (state = 'previous' AND (valid_until IS NULL OR valid_until > ?)))
-                    """,
-                    [loaded.rowID, version, now]
-                )
-                guard row != nil else {
+                stored = try SecretVersions.read(of: loaded, version: Int64(version), db, authenticator)
+                guard let stored, stored.isUsable(at: now) else {
                     throw Refusal.denied("version \(version) of '\(printable(name))' is not valid", reason: "version \(version) not valid")
                 }
             } else {
-                row = try db.row(
-                    "SELECT version, key_id, ciphertext, first_used_at FROM secret_versions WHERE credential_id = ? AND state = 'current'",
-                    [loaded.rowID]
-                )
+                stored = try SecretVersions.readCurrent(of: loaded, db, authenticator)
             }
-            guard let row, let version = row.int64(0), let keyID = row.int64(1), let ciphertext = row.blob(2) else {
+            guard let stored, let keyID = stored.keyID, let ciphertext = stored.ciphertext else {
                 throw Refusal(
                     error: VaultError(.integrity, "credential '\(printable(name))' has no current secret version"),
                     outcome: .error, reason: "no current version"
                 )
             }
-            record.version = version
+            record.version = stored.version
             let secret: Secret
             do {
-                secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: credential.id, version: version, keys: keys)
+                secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: credential.id, version: stored.version, keys: keys)
             } catch let error as VaultError {
                 throw Refusal(error: error, outcome: .error, reason: "integrity check failed")
             }
-            try Vault.recordUse(credential: loaded.rowID, version: version, firstUse: row.int64(3) == nil, actor: actor, now: now, db: db)
+            try recordUse(of: stored, actor: actor, now: now, db: db, record: &record)
             return FetchedSecret(
                 secret: secret,
                 credential: credential,
-                version: Int(version),
+                version: Int(stored.version),
                 warning: Vault.expiryWarning(for: credential, now: now, window: warningWindow)
             )
         }
@@ -109,24 +101,20 @@ extension Vault {
         let fingerprint = keys.fingerprint(of: token)
         return try audited(AuditRecord(.verify, need: need)) { db, now, record in
             guard wellFormed else { throw Refusal.denied("the token is not valid", reason: "malformed token") }
+            let authenticator = stateAuthenticator
             guard let row = try db.row(
-                """
-                SELECT credential_id, version, state, valid_until, fingerprint, first_used_at FROM secret_versions
-                WHERE fingerprint = ? AND ciphertext IS NULL
-                """,
-                [fingerprint]
-            ), let rowID = row.int64(0), let version = row.int64(1), let stored = row.blob(4),
-                ConstantTime.equals(stored, fingerprint),
-                let loaded = try CredentialRecords.byRowID(rowID, db)
+                "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL", [fingerprint]
+            ), let rowID = row.int64(0), let stored = row.blob(5), ConstantTime.equals(stored, fingerprint),
+                let loaded = try CredentialRecords.byRowID(rowID, db, authenticator)
             else { throw Refusal.denied("the token is not valid", reason: "unknown token") }
             let credential = loaded.credential
             record.credentialID = credential.id
             record.credentialName = credential.name
-            record.version = version
-            let state = row.string(2).flatMap(VersionState.init(rawValue:))
-            let inGrace = state == .previous && (row.int64(3).map { $0 > now } ?? true)
-            guard state == .current || inGrace else {
-                throw Refusal.denied("the token is not valid", reason: "version \(version) is \(state?.rawValue ?? "invalid")")
+            let version = try StoredVersion(row, credential: loaded.stored.label)
+            try authenticator.check(version, of: loaded.stored)
+            record.version = version.version
+            guard version.isUsable(at: now) else {
+                throw Refusal.denied("the token is not valid", reason: "version \(version.version) is \(version.state)")
             }
             do {
                 try Vault.checkUsable(credential, need: need, now: now)
@@ -134,7 +122,7 @@ extension Vault {
                 // The presenter learns nothing about whose token it is; the audit records why.
                 throw Refusal.denied("the token is not valid", reason: Refusal.reason(of: error))
             }
-            try Vault.recordUse(credential: rowID, version: version, firstUse: row.int64(5) == nil, actor: actor, now: now, db: db)
+            try recordUse(of: version, actor: actor, now: now, db: db, record: &record)
             return credential
         }
     }
@@ -155,17 +143,23 @@ extension Vault {
         }
     }
 
-    /// Records a use of `version`: who and when on the credential, and on the version its first
-    /// use (`firstUse`: not recorded yet, as read in the same transaction), which retires a
-    /// previous version waiting for it (`--retire-after-first-use`).
-    static func recordUse(credential rowID: Int64, version: Int64, firstUse: Bool, actor: String, now: UnixTime, db: Connection) throws {
+    /// Records a use of `version` (checked): who and when on the credential (bookkeeping), and
+    /// on the version its first use, which retires a previous version waiting for it
+    /// (`--retire-after-first-use`). The first use changes authenticated state, so it is sealed
+    /// under the operation's event; later uses touch bookkeeping only.
+    func recordUse(of version: StoredVersion, actor: String, now: UnixTime, db: Connection, record: inout AuditRecord) throws {
+        let rowID = version.credentialRowID
         try db.execute("UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?", [now, actor, rowID])
-        guard firstUse else { return }
-        try db.execute("UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ?", [now, rowID, version])
-        try db.execute(
-            "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND retire_on_first_use_of = ?",
-            [rowID, version]
-        )
+        guard version.firstUsedAt == nil else { return }
+        try changingState(of: rowID, db, &record) { _ in
+            try db.execute(
+                "UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ?", [now, rowID, version.version]
+            )
+            try db.execute(
+                "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND retire_on_first_use_of = ?",
+                [rowID, version.version]
+            )
+        }
     }
 
     static func expiryWarning(for credential: Credential, now: UnixTime, window: Int64) -> ExpiryWarning? {

@@ -116,7 +116,8 @@ extension Vault {
                 fingerprint: keys.fingerprint(of: secret), now: now, keys: keys, db: db
             )
             record.version = 1
-            guard let loaded = try CredentialRecords.byRowID(rowID, db) else {
+            try sealState(of: rowID, db, &record)
+            guard let loaded = try CredentialRecords.byRowID(rowID, db, stateAuthenticator, sealedBy: record.stateSeq) else {
                 throw VaultError(.failed, "the new credential could not be read back")
             }
             return loaded.credential
@@ -178,7 +179,7 @@ extension Vault {
         let condition = conditions.joined(separator: " AND ")
         let selective = filter.expiringWithin != nil || filter.state == .expired
         try reading { db, _ in
-            try CredentialRecords.forEach(where: condition, arguments, selective: selective, db) { loaded in
+            try CredentialRecords.forEach(where: condition, arguments, selective: selective, db, stateAuthenticator) { loaded in
                 if loaded.credential.scope.covers(need) { try body(loaded.credential) }
             }
         }
@@ -190,25 +191,22 @@ extension Vault {
     public func show(_ name: String) throws(VaultError) -> CredentialDetails {
         let name = try Labels.name(name)
         return try reading { db, _ in
-            guard let loaded = try CredentialRecords.live(named: name, db) else {
+            let authenticator = stateAuthenticator
+            guard let loaded = try CredentialRecords.live(named: name, db, authenticator),
+                let snapshot = try CredentialSnapshot.load(rowID: loaded.rowID, db, authenticator)
+            else {
                 throw VaultError(.notFound, "no credential named '\(printable(name))'")
             }
-            let versions = try db.rows(
-                "SELECT version, state, created_at, valid_until, first_used_at FROM secret_versions WHERE credential_id = ? ORDER BY version",
-                [loaded.rowID]
-            ).map { row in
-                SecretVersion(
-                    number: Int(row.int64(0) ?? 0),
-                    state: row.string(1).flatMap(VersionState.init(rawValue:)) ?? .revoked,
-                    createdAt: row.int64(2) ?? 0,
-                    validUntil: row.int64(3),
-                    firstUsedAt: row.int64(4)
+            let versions = try snapshot.versions.map { version throws in
+                guard let state = version.versionState else {
+                    throw StateViolation(table: "secret_versions", credential: name, problem: .malformed)
+                }
+                return SecretVersion(
+                    number: Int(version.version), state: state, createdAt: version.createdAt,
+                    validUntil: version.validUntil, firstUsedAt: version.firstUsedAt
                 )
             }
-            let history = try db.rows(
-                "SELECT name, named_at FROM name_history WHERE credential_id = ? ORDER BY named_at, rowid",
-                [loaded.rowID]
-            ).map { row in (name: row.string(0) ?? "", since: row.int64(1) ?? 0) }
+            let history = snapshot.names.map { (name: $0.name, since: $0.namedAt) }
             return CredentialDetails(credential: loaded.credential, versions: versions, nameHistory: history)
         }
     }
@@ -223,7 +221,7 @@ extension Vault {
         let name = try Labels.name(name)
         let newName = try Labels.name(newName)
         try audited(AuditRecord(.rename, name: name)) { db, now, record in
-            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
             record.credentialName = newName
             record.reason = "renamed from '\(name)'"
@@ -231,10 +229,12 @@ extension Vault {
             guard try db.row("SELECT 1 FROM credentials WHERE name = ?", [newName]) == nil else {
                 throw VaultError.invalid("a credential named '\(printable(newName))' already exists")
             }
-            try db.execute("UPDATE credentials SET name = ? WHERE id = ?", [newName, loaded.rowID])
-            try db.execute(
-                "INSERT INTO name_history (credential_id, name, named_at) VALUES (?, ?, ?)", [loaded.rowID, newName, now]
-            )
+            try changingState(of: loaded.rowID, db, &record) { _ in
+                try db.execute("UPDATE credentials SET name = ? WHERE id = ?", [newName, loaded.rowID])
+                try db.execute(
+                    "INSERT INTO name_history (credential_id, name, named_at) VALUES (?, ?, ?)", [loaded.rowID, newName, now]
+                )
+            }
         }
     }
 
@@ -246,10 +246,15 @@ extension Vault {
     public func revoke(_ name: String) throws(VaultError) {
         let name = try Labels.name(name)
         try audited(AuditRecord(.revoke, name: name)) { db, now, record in
-            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
-            if loaded.credential.revokedAt != nil { record.reason = "already revoked" }
-            try db.execute("UPDATE credentials SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", [now, loaded.rowID])
+            guard loaded.credential.revokedAt == nil else {
+                record.reason = "already revoked"
+                return
+            }
+            try changingState(of: loaded.rowID, db, &record) { _ in
+                try db.execute("UPDATE credentials SET revoked_at = ? WHERE id = ?", [now, loaded.rowID])
+            }
         }
     }
 
@@ -265,17 +270,19 @@ extension Vault {
     public func delete(_ name: String) throws(VaultError) -> DeletionReport {
         let name = try Labels.name(name)
         try audited(AuditRecord(.delete, name: name)) { db, now, record in
-            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
-            try db.execute("DELETE FROM secret_versions WHERE credential_id = ?", [loaded.rowID])
-            try db.execute("DELETE FROM grants WHERE credential_id = ?", [loaded.rowID])
-            try db.execute(
-                """
-                UPDATE credentials SET name = NULL, deleted_at = ?, description = NULL, api_url = NULL,
-                    last_used_by = NULL WHERE id = ?
-                """,
-                [now, loaded.rowID]
-            )
+            try changingState(of: loaded.rowID, db, &record) { _ in
+                try db.execute("DELETE FROM secret_versions WHERE credential_id = ?", [loaded.rowID])
+                try db.execute("DELETE FROM grants WHERE credential_id = ?", [loaded.rowID])
+                try db.execute(
+                    """
+                    UPDATE credentials SET name = NULL, deleted_at = ?, description = NULL, api_url = NULL,
+                        last_used_by = NULL WHERE id = ?
+                    """,
+                    [now, loaded.rowID]
+                )
+            }
         }
         let truncated = (try? queue.withConnection { db in db.checkpointAndTruncateWAL() }) ?? false
         return DeletionReport(walTruncated: truncated)
@@ -315,6 +322,41 @@ enum SecretVersions {
             """,
             [rowID, version, state.rawValue, keyID, ciphertext, fingerprint, now]
         )
+    }
+
+    private static let currentSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND state = 'current'"
+    private static let numberedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND version = ?"
+
+    /// The current version of a checked credential, checked, or nil when it has none.
+    static func readCurrent(
+        of credential: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> StoredVersion? {
+        try checked(db.row(currentSQL, [credential.rowID]), of: credential, authenticator)
+    }
+
+    /// Version `number` of a checked credential, checked, or nil when it has none.
+    static func read(
+        of credential: CredentialRecords.Loaded, version number: Int64, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> StoredVersion? {
+        try checked(db.row(numberedSQL, [credential.rowID, number]), of: credential, authenticator)
+    }
+
+    /// Every version of a checked credential, checked, by number.
+    static func readAll(
+        of credential: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> [StoredVersion] {
+        try db.rows(allSQL, [credential.rowID]).compactMap { row throws in try checked(row, of: credential, authenticator) }
+    }
+
+    private static let allSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? ORDER BY version"
+
+    private static func checked(
+        _ row: Row?, of credential: CredentialRecords.Loaded, _ authenticator: StateAuthenticator
+    ) throws -> StoredVersion? {
+        guard let row else { return nil }
+        let version = try StoredVersion(row, credential: credential.stored.label)
+        try authenticator.check(version, of: credential.stored)
+        return version
     }
 
     /// The active data key's id, after counting one more encryption under it.

@@ -62,17 +62,24 @@ public final class Vault: Sendable {
     public let configuration: Configuration
     let queue: DatabaseQueue
     let keyCache: KeyCache
+    /// The sequence number of the event that authenticated an upgraded vault's state (0 for a
+    /// vault created with it): read once, from the MAC-checked `vault_meta` row.
+    let stateEpoch: Int64
 
     /// The unwrapped keys as of the last check (see ``KeyCache``).
     var keys: Keyring { keyCache.keyring }
 
     var clock: VaultClock { configuration.clock }
 
-    private init(path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache) {
+    /// Checks and seals the rows of the vault's authenticated state.
+    var stateAuthenticator: StateAuthenticator { StateAuthenticator(keys: keys, epoch: stateEpoch) }
+
+    private init(path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64) {
         self.path = path
         self.configuration = configuration
         self.queue = queue
         self.keyCache = keyCache
+        self.stateEpoch = stateEpoch
     }
 
     // MARK: - Creating and opening
@@ -135,6 +142,7 @@ public final class Vault: Sendable {
                         )
                     }
                     let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
+                    try StoredMeta.seal(db, keys: keys)
                     try AuditLog.append(AuditRecord(.initialize), actor: configuration.actor, at: now, keys: keys, db: db)
                 }
             }
@@ -147,12 +155,15 @@ public final class Vault: Sendable {
 
     /// Opens an existing vault and unlocks it.
     ///
-    /// Pending schema migrations are applied first (each in its own transaction).
+    /// The file is checked to be a TokenVault vault before anything is written to it. Pending
+    /// schema migrations are then applied, each in its own transaction; a vault of schema 5 gets
+    /// its state authenticated as it stands, with one audited event (`authenticate-state`).
     ///
     /// - Throws: ``VaultError/Kind/notFound`` when there is no file at `path`;
     ///   ``VaultError/Kind/invalidInput`` when `path` is a symbolic link;
     ///   ``VaultError/Kind/locked`` for a wrong key or passphrase;
-    ///   ``VaultError/Kind/integrity`` for a damaged file or one written by a newer TokenVault;
+    ///   ``VaultError/Kind/integrity`` for a damaged file, a file that is not a vault, one written
+    ///   by a newer TokenVault, or a vault header that fails its MAC;
     ///   ``VaultError/Kind/busy`` when another process holds the lock past the busy timeout.
     public static func open(
         at path: String,
@@ -169,14 +180,41 @@ public final class Vault: Sendable {
         kek knownKEK: SymmetricKey?
     ) throws(VaultError) -> Vault {
         try requireVaultFile(at: path)
+        try requireVaultDatabase(at: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         try validate(configuration)
         let queue = try openQueue(path, configuration: configuration)
-        _ = try mapErrors { try migrator.migrate(queue) }
+        // The header and keys are read with the columns every schema has, so that the keys are
+        // open when a migration needs them (the upgrade to authenticated state does).
         let meta = try mapErrors { try queue.read { db in try VaultMeta.read(db) } }
         let kek: SymmetricKey
         if let knownKEK { kek = knownKEK } else { kek = try meta.keyEncryptionKey(from: key) }
         let keys = try mapErrors { try queue.read { db in try Keyring.unlock(db, meta: meta, kek: kek) } }
-        return Vault(path: path, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys))
+        _ = try mapErrors {
+            try migrator.migrate(queue) { version, db in
+                if version == StateUpgrade.schemaVersion {
+                    try StateUpgrade.authenticate(db, keys: keys, actor: configuration.actor, at: configuration.clock.now)
+                }
+            }
+        }
+        let epoch = try mapErrors { try queue.read { db in try StoredMeta.verifiedEpoch(db, keys: keys) } }
+        return Vault(
+            path: path, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys), stateEpoch: epoch
+        )
+    }
+
+    /// Refuses a file that is not a TokenVault vault (an empty file, another program's SQLite
+    /// database, anything else) before anything is written to it: opening for writing would
+    /// turn on WAL mode, and migrating would add the vault's tables.
+    static func requireVaultDatabase(at path: String, busyTimeoutMilliseconds: Int32) throws(VaultError) {
+        let tables: Set<String>
+        do {
+            tables = try Connection.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        } catch {
+            throw VaultError(store: error)
+        }
+        guard tables.contains("vault_meta"), tables.contains("schema_migrations") else {
+            throw VaultError(.integrity, "'\(printable(path))' is not a TokenVault vault", hint: "create one with `tokenvault init`")
+        }
     }
 
     /// Refuses a vault path that is missing, not a regular file, or has a symbolic link in any
@@ -277,12 +315,22 @@ public final class Vault: Sendable {
                     let value = try body(db, now, &record)
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
                     return .success(value)
-                } catch let refusal as Refusal {
+                } catch let caught as Refusal {
                     try savepoint.rollBack()
-                    record.outcome = refusal.outcome
-                    record.reason = refusal.reason
+                    record.stateSeq = nil
+                    record.outcome = caught.outcome
+                    record.reason = caught.reason
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
-                    return .failure(refusal.error)
+                    return .failure(caught.error)
+                } catch let violation as StateViolation {
+                    // Tampered or stale state: nothing of the operation happens, and the refusal
+                    // is recorded with what failed.
+                    try savepoint.rollBack()
+                    record.stateSeq = nil
+                    record.outcome = .error
+                    record.reason = violation.reason
+                    try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+                    return .failure(violation.vaultError)
                 }
             }
         }
@@ -290,13 +338,61 @@ public final class Vault: Sendable {
     }
 
     /// Runs a read-only query in a consistent snapshot.
+    ///
+    /// A row that fails its authentication (``StateViolation``) fails the read with
+    /// ``VaultError/Kind/integrity``, and the refusal is audited as a `read` event.
     func reading<T: Sendable>(_ body: (Connection, UnixTime) throws -> T) throws(VaultError) -> T {
-        try Vault.mapErrors {
+        let outcome: Result<T, StateViolation> = try Vault.mapErrors {
             try queue.read { db in
                 try keyCache.refresh(db)
-                return try body(db, clock.now)
+                do {
+                    return .success(try body(db, clock.now))
+                } catch let violation as StateViolation {
+                    return .failure(violation)
+                }
             }
         }
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let violation):
+            // Best effort: the refusal stands even when the event cannot be written.
+            _ = try? audited(AuditRecord(.read)) { _, _, record in
+                record.outcome = .error
+                record.credentialName = violation.credential
+                record.reason = violation.reason
+            }
+            throw violation.vaultError
+        }
+    }
+
+    // MARK: - Changing authenticated state
+
+    /// Inside an audited operation: checks every row of the credential with row id `rowID`,
+    /// runs `change`, and seals the credential's rows as they then stand under the operation's
+    /// event, which is marked as changing state.
+    ///
+    /// - Throws: ``StateViolation`` when a row fails its check (nothing is changed), or what
+    ///   `change` throws.
+    func changingState<T>(
+        of rowID: Int64, _ db: Connection, _ record: inout AuditRecord, _ change: (CredentialSnapshot) throws -> T
+    ) throws -> T {
+        let authenticator = stateAuthenticator
+        guard let snapshot = try CredentialSnapshot.load(rowID: rowID, db, authenticator) else {
+            throw StateViolation(table: "credentials", credential: record.credentialName, problem: .missing)
+        }
+        let value = try change(snapshot)
+        try sealState(of: rowID, db, &record)
+        return value
+    }
+
+    /// Inside an audited operation: seals the rows of the credential with row id `rowID` under
+    /// the operation's event. For rows the operation has just written (a new credential), or
+    /// checked itself (``changingState(of:_:_:_:)``).
+    func sealState(of rowID: Int64, _ db: Connection, _ record: inout AuditRecord) throws {
+        let seq = try AuditLog.nextSequence(db)
+        try StateSealer.reseal(rowID: rowID, seq: seq, db, stateAuthenticator)
+        record.stateSeq = seq
     }
 
     /// Turns any failure into a ``VaultError`` whose message holds no bound value.
@@ -307,6 +403,8 @@ public final class Vault: Sendable {
             throw error
         } catch let error as StoreError {
             throw VaultError(store: error)
+        } catch let violation as StateViolation {
+            throw violation.vaultError
         } catch let refusal as Migrator.Refusal {
             switch refusal {
             case .newerSchema(let found, let supported):

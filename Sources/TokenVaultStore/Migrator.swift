@@ -42,10 +42,14 @@ public struct Migrator: Sendable {
     /// An up-to-date database costs one read. Concurrent migrators are safe: each
     /// re-reads the record inside its write transaction and skips what another applied.
     ///
-    /// - Throws: ``Refusal`` for a newer or altered schema; ``StoreError`` from SQLite.
+    /// - Parameter afterApplying: runs inside each applied migration's transaction, after its
+    ///   SQL, with its version: for data a migration's SQL cannot write (values computed with a
+    ///   key, say). What it throws rolls the migration back.
+    /// - Throws: ``Refusal`` for a newer or altered schema; ``StoreError`` from SQLite; whatever
+    ///   `afterApplying` throws.
     /// - Returns: the versions applied now.
     @discardableResult
-    public func migrate(_ queue: DatabaseQueue) throws -> [Int] {
+    public func migrate(_ queue: DatabaseQueue, afterApplying: (Int, Connection) throws -> Void = { _, _ in }) throws -> [Int] {
         if try queue.read({ db in try isUpToDate(db) }) { return [] }
         var applied: [Int] = []
         for migration in migrations {
@@ -61,6 +65,7 @@ public struct Migrator: Sendable {
                 try check(recorded)
                 guard recorded[migration.version] == nil else { return false }
                 try db.execute(migration.sql)
+                try afterApplying(migration.version, db)
                 try db.execute(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
                     [migration.version, migration.name, migration.checksum]

@@ -31,8 +31,8 @@ struct AuditTrailTests {
         for row in rows {
             let event = AuditLog.event(from: row)
             let hash = AuditLog.chainHash(previous: previous, event: event)
-            #expect(row.blob(12) == hash)
-            #expect(row.blob(13) == HMAC.authenticate(hash, using: keys.auditKey))
+            #expect(row.blob(13) == hash)
+            #expect(row.blob(14) == HMAC.authenticate(hash, using: keys.auditKey))
             previous = hash
         }
     }

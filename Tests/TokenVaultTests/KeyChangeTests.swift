@@ -11,7 +11,7 @@ struct KeyChangeTests {
         var previous = AuditLog.genesisHash(vaultID: keys.vaultID)
         for row in try t.sql("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq") {
             let hash = AuditLog.chainHash(previous: previous, event: AuditLog.event(from: row))
-            guard row.blob(12) == hash, row.blob(13) == HMAC.authenticate(hash, using: keys.auditKey) else { return false }
+            guard row.blob(13) == hash, row.blob(14) == HMAC.authenticate(hash, using: keys.auditKey) else { return false }
             previous = hash
         }
         return true

@@ -216,12 +216,16 @@ struct RotationTests {
         _ = try t.sql("UPDATE rotation_leases SET owner_pid = ?", [Int64(dead.processIdentifier)])
         let other = try t.reopen()
         let keys = other.keys
-        _ = try other.queue.write { db in
-            try SecretVersions.insert(
-                credential: 1, uid: try t.vault.show("erp").credential.id, version: 2, state: .pending,
-                secret: Secret("from-the-crashed-run"), fingerprint: keys.fingerprint(of: Secret("from-the-crashed-run")),
-                now: t.clock.now, keys: keys, db: db
-            )
+        // What the crashed run's create step committed: a pending version, sealed with its event.
+        let uid = try t.vault.show("erp").credential.id
+        try other.audited(AuditRecord(.rotate, credentialID: uid, name: "erp")) { db, now, record in
+            try other.changingState(of: 1, db, &record) { _ in
+                try SecretVersions.insert(
+                    credential: 1, uid: uid, version: 2, state: .pending,
+                    secret: Secret("from-the-crashed-run"), fingerprint: keys.fingerprint(of: Secret("from-the-crashed-run")),
+                    now: now, keys: keys, db: db
+                )
+            }
         }
         let hook = recordingHook(t.directory, new: "never-used")
         let resumed = try t.vault.rotate("erp", from: .hook(RotationHook(command: hook)))

@@ -3,6 +3,11 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case initialize = "init"
     case add, issue, fetch, verify, rename, delete, revoke, rotate, test, rekey, seal, scan
     case rotateDataKey = "rotate-data-key"
+    /// The one event of an upgrade that authenticated a schema-5 vault's state as it stood.
+    case authenticateState = "authenticate-state"
+    /// A read-only command (list, show, expiring, report, scan) refused because a row it would
+    /// have shown fails its authentication; always outcome `error`.
+    case read
 }
 
 /// How the audited operation ended.
@@ -34,6 +39,9 @@ public struct AuditEvent: Sendable, Hashable {
     public let reason: String?
     /// The secret version involved, if any.
     public let version: Int64?
+    /// Whether the operation changed its credential's authenticated state: a read of that
+    /// credential then expects its rows to carry this event's sequence number.
+    public let changesState: Bool
 }
 
 /// An event about to be appended: everything but its place in the chain.
@@ -45,6 +53,9 @@ struct AuditRecord: Sendable {
     var need: Need?
     var reason: String?
     var version: Int64?
+    /// Set when the operation sealed its credential's state under this event's sequence number
+    /// (``Vault/changingState(of:_:_:_:)``); the event is then marked as changing state.
+    var stateSeq: Int64?
 
     init(_ action: AuditAction, credentialID: String? = nil, name: String? = nil, need: Need? = nil) {
         self.action = action

@@ -33,6 +33,9 @@ enum AuditLog {
         encoder.append(event.outcome)
         encoder.append(event.reason)
         encoder.append(event.version)
+        // Appended only when set, so that events written before authenticated state (which had
+        // no such field) encode, and verify, exactly as they did.
+        if event.changesState { encoder.append(Int64(1)) }
         return encoder.bytes
     }
 
@@ -40,13 +43,25 @@ enum AuditLog {
         SHA256.hash(previous + encode(event))
     }
 
+    /// The sequence number the next appended event gets, in the caller's transaction.
+    static func nextSequence(_ db: Connection) throws -> Int64 {
+        (try db.row("SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1")?.int64(0) ?? 0) + 1
+    }
+
     /// Appends `record` as the next event of the chain.
+    ///
+    /// - Throws: ``VaultError/Kind/failed`` when `record` sealed state under another sequence
+    ///   number than the one the event gets (a programming error: nothing is written).
     @discardableResult
     static func append(_ record: AuditRecord, actor: String, at time: UnixTime, keys: Keyring, db: Connection) throws -> AuditEvent {
         let head = try db.row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
         let previous = head?.blob(1) ?? genesisHash(vaultID: keys.vaultID)
+        let sequence = (head?.int64(0) ?? 0) + 1
+        if let sealed = record.stateSeq, sealed != sequence {
+            throw VaultError(.failed, "state was sealed under event \(sealed) but the event is \(sequence)")
+        }
         let event = AuditEvent(
-            sequence: (head?.int64(0) ?? 0) + 1,
+            sequence: sequence,
             time: time,
             actor: actor,
             action: record.action.rawValue,
@@ -57,20 +72,21 @@ enum AuditLog {
             needPermissions: record.need?.permissions?.description,
             outcome: record.outcome.rawValue,
             reason: record.reason,
-            version: record.version
+            version: record.version,
+            changesState: record.stateSeq != nil
         )
         let hash = chainHash(previous: previous, event: event)
         let mac = keys.auditMAC.authenticate(hash)
         try db.execute(
             """
             INSERT INTO audit_events (seq, at, actor, action, credential_uid, credential_name, need_project,
-                need_resource, need_permission, outcome, reason, version, hash, mac)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                need_resource, need_permission, outcome, reason, version, changes_state, hash, mac)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 event.sequence, event.time, event.actor, event.action, event.credentialID, event.credentialName,
                 event.needProject, event.needResource, event.needPermissions, event.outcome, event.reason,
-                event.version, hash, mac,
+                event.version, event.changesState, hash, mac,
             ]
         )
         return event
@@ -78,7 +94,7 @@ enum AuditLog {
 
     static let selectColumns = """
         seq, at, actor, action, credential_uid, credential_name, need_project, need_resource,
-        need_permission, outcome, reason, version
+        need_permission, outcome, reason, version, changes_state
         """
 
     /// Appends the canonical encoding of `statement`'s current row (the columns of
@@ -104,6 +120,9 @@ enum AuditLog {
         buffer.append(text(statement.column(at: 9), optional: false))  // outcome
         buffer.append(text(statement.column(at: 10), optional: true))  // reason
         buffer.append(integer(statement.column(at: 11), optional: true))  // version
+        // changes_state: encoded when not 0 (any value but 0 and 1 is refused by the schema, and
+        // would not match the hash of an event written by an append).
+        if case .integer(let flag) = statement.column(at: 12), flag != 0 { buffer.append(.integer(flag)) }
     }
 
     /// An integer column as `event(from:)` reads it: anything else is null when optional, else 0.
@@ -131,7 +150,8 @@ enum AuditLog {
             needPermissions: row.string(8),
             outcome: row.string(9) ?? "",
             reason: row.string(10),
-            version: row.int64(11)
+            version: row.int64(11),
+            changesState: row.int64(12) == 1
         )
     }
 }

@@ -101,7 +101,12 @@ private struct AuditSelect {
             let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             return ("SELECT \(AuditLog.selectColumns) FROM audit_events\(condition) \(order)\(limit)", arguments)
         }
-        let holders = "SELECT DISTINCT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = ?"
+        // The holders come from the trail itself (the events that gave a credential the name),
+        // not from name_history, which a writer of the file could edit without the chain noticing.
+        let holders = """
+            SELECT DISTINCT credential_uid FROM audit_events WHERE credential_name = ? AND credential_uid IS NOT NULL
+            AND outcome = 'ok' AND (action = 'add' OR action = 'issue' OR action = 'rename')
+            """
         let uids = try db.rows(holders, [name]).compactMap { $0.string(0) }
         // One range per holder, up to a bound well under SQLite's 500 arms per compound select;
         // a name reused more often than that (deleted and added again, say daily) is read as

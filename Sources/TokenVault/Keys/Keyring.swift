@@ -72,6 +72,8 @@ struct Keyring: Sendable {
     let auditMAC: KeyedHMAC
     /// The lookup key (fingerprints of stored secrets, hashes of issued tokens), set up once.
     let lookupMAC: KeyedHMAC
+    /// The state key, which authenticates the rows that decisions depend on (``StateAuthenticator``).
+    let stateMAC: KeyedHMAC
 
     enum Purpose: String { case data, mac }
 
@@ -116,7 +118,8 @@ struct Keyring: Sendable {
             auditKey: auditKey,
             sealWrapKey: try mac.derive(label: "tokenvault/v1/seal-key-wrap"),
             auditMAC: try KeyedHMAC(key: auditKey),
-            lookupMAC: try KeyedHMAC(key: lookupKey)
+            lookupMAC: try KeyedHMAC(key: lookupKey),
+            stateMAC: try KeyedHMAC(key: mac.derive(label: "tokenvault/v1/state"))
         )
     }
 
@@ -212,6 +215,10 @@ struct CanonicalEncoder {
 
     mutating func append(_ number: Int64?) {
         if let number { append(number) } else { append(.null) }
+    }
+
+    mutating func append(_ data: [UInt8]?) {
+        if let data { append(data) } else { append(.null) }
     }
 
     private mutating func append(_ field: CanonicalField) {

@@ -22,6 +22,7 @@ extension Vault {
         let oldKEK = keyCache.kek
         try audited(AuditRecord(.rekey)) { db, _, record in
             let meta = try VaultMeta.read(db)
+            _ = try StoredMeta.verifiedEpoch(db, keys: keys)
             for (id, purpose, key) in try Keyring.unwrapAll(db, vaultID: meta.vaultID, kek: oldKEK) {
                 let rewrapped = try Keyring.wrap(key, id: id, purpose: purpose, vaultID: meta.vaultID, kek: newKEK)
                 try db.execute("UPDATE keys SET wrapped = ? WHERE id = ?", [rewrapped, id])
@@ -34,6 +35,7 @@ extension Vault {
                     isPassphrase ? Int64(cost.r) : nil, isPassphrase ? Int64(cost.p) : nil,
                 ]
             )
+            try StoredMeta.seal(db, keys: keys)
             record.reason = "key-encryption key changed (now a \(isPassphrase ? "passphrase" : "key file or key command"))"
         }
         keyCache.replace(kek: newKEK, keyring: keys)
@@ -65,27 +67,31 @@ extension Vault {
                 "INSERT INTO keys (id, purpose, state, wrapped, created_at) VALUES (?, 'data', 'active', ?, ?)",
                 [newID, try Keyring.wrap(newKey, id: newID, purpose: .data, vaultID: keys.vaultID, kek: kek), clock.now]
             )
-            let versions = try db.rows(
-                """
-                SELECT v.credential_id, v.version, v.key_id, v.ciphertext, c.uid FROM secret_versions v
-                JOIN credentials c ON c.id = v.credential_id WHERE v.ciphertext IS NOT NULL
-                """
-            )
-            for row in versions {
-                guard let rowID = row.int64(0), let version = row.int64(1), let keyID = row.int64(2),
-                    let ciphertext = row.blob(3), let uid = row.string(4)
-                else { throw VaultError(.integrity, "a stored secret version is malformed") }
-                let secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: uid, version: version, keys: keys)
-                let sealed = try AESGCM.seal(secret.bytes, using: newKey, authenticating: keys.secretAAD(credentialID: uid, version: version, keyID: newID))
-                try db.execute(
-                    "UPDATE secret_versions SET key_id = ?, ciphertext = ? WHERE credential_id = ? AND version = ?",
-                    [newID, sealed, rowID, version]
-                )
+            // Each credential's rows are checked before its secrets are re-encrypted, and sealed
+            // again afterwards under the same event (the key id is covered, the state is not changed).
+            let authenticator = stateAuthenticator
+            var count: Int64 = 0
+            for row in try db.rows("SELECT DISTINCT credential_id FROM secret_versions WHERE ciphertext IS NOT NULL ORDER BY 1") {
+                guard let rowID = row.int64(0), let snapshot = try CredentialSnapshot.load(rowID: rowID, db, authenticator),
+                    let seq = snapshot.credential.stateSeq
+                else { throw StateViolation(table: "secret_versions", credential: nil, problem: .malformed) }
+                let uid = snapshot.credential.uid
+                for version in snapshot.versions {
+                    guard let keyID = version.keyID, let ciphertext = version.ciphertext else { continue }
+                    let secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: uid, version: version.version, keys: keys)
+                    let aad = keys.secretAAD(credentialID: uid, version: version.version, keyID: newID)
+                    try db.execute(
+                        "UPDATE secret_versions SET key_id = ?, ciphertext = ? WHERE credential_id = ? AND version = ?",
+                        [newID, try AESGCM.seal(secret.bytes, using: newKey, authenticating: aad), rowID, version.version]
+                    )
+                    count += 1
+                }
+                try StateSealer.reseal(rowID: rowID, seq: seq, db, authenticator)
             }
-            try db.execute("UPDATE keys SET encryptions = ? WHERE id = ?", [Int64(versions.count), newID])
-            record.reason = "re-encrypted \(versions.count) secret versions under data key \(newID); destroyed data key "
+            try db.execute("UPDATE keys SET encryptions = ? WHERE id = ?", [count, newID])
+            record.reason = "re-encrypted \(count) secret versions under data key \(newID); destroyed data key "
                 + old.map(String.init).joined(separator: ", ")
-            return versions.count
+            return Int(count)
         }
         // Load the new key here too, and leave no copy of the old wrapped key in the WAL.
         try reading { _, _ in }

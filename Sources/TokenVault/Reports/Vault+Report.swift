@@ -30,7 +30,9 @@ extension Vault {
     public func report(unusedFor: Int64 = 90 * 86_400) throws(VaultError) -> SecurityReport {
         guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
         return try reading { db, now in
-            let live = try CredentialRecords.all(where: "1", [], selective: false, db).map(\.credential)
+            let authenticator = stateAuthenticator
+            let loaded = try CredentialRecords.all(where: "1", [], selective: false, db, authenticator)
+            let live = loaded.map(\.credential)
             let active = live.filter { $0.revokedAt == nil }
             let denied = try db.rows(
                 "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
@@ -42,8 +44,11 @@ extension Vault {
                 WHERE v.state = 'current' AND c.deleted_at IS NULL AND c.revoked_at IS NULL ORDER BY v.created_at, c.name LIMIT 10
                 """
             ) {
-                if let credential = active.first(where: { $0.name == row.string(0) }) {
-                    ages.append((credential, row.int64(1) ?? 0))
+                // The age shown is the checked version's, not the joined row's.
+                if let found = loaded.first(where: { $0.credential.name == row.string(0) && $0.credential.revokedAt == nil }),
+                    let current = try SecretVersions.readCurrent(of: found, db, authenticator)
+                {
+                    ages.append((found.credential, current.createdAt))
                 }
             }
             return SecurityReport(

@@ -64,7 +64,7 @@ extension Vault {
         newSecretIfStored newSecret: () throws(VaultError) -> Secret
     ) throws(VaultError) -> RotationResult {
         let name = try Labels.name(name)
-        let kind = try reading { db, _ in try CredentialRecords.live(named: name, db)?.credential.kind }
+        let kind = try reading { db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator)?.credential.kind }
         switch kind {
         case .issued?:
             return try rotate(name, from: .mint, policy: policy)
@@ -73,7 +73,7 @@ extension Vault {
         case nil:
             // Record the refusal through the same audited path as every other rotation.
             try audited(AuditRecord(.rotate, name: name)) { db, now, record in
-                _ = try Rotation.loadRotatable(name, db, now: now, record: &record)
+                _ = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
                 throw VaultError(.busy, "credential '\(printable(name))' appeared meanwhile; run the rotation again")
             }
             throw VaultError(.notFound, "no credential named '\(printable(name))'")
@@ -122,7 +122,7 @@ extension Vault {
 
     private func rotateDirectly(_ name: String, secret: Secret, minted: Bool, policy: RotationPolicy) throws(VaultError) -> RotationResult {
         let (credential, version) = try audited(AuditRecord(.rotate, name: name)) { db, now, record in
-            let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record)
+            let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
             let expected: CredentialKind = minted ? .issued : .stored
             guard loaded.credential.kind == expected else {
                 throw VaultError.invalid(
@@ -132,11 +132,13 @@ extension Vault {
                 )
             }
             try Rotation.claimLease(loaded.rowID, now: now, seconds: 60, db: db)
-            try Rotation.discardPending(loaded.rowID, db: db)
-            let promoted = try Rotation.promote(loaded, newSecret: secret, pendingVersion: nil, policy: policy, now: now, keys: keys, db: db)
+            let promoted = try changingState(of: loaded.rowID, db, &record) { _ in
+                try Rotation.discardPending(loaded.rowID, db: db)
+                return try Rotation.promote(loaded, newSecret: secret, pendingVersion: nil, policy: policy, now: now, keys: keys, db: db)
+            }
             record.version = promoted.version
             record.reason = promoted.reason
-            return try (Rotation.reload(loaded.rowID, db), Int(promoted.version))
+            return try (Rotation.reload(loaded.rowID, db, stateAuthenticator, sealedBy: record.stateSeq), Int(promoted.version))
         }
         return RotationResult(credential: credential, version: version, mintedToken: minted ? secret : nil, resumed: false, finishFailure: nil)
     }
@@ -149,7 +151,7 @@ extension Vault {
         let leaseSeconds = hook.timeoutSeconds * 3 + 30
         // 1. Claim the credential and read what the hook needs.
         let claim = try audited(AuditRecord(.rotate, name: name)) { db, now, record in
-            let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record)
+            let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
             guard loaded.credential.kind == .stored else {
                 throw VaultError.invalid("credential '\(printable(name))' is an issued token: rotate it without a hook to mint a new one")
             }
@@ -157,10 +159,16 @@ extension Vault {
                 throw VaultError(.busy, "no longer due: another run rotated it")
             }
             try Rotation.claimLease(loaded.rowID, now: now, seconds: leaseSeconds, db: db)
-            if discardPending { try Rotation.discardPending(loaded.rowID, db: db) }
-            let current = try Rotation.openVersion(loaded, state: .current, keys: keys, db: db)
-            let pending = try Rotation.openVersion(loaded, state: .pending, keys: keys, db: db)
-            let next = try pending?.version ?? Rotation.nextVersionNumber(loaded.rowID, db: db)
+            // Every row is checked before a secret is handed to the hook.
+            let snapshot = try Rotation.snapshot(of: loaded, db, stateAuthenticator)
+            var pendingVersion = snapshot.newest(.pending)
+            if discardPending, pendingVersion != nil {
+                try changingState(of: loaded.rowID, db, &record) { _ in try Rotation.discardPending(loaded.rowID, db: db) }
+                pendingVersion = nil
+            }
+            let current = try Rotation.open(snapshot.newest(.current), of: loaded, keys: keys)
+            let pending = try Rotation.open(pendingVersion, of: loaded, keys: keys)
+            let next = pending?.version ?? snapshot.nextVersionNumber
             record.version = pending?.version ?? current?.version
             record.reason = pending.map { "resuming pending version \($0.version)" }
                 ?? "create step: current version handed to the hook"
@@ -186,18 +194,22 @@ extension Vault {
                 throw VaultError(.failed, "rotation of '\(printable(name))': the create step printed no secret")
             }
             try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: name)) { db, now, record in
-                try Rotation.checkLeaseHeld(claim.loaded.rowID, db: db)
-                try SecretVersions.insert(
-                    credential: claim.loaded.rowID, uid: claim.loaded.credential.id, version: claim.nextVersion,
-                    state: .pending, secret: created, fingerprint: keys.fingerprint(of: created), now: now, keys: keys, db: db
-                )
+                try Rotation.checkStillRotatable(claim, db, stateAuthenticator)
+                try changingState(of: claim.loaded.rowID, db, &record) { _ in
+                    try SecretVersions.insert(
+                        credential: claim.loaded.rowID, uid: claim.loaded.credential.id, version: claim.nextVersion,
+                        state: .pending, secret: created, fingerprint: keys.fingerprint(of: created), now: now, keys: keys, db: db
+                    )
+                }
                 record.version = claim.nextVersion
                 record.reason = "create step done: pending version \(claim.nextVersion)"
             }
             newSecret = created
         }
 
-        // 3. test: a failure leaves the current version untouched.
+        // 3. test: a failure leaves the current version untouched. A revoke since the claim
+        // stops the rotation before the new secret is handed out.
+        _ = try reading { db, _ in try Rotation.checkStillRotatable(claim, db, stateAuthenticator) }
         if case .failure(let failure) = try runner.run(.test, input: newSecret) {
             try recordFailedStep(claim, "\(failure.description); version \(claim.loaded.credential.currentVersion ?? 0) stays current", revokePending: true)
             throw VaultError(.failed, "rotation of '\(printable(name))': \(failure.description); the current version is untouched")
@@ -205,16 +217,15 @@ extension Vault {
 
         // 4. promote.
         let credential = try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: name)) { db, now, record in
-            try Rotation.checkLeaseHeld(claim.loaded.rowID, db: db)
-            guard let loaded = try CredentialRecords.byRowID(claim.loaded.rowID, db), loaded.credential.revokedAt == nil else {
-                throw VaultError(.denied, "credential '\(printable(name))' was revoked or deleted during its rotation")
+            let loaded = try Rotation.checkStillRotatable(claim, db, stateAuthenticator)
+            let promoted = try changingState(of: loaded.rowID, db, &record) { _ in
+                try Rotation.promote(
+                    loaded, newSecret: newSecret, pendingVersion: claim.nextVersion, policy: policy, now: now, keys: keys, db: db
+                )
             }
-            let promoted = try Rotation.promote(
-                loaded, newSecret: newSecret, pendingVersion: claim.nextVersion, policy: policy, now: now, keys: keys, db: db
-            )
             record.version = promoted.version
             record.reason = "test step passed; " + promoted.reason
-            return try Rotation.reload(loaded.rowID, db)
+            return try Rotation.reload(loaded.rowID, db, stateAuthenticator, sealedBy: record.stateSeq)
         }
 
         // 5. finish: informational; the rotation stands whatever it does.
@@ -237,7 +248,9 @@ extension Vault {
     /// audits the failure with outcome `error` (committed).
     private func recordFailedStep(_ claim: Rotation.Claim, _ reason: String, revokePending: Bool) throws(VaultError) {
         try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: claim.loaded.credential.name)) { db, _, record in
-            if revokePending { try Rotation.discardPending(claim.loaded.rowID, db: db) }
+            if revokePending {
+                try changingState(of: claim.loaded.rowID, db, &record) { _ in try Rotation.discardPending(claim.loaded.rowID, db: db) }
+            }
             try db.execute("DELETE FROM rotation_leases WHERE credential_id = ?", [claim.loaded.rowID])
             record.outcome = .error
             record.version = claim.nextVersion
@@ -255,15 +268,14 @@ extension Vault {
     public func revoke(_ name: String, version: Int) throws(VaultError) {
         let name = try Labels.name(name)
         try audited(AuditRecord(.revoke, name: name)) { db, _, record in
-            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            let authenticator = stateAuthenticator
+            guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
             record.version = Int64(version)
-            guard let row = try db.row(
-                "SELECT state FROM secret_versions WHERE credential_id = ? AND version = ?", [loaded.rowID, version]
-            ) else {
+            guard let stored = try SecretVersions.read(of: loaded, version: Int64(version), db, authenticator) else {
                 throw Refusal(error: VaultError(.notFound, "credential '\(printable(name))' has no version \(version)"), outcome: .denied, reason: "no such version")
             }
-            switch row.string(0).flatMap(VersionState.init(rawValue:)) {
+            switch stored.versionState {
             case .current?:
                 throw VaultError.invalid(
                     "version \(version) of '\(printable(name))' is current: revoke the credential, or rotate it first"
@@ -271,7 +283,9 @@ extension Vault {
             case .revoked?:
                 record.reason = "already revoked"
             default:
-                try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND version = ?", [loaded.rowID, version])
+                try changingState(of: loaded.rowID, db, &record) { _ in
+                    try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND version = ?", [loaded.rowID, version])
+                }
             }
         }
     }
@@ -287,11 +301,12 @@ extension Vault {
     public func testConnection(_ name: String, hook: RotationHook) throws(VaultError) -> ConnectionTestResult {
         let name = try Labels.name(name)
         let (loaded, secret) = try audited(AuditRecord(.test, name: name)) { db, now, record in
-            guard let loaded = try CredentialRecords.live(named: name, db) else { throw Refusal.notFound(name) }
+            let authenticator = stateAuthenticator
+            guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
             try Vault.checkUsable(loaded.credential, need: .any, now: now)
             guard loaded.credential.kind == .stored,
-                let current = try Rotation.openVersion(loaded, state: .current, keys: keys, db: db)
+                let current = try Rotation.open(SecretVersions.readCurrent(of: loaded, db, authenticator), of: loaded, keys: keys)
             else {
                 throw Refusal.denied("credential '\(printable(name))' is an issued token: there is no stored secret to test", reason: "issued token has no stored secret")
             }
@@ -308,10 +323,12 @@ extension Vault {
         }
         let passed = detail == "passed"
         return try audited(AuditRecord(.test, credentialID: loaded.credential.id, name: name)) { db, now, record in
-            try db.execute(
-                "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?",
-                [now, passed, detail, loaded.rowID]
-            )
+            try changingState(of: loaded.rowID, db, &record) { _ in
+                try db.execute(
+                    "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?",
+                    [now, passed, detail, loaded.rowID]
+                )
+            }
             record.outcome = passed ? .ok : .error
             record.reason = passed ? "connection test passed" : "connection test failed: \(detail)"
             return ConnectionTestResult(passed: passed, detail: detail, testedAt: now)
@@ -331,7 +348,8 @@ extension Vault {
         let now = clock.now
         let credentials = try reading { db, _ in
             try CredentialRecords.all(
-                where: "c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at <= ?)", [now + within], selective: true, db
+                where: "c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at <= ?)", [now + within], selective: true, db,
+                stateAuthenticator
             )
         }
         let entries = credentials.map { credential -> ExpiringCredential in
@@ -362,8 +380,10 @@ enum Rotation {
     }
 
     /// A live, unrevoked credential; refusals are audited.
-    static func loadRotatable(_ name: String, _ db: Connection, now: UnixTime, record: inout AuditRecord) throws -> CredentialRecords.Loaded {
-        guard let loaded = try CredentialRecords.live(named: name, db) else { throw Vault.Refusal.notFound(name) }
+    static func loadRotatable(
+        _ name: String, _ db: Connection, now: UnixTime, record: inout AuditRecord, _ authenticator: StateAuthenticator
+    ) throws -> CredentialRecords.Loaded {
+        guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Vault.Refusal.notFound(name) }
         record.credentialID = loaded.credential.id
         if loaded.credential.revokedAt != nil {
             throw Vault.Refusal.denied("credential '\(printable(name))' is revoked", reason: "revoked")
@@ -386,6 +406,32 @@ enum Rotation {
         )
     }
 
+    /// Every row of a claimed credential, checked.
+    static func snapshot(
+        of loaded: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> CredentialSnapshot {
+        guard let snapshot = try CredentialSnapshot.load(rowID: loaded.rowID, db, authenticator) else {
+            throw StateViolation(table: "credentials", credential: loaded.stored.label, problem: .missing)
+        }
+        return snapshot
+    }
+
+    /// The claimed credential as it is now, checked, while the rotation may go on: still live,
+    /// not revoked, and its lease still held by this process.
+    ///
+    /// - Throws: ``VaultError/Kind/denied`` when it was revoked or deleted since the claim (a
+    ///   revoke wins over a rotation under way); ``VaultError/Kind/busy`` when the lease was taken over.
+    @discardableResult
+    static func checkStillRotatable(_ claim: Claim, _ db: Connection, _ authenticator: StateAuthenticator) throws -> CredentialRecords.Loaded {
+        guard let loaded = try CredentialRecords.byRowID(claim.loaded.rowID, db, authenticator),
+            loaded.stored.deletedAt == nil, loaded.credential.revokedAt == nil
+        else {
+            throw VaultError(.denied, "credential '\(printable(claim.loaded.credential.name))' was revoked or deleted during its rotation")
+        }
+        try checkLeaseHeld(claim.loaded.rowID, db: db)
+        return loaded
+    }
+
     /// Throws ``VaultError/Kind/busy`` unless this process still holds the lease.
     static func checkLeaseHeld(_ rowID: Int64, db: Connection) throws {
         let lease = try db.row("SELECT owner_host, owner_pid FROM rotation_leases WHERE credential_id = ?", [rowID])
@@ -403,16 +449,17 @@ enum Rotation {
         (try db.row("SELECT max(version) FROM secret_versions WHERE credential_id = ?", [rowID])?.int64(0) ?? 0) + 1
     }
 
-    /// Decrypts the version in `state` (current or pending), or nil when there is none.
-    static func openVersion(
-        _ loaded: CredentialRecords.Loaded, state: VersionState, keys: Keyring, db: Connection
+    /// Decrypts a checked version of a stored credential, or returns nil for none (or one
+    /// without a ciphertext).
+    static func open(
+        _ version: StoredVersion?, of loaded: CredentialRecords.Loaded, keys: Keyring
     ) throws -> (version: Int64, secret: Secret)? {
-        guard let row = try db.row(
-            "SELECT version, key_id, ciphertext FROM secret_versions WHERE credential_id = ? AND state = ? ORDER BY version DESC LIMIT 1",
-            [loaded.rowID, state.rawValue]
-        ), let version = row.int64(0), let keyID = row.int64(1), let ciphertext = row.blob(2) else { return nil }
+        guard let version, let keyID = version.keyID, let ciphertext = version.ciphertext else { return nil }
         do {
-            return (version, try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: loaded.credential.id, version: version, keys: keys))
+            let secret = try SecretVersions.open(
+                ciphertext: ciphertext, keyID: keyID, uid: loaded.credential.id, version: version.version, keys: keys
+            )
+            return (version.version, secret)
         } catch {
             throw Vault.Refusal(error: error, outcome: .error, reason: "integrity check failed")
         }
@@ -492,8 +539,11 @@ enum Rotation {
         return expiry
     }
 
-    static func reload(_ rowID: Int64, _ db: Connection) throws -> Credential {
-        guard let loaded = try CredentialRecords.byRowID(rowID, db) else { throw VaultError(.failed, "the credential vanished") }
+    /// The credential as this operation left it, sealed under its event `sealedBy`.
+    static func reload(_ rowID: Int64, _ db: Connection, _ authenticator: StateAuthenticator, sealedBy: Int64?) throws -> Credential {
+        guard let loaded = try CredentialRecords.byRowID(rowID, db, authenticator, sealedBy: sealedBy) else {
+            throw VaultError(.failed, "the credential vanished")
+        }
         return loaded.credential
     }
 }

@@ -51,16 +51,13 @@ extension Vault {
         let index = try reading { db, _ in
             var known: [[UInt8]: (String, Int, ScanFinding.Kind)] = [:]
             var lengths = Set<Int>()
-            for row in try db.rows(
-                """
-                SELECT v.fingerprint, c.name, v.version, c.kind, length(v.ciphertext) FROM secret_versions v
-                JOIN credentials c ON c.id = v.credential_id WHERE c.deleted_at IS NULL
-                """
-            ) {
-                guard let fingerprint = row.blob(0), let name = row.string(1) else { continue }
-                let issued = row.string(3) == CredentialKind.issued.rawValue
-                known[fingerprint] = (name, Int(row.int64(2) ?? 0), issued ? .issued : .stored)
-                if let size = row.int64(4) { lengths.insert(Int(size) - AESGCM.overhead) }
+            let authenticator = stateAuthenticator
+            try CredentialRecords.forEach(where: "1", [], selective: false, db, authenticator) { loaded in
+                let kind: ScanFinding.Kind = loaded.credential.kind == .issued ? .issued : .stored
+                for version in try SecretVersions.readAll(of: loaded, db, authenticator) {
+                    known[version.fingerprint] = (loaded.credential.name, Int(version.version), kind)
+                    if let size = version.ciphertext?.count { lengths.insert(size - AESGCM.overhead) }
+                }
             }
             return ScanIndex(known: known, lengths: lengths)
         }

@@ -1,0 +1,142 @@
+internal import TokenVaultCrypto
+
+/// Computes and checks the MACs of the vault's authenticated state (docs/security-model.md).
+///
+/// Each MAC is HMAC-SHA256 under the *state key* (derived from the vault's MAC key with the label
+/// `tokenvault/v1/state`) of a canonical encoding of: a domain naming the table, the vault id,
+/// the row's identity (the credential's uid and row id, the version number, the name), every
+/// value a decision, an output or a hook depends on, and `state_seq`, the sequence number of the
+/// audit event that last changed the credential. A row copied to another credential, another
+/// vault or another table, or edited in any covered column, fails its MAC.
+///
+/// Freshness is the reader's second check: a credential's `state_seq` must be the newest
+/// state-changing event of that credential in the trail (or the vault's state epoch, for a
+/// credential untouched since the upgrade that sealed it), and every row of the credential must
+/// carry the same `state_seq`.
+struct StateAuthenticator: Sendable {
+    let vaultID: [UInt8]
+    let mac: KeyedHMAC
+    /// The sequence number of the event that sealed a vault upgraded from schema 5; 0 for a
+    /// vault created with authenticated state.
+    let epoch: Int64
+
+    init(keys: Keyring, epoch: Int64) {
+        self.vaultID = keys.vaultID
+        self.mac = keys.stateMAC
+        self.epoch = epoch
+    }
+
+    // MARK: - MACs
+
+    func mac(of credential: StoredCredential, seq: Int64) -> [UInt8] {
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/credential")
+        encoder.append(vaultID)
+        encoder.append(credential.rowID)
+        encoder.append(credential.uid)
+        encoder.append(credential.name)
+        encoder.append(credential.kind)
+        encoder.append(credential.legacy)
+        encoder.append(credential.description)
+        encoder.append(credential.issuer)
+        encoder.append(credential.apiURL)
+        encoder.append(credential.createdAt)
+        encoder.append(credential.expiresAt)
+        encoder.append(credential.revokedAt)
+        encoder.append(credential.deletedAt)
+        encoder.append(credential.lastTestAt)
+        encoder.append(credential.lastTestOK)
+        encoder.append(credential.lastTestDetail)
+        encoder.append(credential.currentVersion)
+        encoder.append(Int64(credential.grants.count))
+        for grant in credential.grants {
+            encoder.append(grant.project)
+            encoder.append(grant.resource)
+            encoder.append(grant.permissions)
+        }
+        encoder.append(seq)
+        return mac.authenticate(encoder.bytes)
+    }
+
+    func mac(of version: StoredVersion, uid: String, seq: Int64) -> [UInt8] {
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/secret-version")
+        encoder.append(vaultID)
+        encoder.append(uid)
+        encoder.append(version.credentialRowID)
+        encoder.append(version.version)
+        encoder.append(version.state)
+        encoder.append(version.keyID)
+        encoder.append(version.fingerprint)
+        encoder.append(version.createdAt)
+        encoder.append(version.validUntil)
+        encoder.append(version.retireOnFirstUseOf)
+        encoder.append(version.firstUsedAt)
+        encoder.append(seq)
+        return mac.authenticate(encoder.bytes)
+    }
+
+    func mac(of name: StoredName, uid: String, seq: Int64) -> [UInt8] {
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/name")
+        encoder.append(vaultID)
+        encoder.append(uid)
+        encoder.append(name.name)
+        encoder.append(name.namedAt)
+        encoder.append(seq)
+        return mac.authenticate(encoder.bytes)
+    }
+
+    func mac(of meta: StoredMeta) -> [UInt8] {
+        var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/vault-meta")
+        encoder.append(vaultID)
+        encoder.append(meta.vaultID)
+        encoder.append(meta.createdAt)
+        encoder.append(meta.kekKind)
+        encoder.append(meta.salt)
+        encoder.append(meta.n)
+        encoder.append(meta.r)
+        encoder.append(meta.p)
+        encoder.append(meta.epoch)
+        return mac.authenticate(encoder.bytes)
+    }
+
+    // MARK: - Checks
+
+    /// Checks a credential row: its MAC, and that it holds the state of `newestEvent`, its
+    /// credential's newest state-changing event in the trail (nil: none since the epoch).
+    func check(_ credential: StoredCredential, newestEvent: Int64?) throws(StateViolation) {
+        let violation = { (problem: StateViolation.Problem) in
+            StateViolation(table: "credentials", credential: credential.label, problem: problem)
+        }
+        guard let seq = credential.stateSeq, let stored = credential.stateMAC,
+            isValid(stored, mac(of: credential, seq: seq))
+        else { throw violation(.forged) }
+        let expected = max(newestEvent ?? 0, epoch)
+        guard seq == expected else { throw violation(.stale(found: seq, expected: expected)) }
+    }
+
+    /// Checks a version row of `credential`, which has passed ``check(_:newestEvent:)``.
+    func check(_ version: StoredVersion, of credential: StoredCredential) throws(StateViolation) {
+        let violation = { (problem: StateViolation.Problem) in
+            StateViolation(table: "secret_versions", credential: credential.label, problem: problem)
+        }
+        guard version.credentialRowID == credential.rowID, let seq = version.stateSeq, let stored = version.stateMAC,
+            isValid(stored, mac(of: version, uid: credential.uid, seq: seq))
+        else { throw violation(.forged) }
+        guard seq == credential.stateSeq else { throw violation(.stale(found: seq, expected: credential.stateSeq ?? 0)) }
+    }
+
+    /// Checks a name_history row of `credential`, which has passed ``check(_:newestEvent:)``.
+    func check(_ name: StoredName, of credential: StoredCredential) throws(StateViolation) {
+        let violation = { (problem: StateViolation.Problem) in
+            StateViolation(table: "name_history", credential: credential.label, problem: problem)
+        }
+        guard let seq = name.stateSeq, let stored = name.stateMAC, isValid(stored, mac(of: name, uid: credential.uid, seq: seq)) else {
+            throw violation(.forged)
+        }
+        guard seq == credential.stateSeq else { throw violation(.stale(found: seq, expected: credential.stateSeq ?? 0)) }
+    }
+
+    /// Constant-time comparison of a stored MAC with the expected one.
+    private func isValid(_ stored: [UInt8], _ expected: [UInt8]) -> Bool {
+        stored.withUnsafeBytes { stored in expected.withUnsafeBytes { ConstantTime.equals(stored, $0) } }
+    }
+}

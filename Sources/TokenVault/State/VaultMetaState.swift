@@ -1,0 +1,52 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+/// The `vault_meta` row as stored, with its MAC: the KDF parameters, the vault's creation time
+/// and its state epoch.
+///
+/// The key-encryption key already depends on the KDF parameters (a changed salt or cost derives
+/// another key, which opens nothing); the MAC also covers the epoch, which freshness checks use,
+/// and makes any edit of the row an integrity failure rather than a puzzling "wrong key".
+struct StoredMeta: Sendable {
+    let vaultID: [UInt8]
+    let createdAt: Int64
+    let kekKind: String
+    let salt: [UInt8]?
+    let n: Int64?
+    let r: Int64?
+    let p: Int64?
+    let epoch: Int64
+    let stateMAC: [UInt8]?
+
+    static func read(_ db: Connection) throws -> StoredMeta {
+        guard let row = try db.row(
+            "SELECT vault_id, created_at, kek_kind, kdf_salt, kdf_n, kdf_r, kdf_p, state_epoch, state_mac FROM vault_meta"
+        ), let vaultID = row.blob(0), let createdAt = row.int64(1), let kind = row.string(2), let epoch = row.int64(7) else {
+            throw StateViolation(table: "vault_meta", credential: nil, problem: .malformed)
+        }
+        return StoredMeta(
+            vaultID: vaultID, createdAt: createdAt, kekKind: kind, salt: row.blob(3), n: row.int64(4), r: row.int64(5),
+            p: row.int64(6), epoch: epoch, stateMAC: row.blob(8)
+        )
+    }
+
+    /// Writes the row's MAC, after a change to it (creation, rekey, the upgrade's epoch).
+    static func seal(_ db: Connection, keys: Keyring) throws {
+        let meta = try read(db)
+        let mac = StateAuthenticator(keys: keys, epoch: meta.epoch).mac(of: meta)
+        try db.execute("UPDATE vault_meta SET state_mac = ?", [mac])
+    }
+
+    /// The vault's state epoch, after checking the row's MAC.
+    ///
+    /// - Throws: ``StateViolation`` when the row has no MAC or a wrong one. A vault upgraded to
+    ///   authenticated state always has one: the upgrade and its MAC commit together.
+    static func verifiedEpoch(_ db: Connection, keys: Keyring) throws -> Int64 {
+        let meta = try read(db)
+        let authenticator = StateAuthenticator(keys: keys, epoch: meta.epoch)
+        guard meta.vaultID == keys.vaultID, let stored = meta.stateMAC,
+            stored.withUnsafeBytes({ stored in authenticator.mac(of: meta).withUnsafeBytes { ConstantTime.equals(stored, $0) } })
+        else { throw StateViolation(table: "vault_meta", credential: nil, problem: .forged) }
+        return meta.epoch
+    }
+}
