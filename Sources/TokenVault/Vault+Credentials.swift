@@ -252,9 +252,13 @@ extension Vault {
                 record.reason = "already revoked"
                 return
             }
+            // The revoke wins over a rotation under way: its pending version is revoked and its
+            // lease cleared, so that its next step finds the credential revoked and stops.
             try changingState(of: loaded.rowID, db, &record) { _ in
                 try db.execute("UPDATE credentials SET revoked_at = ? WHERE id = ?", [now, loaded.rowID])
+                try Rotation.discardPending(loaded.rowID, db: db)
             }
+            try db.execute("DELETE FROM rotation_leases WHERE credential_id = ?", [loaded.rowID])
         }
     }
 

@@ -17,12 +17,33 @@ public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
         case truncated
         /// The trail's event at the sealed position differs from the seal: rewritten or rolled back.
         case sealMismatch
+        /// A state row (a credential, its grants, versions or names, the vault header) fails its
+        /// MAC or is malformed: written by someone without the key.
+        case stateForged
+        /// A state row is authentic but older than its credential's newest state-changing event:
+        /// restored from an older copy.
+        case stateStale
+        /// A state row the trail or the credential's state requires is gone.
+        case stateMissing
     }
 
     public let kind: Kind
-    /// The first bad event (for `truncated`, the first event the seal covers that is gone).
+    /// The first bad event (for `truncated`, the first event the seal covers that is gone); for
+    /// a state problem, 0.
     public let sequence: Int64
     public let description: String
+    /// For a state problem: the table of the first bad row.
+    public let table: String?
+    /// For a state problem: the credential the row belongs to (its name, or its id once deleted).
+    public let credential: String?
+
+    public init(kind: Kind, sequence: Int64, description: String, table: String? = nil, credential: String? = nil) {
+        self.kind = kind
+        self.sequence = sequence
+        self.description = description
+        self.table = table
+        self.credential = credential
+    }
 }
 
 /// What a verification found.
@@ -35,8 +56,19 @@ public struct AuditReport: Sendable {
     public let problem: AuditProblem?
     /// With a seal: how many events follow the sealed position (not covered by the seal).
     public let eventsAfterSeal: Int64?
+    /// With the vault's key: how many credentials' state was checked against the trail (nil
+    /// for a verification without the key, which cannot check state).
+    public let credentialsChecked: Int64?
 
     public var isIntact: Bool { problem == nil }
+
+    init(eventsChecked: Int64, headHash: [UInt8], problem: AuditProblem?, eventsAfterSeal: Int64?, credentialsChecked: Int64? = nil) {
+        self.eventsChecked = eventsChecked
+        self.headHash = headHash
+        self.problem = problem
+        self.eventsAfterSeal = eventsAfterSeal
+        self.credentialsChecked = credentialsChecked
+    }
 }
 
 /// A signed checkpoint of the audit trail (SPEC C16), kept away from the vault.
@@ -306,6 +338,16 @@ struct Digest32: Sendable, Equatable {
 }
 
 extension AuditProblem {
+    init(state violation: StateViolation) {
+        let kind: Kind
+        switch violation.problem {
+        case .forged, .malformed: kind = .stateForged
+        case .stale: kind = .stateStale
+        case .missing: kind = .stateMissing
+        }
+        self.init(kind: kind, sequence: 0, description: violation.message, table: violation.table, credential: violation.credential)
+    }
+
     static func missing(_ sequence: Int64) -> AuditProblem {
         AuditProblem(kind: .missing, sequence: sequence, description: "event \(sequence) is missing (deleted)")
     }
@@ -352,8 +394,14 @@ extension Vault {
     /// events cut off the *end* of the trail leave no trace without a seal (see
     /// ``sealAuditTrail()`` and docs/audit-format.md).
     ///
+    /// Then the vault's state is checked against the trail: every credential, grant, version
+    /// and name row for its MAC and its freshness, and for rows deleted or added; the first bad
+    /// row is named, with its table and credential (``AuditProblem/Kind/stateForged``,
+    /// ``AuditProblem/Kind/stateStale``, ``AuditProblem/Kind/stateMissing``). A chain problem
+    /// is named first.
+    ///
     /// The trail is read in one snapshot, in parts checked in parallel (two per processor), each
-    /// on its own connection to the vault file.
+    /// on its own connection to the vault file; the state in another, on this vault's connection.
     public func verifyAuditTrail() throws(VaultError) -> AuditReport {
         try verifyAuditTrail(parts: AuditChainWalker.defaultParts)
     }
@@ -363,9 +411,15 @@ extension Vault {
         let keys = self.keys
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
-        return try Vault.mapErrors {
+        let chain = try Vault.mapErrors {
             try AuditChainWalker.walk(path: path, options: options, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil, parts: parts)
         }
+        let state = try Vault.mapErrors { try queue.read { db in try StateVerifier.check(db, keys: keys) } }
+        return AuditReport(
+            eventsChecked: chain.eventsChecked, headHash: chain.headHash,
+            problem: chain.problem ?? state.violation.map(AuditProblem.init(state:)),
+            eventsAfterSeal: nil, credentialsChecked: state.credentialsChecked
+        )
     }
 
     /// Appends a `seal` event and returns a checkpoint of the trail up to and including it,

@@ -68,6 +68,15 @@ public struct RotationReport: Sendable {
 
     public let name: String
     public let outcome: Outcome
+    /// For a failure: its kind (``VaultError/Kind/integrity`` for tampered or stale state, which
+    /// a cron job should treat apart from a failing hook).
+    public let failureKind: VaultError.Kind?
+
+    init(name: String, outcome: Outcome, failureKind: VaultError.Kind? = nil) {
+        self.name = name
+        self.outcome = outcome
+        self.failureKind = failureKind
+    }
 }
 
 /// A connection test's result (SPEC C14).

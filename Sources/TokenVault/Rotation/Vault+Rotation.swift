@@ -114,7 +114,7 @@ extension Vault {
             } catch where error.kind == .busy {
                 reports.append(RotationReport(name: name, outcome: .skipped(error.message)))
             } catch {
-                reports.append(RotationReport(name: name, outcome: .failed(error.message)))
+                reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))
             }
         }
         return reports

@@ -161,14 +161,14 @@ struct StoredName: Sendable {
 
     static let columns = "name, named_at, rowid, state_seq, state_mac"
 
-    init(_ row: Row, credential: String) throws(StateViolation) {
-        guard let name = row.string(0), let namedAt = row.int64(1), let rowID = row.int64(2) else {
+    init(_ row: Row, offset: Int = 0, credential: String) throws(StateViolation) {
+        guard let name = row.string(offset), let namedAt = row.int64(offset + 1), let rowID = row.int64(offset + 2) else {
             throw StateViolation(table: "name_history", credential: credential, problem: .malformed)
         }
         self.name = name
         self.namedAt = namedAt
         self.rowID = rowID
-        self.stateSeq = row.int64(3)
-        self.stateMAC = row.blob(4)
+        self.stateSeq = row.int64(offset + 3)
+        self.stateMAC = row.blob(offset + 4)
     }
 }

@@ -7,7 +7,9 @@ struct AuditVerifyCommand: VaultCommand {
         usage: "audit verify [--seal FILE --public-key FILE]",
         discussion: """
             Without options: checks with the vault's key that every event is present, in order,
-            matches its hash and carries a valid MAC. With --seal and --public-key: needs no vault key;
+            matches its hash and carries a valid MAC; then that the vault's state (credentials, grants,
+            secret versions, name history) is authentic and as new as the trail says, naming the first
+            bad row's table and credential. With --seal and --public-key: needs no vault key;
             checks the seal's signature, then the trail's hash chain up to the sealed event, and
             detects truncation and rollback. Events after the seal are chain-checked and counted: they
             are not covered by it. Exit 0 when intact, 6 at the first problem.
@@ -42,8 +44,13 @@ struct AuditVerifyCommand: VaultCommand {
             context.io.out(JSON.object([
                 ("intact", .bool(report.isIntact)), ("events_checked", .int(report.eventsChecked)),
                 ("head", .string(HexText.string(report.headHash))),
+                ("credentials_checked", report.credentialsChecked.map(JSON.int) ?? .null),
                 ("problem", report.problem.map { problem in
-                    .object([("kind", .string(problem.kind.rawValue)), ("event", .int(problem.sequence)), ("description", .string(problem.description))])
+                    .object([
+                        ("kind", .string(problem.kind.rawValue)), ("event", .int(problem.sequence)),
+                        ("table", problem.table.map(JSON.string) ?? .null), ("credential", problem.credential.map(JSON.string) ?? .null),
+                        ("description", .string(problem.description)),
+                    ])
                 } ?? .null),
                 ("sealed_events", seal.map { .int($0.eventCount) } ?? .null),
                 ("events_after_seal", report.eventsAfterSeal.map(JSON.int) ?? .null),
@@ -58,11 +65,15 @@ struct AuditVerifyCommand: VaultCommand {
                     }
                 } else {
                     context.io.out("audit trail intact: \(report.eventsChecked) events, head \(HexText.string(report.headHash).prefix(16))\n")
+                    if let credentials = report.credentialsChecked {
+                        context.io.out("vault state intact: \(credentials) credentials match the trail\n")
+                    }
                 }
             }
             return .ok
         }
         if context.json { return .integrity }
+        if problem.table != nil { throw VaultError(.integrity, "vault state tampered: \(problem.description)") }
         throw VaultError(.integrity, "audit trail broken: \(problem.description)")
     }
 }

@@ -17,7 +17,8 @@ struct RotateCommand: VaultCommand {
 
             --expiring-within is the cron mode: every live credential that expires within the window
             (expired ones included) is rotated through --hook. Two runs at once never rotate one
-            credential twice: the second skips it. Prints a summary; exits 1 when any rotation failed.
+            credential twice: the second skips it. Prints a summary; exits 1 when any rotation failed, 6 when one was refused
+            because its state fails its integrity check.
             """,
         options: [
             .value("hook", "CMD", "Rotation hook, run as /bin/sh -c CMD once per step"),
@@ -129,6 +130,8 @@ struct RotateCommand: VaultCommand {
             if !reports.isEmpty { context.io.out(table.rendered()) }
             context.io.out("rotated \(counts.rotated), skipped \(counts.skipped), failed \(counts.failed)\n")
         }
+        // Tampered or stale state outranks a failing hook: exit 6, as for one credential.
+        if reports.contains(where: { $0.failureKind == .integrity }) { return .integrity }
         return counts.failed > 0 ? .warning : .ok
     }
 

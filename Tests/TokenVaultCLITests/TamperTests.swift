@@ -1,0 +1,252 @@
+import Foundation
+import Testing
+import TokenVaultStore
+
+/// The attacker who can write the vault file but holds no key (a backup job, a shared volume, a
+/// container mounting the file read-write), armed with SQL on the file: every forged or stale
+/// row is refused with exit 6 by the command that would have used it (no secret, no hook run, no
+/// listing that shows it as true), the refusal is audited, and `audit verify` names the row.
+@Suite("Writes the file, holds no key: tampered and stale state through the real binary")
+struct TamperTests {
+    /// A sandbox with a few credentials, one of them revoked, and a hook that leaves a mark when run.
+    final class Scene: Sendable {
+        let box: Sandbox
+        let marker: String
+        let hook: String
+
+        init() throws {
+            box = try Sandbox()
+            marker = box.file("hook-ran")
+            hook = box.hook("mark.sh", "cat >/dev/null; touch '\(box.file("hook-ran"))'; [ \"$TOKENVAULT_STEP\" = create ] && echo new-token; exit 0")
+            box.run(["add", "erp", "--grant", "shop:orders:r", "--expires-in", "30d", "--issuer", "xentral", "--api-url", "https://erp.example.com/api"], input: "erp-secret")
+            box.run(["add", "edi", "--grant", "edi:orders:r", "--expires-in", "30d"], input: "edi-secret")
+            box.run(["add", "old", "--grant", "*:*:r", "--expires-in", "30d"], input: "old-secret")
+            box.run(["revoke", "old"])
+        }
+
+        /// SQL on the file, as the attacker runs it.
+        func tamper(_ statements: String) throws {
+            var options = Connection.Options()
+            options.busyTimeoutMilliseconds = 5_000
+            try Connection(path: box.vault, options: options).execute(statements)
+        }
+
+        /// A copy of the vault as it is now (a backup the attacker keeps).
+        func backup() throws -> String {
+            let copy = box.file("backup-\(UUID().uuidString).db")
+            try tamper("VACUUM INTO '\(copy)'")
+            return copy
+        }
+
+        /// Runs a command that must be refused as tampering: exit 6, nothing on stdout, no secret
+        /// on stderr, no hook run.
+        func expectRefused(_ arguments: [String], input: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+            let run = box.run(arguments, input: input)
+            #expect(run.status == 6, "\(arguments): exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
+            #expect(run.stdout.isEmpty, "\(arguments) printed \(run.out)", sourceLocation: sourceLocation)
+            for secret in ["erp-secret", "edi-secret", "old-secret", "new-token"] {
+                #expect(!run.err.contains(secret), sourceLocation: sourceLocation)
+            }
+            #expect(!FileManager.default.fileExists(atPath: marker), "\(arguments) ran the hook", sourceLocation: sourceLocation)
+        }
+
+        /// `audit verify` exits 6 and names `table` and `credential`.
+        func expectVerifyNames(_ table: String, _ credential: String, kind: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let run = box.run(["audit", "verify", "--json"])
+            #expect(run.status == 6, "audit verify: exit \(run.status)", sourceLocation: sourceLocation)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any], sourceLocation: sourceLocation)
+            let problem = try #require(report["problem"] as? [String: Any], sourceLocation: sourceLocation)
+            #expect(problem["table"] as? String == table, "\(problem)", sourceLocation: sourceLocation)
+            #expect(problem["credential"] as? String == credential, "\(problem)", sourceLocation: sourceLocation)
+            #expect(problem["kind"] as? String == kind, "\(problem)", sourceLocation: sourceLocation)
+            let text = box.run(["audit", "verify"])
+            #expect(text.status == 6 && text.err.contains(table) && text.err.contains(credential), "\(text.err)", sourceLocation: sourceLocation)
+        }
+
+        /// The refusals audited with outcome `error`, as "action reason" lines.
+        var auditedErrors: [String] {
+            box.run(["audit", "--outcome", "error", "--format", "csv"]).out.split(separator: "\n").dropFirst().map(String.init)
+        }
+    }
+
+    @Test func anUntouchedVaultVerifiesStateAndTrail() throws {
+        let scene = try Scene()
+        let run = scene.box.run(["audit", "verify"])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("vault state intact: 3 credentials match the trail"))
+    }
+
+    @Test func anUndoneRevokeIsRefused() throws {
+        let scene = try Scene()
+        try scene.tamper("UPDATE credentials SET revoked_at = NULL WHERE name = 'old'")
+        scene.expectRefused(["get", "old"])
+        scene.expectRefused(["list"])
+        scene.expectRefused(["show", "old"])
+        try scene.expectVerifyNames("credentials", "old", kind: "stateForged")
+        let errors = scene.auditedErrors
+        #expect(errors.contains { $0.contains(",fetch,") && $0.contains("credentials row fails its MAC") }, "\(errors)")
+        #expect(errors.contains { $0.contains(",read,") && $0.contains("credentials row fails its MAC") }, "\(errors)")
+        // The untouched credentials still work.
+        #expect(scene.box.run(["get", "edi"]).out == "edi-secret")
+    }
+
+    @Test func aWidenedGrantIsRefused() throws {
+        let scene = try Scene()
+        try scene.tamper("UPDATE grants SET project = '*', resource = '*', permissions = 'crud' WHERE project = 'shop'")
+        scene.expectRefused(["get", "erp", "--project", "payroll", "--permission", "d"])
+        scene.expectRefused(["get", "erp", "--project", "shop", "--resource", "orders", "--permission", "r"])
+        try scene.expectVerifyNames("credentials", "erp", kind: "stateForged")
+        // An added grant row, too.
+        let second = try Scene()
+        try second.tamper("INSERT INTO grants SELECT id, 'payroll', '*', 'crud' FROM credentials WHERE name = 'edi'")
+        second.expectRefused(["get", "edi", "--project", "payroll"])
+        try second.expectVerifyNames("credentials", "edi", kind: "stateForged")
+    }
+
+    @Test func aLiftedExpiryIsRefused() throws {
+        let scene = try Scene()
+        try scene.tamper("UPDATE credentials SET expires_at = NULL WHERE name = 'erp'")
+        scene.expectRefused(["get", "erp"])
+        scene.expectRefused(["expiring", "--within", "90d"])
+        scene.expectRefused(["report"])
+        try scene.expectVerifyNames("credentials", "erp", kind: "stateForged")
+    }
+
+    @Test func aRedirectedAPIURLRunsNoHook() throws {
+        let scene = try Scene()
+        try scene.tamper("UPDATE credentials SET api_url = 'http://127.0.0.1:9/steal' WHERE name = 'erp'")
+        scene.expectRefused(["test", "erp", "--hook", scene.hook])
+        scene.expectRefused(["rotate", "erp", "--hook", scene.hook])
+        // The cron mode goes on with the other credentials and exits 6 for the tampered one.
+        let cron = scene.box.run(["rotate", "--expiring-within", "60d", "--hook", scene.hook, "--json"])
+        #expect(cron.status == 6, "\(cron.err)")
+        #expect(cron.out.contains("\"failed\":1") && cron.out.contains("\"rotated\":1"), "\(cron.out)")
+        #expect(scene.box.run(["get", "edi"]).out == "new-token")
+        #expect(scene.box.run(["get", "erp"]).status == 6)
+        try scene.expectVerifyNames("credentials", "erp", kind: "stateForged")
+    }
+
+    @Test func swappedIdsOrNamesNeverHandOutAnotherCredentialsSecret() throws {
+        let names = try Scene()
+        try names.tamper("""
+            UPDATE credentials SET name = 'tmp' WHERE name = 'erp';
+            UPDATE credentials SET name = 'erp' WHERE name = 'edi';
+            UPDATE credentials SET name = 'edi' WHERE name = 'tmp';
+            """)
+        names.expectRefused(["get", "erp"])
+        names.expectRefused(["get", "edi"])
+        try names.expectVerifyNames("credentials", "edi", kind: "stateForged")
+
+        let ids = try Scene()
+        // uid and row id together, with the version and grant rows following them.
+        try ids.tamper("""
+            PRAGMA foreign_keys = OFF;
+            UPDATE credentials SET uid = 'x' || uid, id = id + 100 WHERE name = 'erp';
+            UPDATE credentials SET uid = (SELECT substr(uid, 2) FROM credentials WHERE name = 'erp'), id = 1 WHERE name = 'edi';
+            """)
+        ids.expectRefused(["get", "edi"])
+        try ids.expectVerifyNames("credentials", "edi", kind: "stateForged")
+    }
+
+    @Test func anOldVersionMadeCurrentAgainIsRefused() throws {
+        let scene = try Scene()
+        scene.box.run(["rotate", "erp"], input: "erp-secret-2")
+        try scene.tamper("""
+            UPDATE secret_versions SET state = 'previous' WHERE state = 'current' AND credential_id = 1;
+            UPDATE secret_versions SET state = 'current' WHERE version = 1 AND credential_id = 1;
+            """)
+        scene.expectRefused(["get", "erp"])
+        scene.expectRefused(["get", "erp", "--version", "1"])
+        try scene.expectVerifyNames("credentials", "erp", kind: "stateForged")
+    }
+
+    @Test func aRevokedMintedTokenDoesNotVerifyAgain() throws {
+        let scene = try Scene()
+        let old = scene.box.run(["issue", "svc", "--grant", "*:*:r"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(old.hasPrefix("tvk_"))
+        #expect(scene.box.run(["rotate", "svc"]).status == 0)  // version 1 revoked at once
+        #expect(scene.box.run(["verify"], input: old).status == 4)
+        try scene.tamper("UPDATE secret_versions SET state = 'previous' WHERE version = 1 AND credential_id = (SELECT id FROM credentials WHERE name = 'svc')")
+        scene.expectRefused(["verify"], input: old)
+        try scene.expectVerifyNames("secret_versions", "svc", kind: "stateForged")
+    }
+
+    @Test func rewrittenNameHistoryHidesNoEvents() throws {
+        let scene = try Scene()
+        scene.box.run(["rename", "erp", "erp-de"])
+        scene.box.run(["get", "erp-de"])
+        try scene.tamper("UPDATE name_history SET name = 'elsewhere' WHERE name = 'erp'")
+        // The holders of a name come from the trail: the add under the old name is still found.
+        let events = scene.box.run(["audit", "--name", "erp", "--format", "jsonl"])
+        #expect(events.status == 0)
+        #expect(events.out.contains("\"action\":\"add\"") && events.out.contains("\"action\":\"fetch\""), "\(events.out)")
+        scene.expectRefused(["show", "erp-de"])
+        try scene.expectVerifyNames("name_history", "erp-de", kind: "stateForged")
+        // A deleted row is named too.
+        let second = try Scene()
+        second.box.run(["rename", "edi", "edi-2"])
+        try second.tamper("DELETE FROM name_history WHERE name = 'edi'")
+        try second.expectVerifyNames("name_history", "edi", kind: "stateMissing")
+    }
+
+    @Test func rowsRestoredFromAnOlderCopyAreStale() throws {
+        // A revoke undone by restoring the credential's row from a backup taken before it.
+        let scene = try Scene()
+        let before = try scene.backup()
+        scene.box.run(["revoke", "erp"])
+        try scene.tamper("""
+            ATTACH '\(before)' AS old;
+            UPDATE credentials SET (revoked_at, state_seq, state_mac) =
+                (SELECT revoked_at, state_seq, state_mac FROM old.credentials o WHERE o.id = credentials.id) WHERE name = 'erp';
+            """)
+        scene.expectRefused(["get", "erp"])
+        try scene.expectVerifyNames("credentials", "erp", kind: "stateStale")
+        #expect(scene.auditedErrors.contains { $0.contains("credentials row is stale") })
+
+        // A rotation undone: every row of the credential restored, the new version deleted.
+        let rotated = try Scene()
+        let copy = try rotated.backup()
+        rotated.box.run(["rotate", "edi"], input: "edi-secret-2")
+        try rotated.tamper("""
+            ATTACH '\(copy)' AS old;
+            DELETE FROM secret_versions WHERE credential_id = 2;
+            INSERT INTO secret_versions SELECT * FROM old.secret_versions WHERE credential_id = 2;
+            UPDATE credentials SET (expires_at, state_seq, state_mac) =
+                (SELECT expires_at, state_seq, state_mac FROM old.credentials o WHERE o.id = credentials.id) WHERE id = 2;
+            UPDATE name_history SET (state_seq, state_mac) =
+                (SELECT state_seq, state_mac FROM old.name_history o WHERE o.rowid = name_history.rowid) WHERE credential_id = 2;
+            """)
+        rotated.expectRefused(["get", "edi"])
+        try rotated.expectVerifyNames("credentials", "edi", kind: "stateStale")
+    }
+
+    @Test func aDeletedCredentialOrVersionIsNamed() throws {
+        let scene = try Scene()
+        try scene.tamper("PRAGMA foreign_keys = OFF; DELETE FROM secret_versions WHERE credential_id = 2; DELETE FROM grants WHERE credential_id = 2; DELETE FROM name_history WHERE credential_id = 2; DELETE FROM credentials WHERE id = 2")
+        try scene.expectVerifyNames("credentials", "edi", kind: "stateMissing")
+        let versions = try Scene()
+        versions.box.run(["rotate", "edi"], input: "edi-secret-2")
+        versions.box.run(["rotate", "edi"], input: "edi-secret-3")
+        try versions.tamper("DELETE FROM secret_versions WHERE credential_id = 2 AND version = 2")
+        try versions.expectVerifyNames("secret_versions", "edi", kind: "stateMissing")
+    }
+
+    @Test func aForgedHeaderOrUnflaggedEventIsRefused() throws {
+        let header = try Scene()
+        try header.tamper("UPDATE vault_meta SET state_mac = NULL")
+        header.expectRefused(["get", "erp"])
+        // Clearing the state flag of the revoke's event to pass off a stale row breaks the chain.
+        let flag = try Scene()
+        let before = try flag.backup()
+        flag.box.run(["revoke", "erp"])
+        try flag.tamper("""
+            ATTACH '\(before)' AS old;
+            UPDATE credentials SET (revoked_at, state_seq, state_mac) =
+                (SELECT revoked_at, state_seq, state_mac FROM old.credentials o WHERE o.id = credentials.id) WHERE name = 'erp';
+            UPDATE audit_events SET changes_state = 0 WHERE action = 'revoke' AND credential_name = 'erp';
+            """)
+        let verify = flag.box.run(["audit", "verify"])
+        #expect(verify.status == 6)
+        #expect(verify.err.contains("does not match its hash"), "\(verify.err)")
+    }
+}
