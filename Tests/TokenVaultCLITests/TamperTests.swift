@@ -69,6 +69,20 @@ struct TamperTests {
         }
     }
 
+    @Test func aVaultOfThePreviousReleaseIsUpgradedByItsFirstCommand() throws {
+        let box = try Sandbox(initialize: false)
+        let fixture = repositoryRoot + "/Tests/Fixtures/schema5"
+        try FileManager.default.createDirectory(atPath: box.path + "/vault", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture + "/vault.db", toPath: box.vault)
+        try FileManager.default.copyItem(atPath: fixture + "/vault.key", toPath: box.keyFile)
+        #expect(box.run(["get", "edi-de"]).out == "edi-secret")
+        let verify = box.run(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.err)")
+        #expect(verify.out.contains("vault state intact: 5 credentials match the trail"), "\(verify.out)")
+        let upgrade = box.run(["audit", "--action", "authenticate-state", "--format", "jsonl"]).out
+        #expect(upgrade.contains("\"actor\":\"cli-test\"") && upgrade.contains("authenticated the state of 5 credentials"), "\(upgrade)")
+    }
+
     @Test func anUntouchedVaultVerifiesStateAndTrail() throws {
         let scene = try Scene()
         let run = scene.box.run(["audit", "verify"])
