@@ -53,7 +53,23 @@ public final class Vault: Sendable {
         /// N = 2^17, r = 8, p = 1 (about 0.45 s and 128 MiB on a current x86-64 core).
         public static let `default` = PassphraseCost()
 
+        /// The lowest N a new passphrase may be stretched with: 2^15 (32 MiB with r = 8), a
+        /// quarter of OWASP's scrypt minimum (2^17), left as room for small machines. Below it a
+        /// guess costs an attacker next to nothing.
+        public static let minimumN: UInt64 = 1 << 15
+
         var scrypt: Scrypt.Parameters { Scrypt.Parameters(n: n, r: r, p: p) }
+
+        /// Refuses a cost below the floor or outside what scrypt supports.
+        func validated() throws(VaultError) -> Scrypt.Parameters {
+            guard n >= Self.minimumN else {
+                throw .invalid("the scrypt cost N must be at least \(Self.minimumN) (2^15); the default is \(Self.default.n)")
+            }
+            guard scrypt.isSupported else {
+                throw .invalid("scrypt parameters out of range (N a power of two up to 2^20, r ≤ 32, p ≤ 16, ≤ 1 GiB)")
+            }
+            return scrypt
+        }
     }
 
     /// The vault file's path.
@@ -97,8 +113,8 @@ public final class Vault: Sendable {
     ///   - path: where to create the file; nothing may exist there, not even a symbolic link.
     ///   - key: the key-encryption key's source.
     ///   - cost: scrypt's cost when `key` is a passphrase (stored in the vault).
-    /// - Throws: ``VaultError/Kind/invalidInput`` when the path exists or the passphrase is
-    ///   shorter than 12 characters; ``VaultError/Kind/locked`` when the key cannot be read.
+    /// - Throws: ``VaultError/Kind/invalidInput`` when the path exists, the passphrase is
+    ///   shorter than 12 characters or `passphraseCost` is below ``PassphraseCost/minimumN``; ``VaultError/Kind/locked`` when the key cannot be read.
     public static func create(
         at path: String,
         key: KeySource,
@@ -110,10 +126,7 @@ public final class Vault: Sendable {
             throw .invalid("a vault (or another file) already exists at '\(printable(path))'")
         }
         try validate(configuration)
-        let cost = passphraseCost.scrypt
-        guard cost.isSupported else {
-            throw .invalid("scrypt parameters out of range (N a power of two up to 2^20, r ≤ 32, p ≤ 16, ≤ 1 GiB)")
-        }
+        let cost = try passphraseCost.validated()
         let vaultID = try randomBytes(16)
         let (kek, salt) = try newKeyEncryptionKey(from: key, cost: cost)
 

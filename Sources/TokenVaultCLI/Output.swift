@@ -53,7 +53,7 @@ enum JSON {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
+            case _ where DisplayText.isUnsafe(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
@@ -95,10 +95,8 @@ struct Table {
         return text + "\n"
     }
 
-    /// Control characters never reach the terminal (names cannot hold them; this is defence in depth).
-    static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
-    }
+    /// Control characters and bidirectional overrides never reach the terminal (``DisplayText``).
+    static func clean(_ text: String) -> String { DisplayText.clean(text) }
 }
 
 /// A ``Table`` written while its rows arrive, for listings that may be too long to hold: the

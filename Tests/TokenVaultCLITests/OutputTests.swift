@@ -1,5 +1,6 @@
 import Testing
 @testable import TokenVaultCLI
+import TokenVault
 
 @Suite("Listings written as they stream")
 struct OutputTests {
@@ -34,5 +35,36 @@ struct OutputTests {
     @Test("control characters in a streamed cell are replaced")
     func controlCharactersAreCleaned() {
         #expect(streamed([["a\u{1b}[2J", "active"]], sample: 5).contains("a?[2J"))
+    }
+}
+
+/// One sanitiser for every place that prints stored text: terminals, tables, CSV, JSON, iCalendar.
+@Suite("Stored text shown safely")
+struct DisplayTextTests {
+    static let hostile = ["evil\u{1b}]0;pwned\u{07}", "erp-prod\u{202E}dorp", "a\u{2066}b\u{2069}", "x\u{200F}y", "line\u{2028}break", "c1\u{9B}31m"]
+
+    @Test(arguments: hostile)
+    func everyUnsafeScalarIsReplaced(_ text: String) {
+        let cleaned = DisplayText.clean(text)
+        #expect(!cleaned.unicodeScalars.contains { DisplayText.isUnsafe($0) })
+        #expect(cleaned.unicodeScalars.count == text.unicodeScalars.count)
+        #expect(!AuditCommand.csvField(text).unicodeScalars.contains { DisplayText.isUnsafe($0) })
+        #expect(!ICalendar.escape(text).unicodeScalars.contains { DisplayText.isUnsafe($0) })
+        #expect(!JSON.string(text).rendered().unicodeScalars.contains { DisplayText.isUnsafe($0) })
+    }
+
+    @Test func ordinaryTextIsUnchanged() {
+        for text in ["erp-prod", "Straße – Zürich", "日本語", "emoji 🔑", "tab\u{00A0}nbsp"] {
+            #expect(DisplayText.clean(text) == text)
+        }
+        #expect(DisplayText.clean(String(repeating: "a", count: 70), limit: 60) == String(repeating: "a", count: 60) + "…")
+    }
+
+    @Test func csvFieldsNeverStartAFormulaAndQuoteAsRFC4180() {
+        #expect(AuditCommand.csvField("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0")
+        #expect(AuditCommand.csvField("-1+1") == "'-1+1")
+        #expect(AuditCommand.csvField("a,b") == "\"a,b\"")
+        #expect(AuditCommand.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(AuditCommand.csvField("two\nlines") == "two?lines")
     }
 }

@@ -62,7 +62,12 @@ struct IntegrityTests {
     @Test func passphraseVaultsStretchWithStoredScryptParameters() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("vault.db")
-        let cost = Vault.PassphraseCost(n: 1 << 10, r: 8, p: 1)
+        // A trivial cost is refused: below the floor, an unlock costs an attacker nothing.
+        for trivial in [2, 1 << 10, 1 << 14] as [UInt64] {
+            let weak = Vault.PassphraseCost(n: trivial, r: 8, p: 1)
+            #expect(errorKind { _ = try Vault.create(at: path, key: .passphrase(Secret("correct horse battery")), passphraseCost: weak) } == .invalidInput)
+        }
+        let cost = Vault.PassphraseCost(n: Vault.PassphraseCost.minimumN, r: 8, p: 1)
         #expect(errorKind { _ = try Vault.create(at: path, key: .passphrase(Secret("short")), passphraseCost: cost) } == .invalidInput)
         #expect(!FileManager.default.fileExists(atPath: path))
         let vault = try Vault.create(at: path, key: .passphrase(Secret("correct horse battery")), passphraseCost: cost)
@@ -73,7 +78,7 @@ struct IntegrityTests {
         #expect(errorKind { _ = try Vault.open(at: path, key: .keyFile(path)) } == .locked)
         let connection = try Connection(path: path, options: Connection.Options())
         let row = try #require(try connection.row("SELECT kek_kind, kdf_n, kdf_r, kdf_p, length(kdf_salt) FROM vault_meta"))
-        #expect(row.string(0) == "scrypt" && row.int64(1) == 1_024 && row.int64(2) == 8 && row.int64(3) == 1 && row.int64(4) == 16)
+        #expect(row.string(0) == "scrypt" && row.int64(1) == 32_768 && row.int64(2) == 8 && row.int64(3) == 1 && row.int64(4) == 16)
         // A hostile file asking for absurd scrypt memory is refused before any allocation.
         try connection.execute("UPDATE vault_meta SET kdf_n = 1073741824")
         #expect(errorKind { _ = try Vault.open(at: path, key: .passphrase(Secret("correct horse battery"))) } == .integrity)

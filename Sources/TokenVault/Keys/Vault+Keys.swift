@@ -11,13 +11,12 @@ extension Vault {
     /// ```
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` for a passphrase shorter than 12 characters or
-    ///   out-of-range scrypt parameters; ``VaultError/Kind/locked`` when the new key cannot be read.
+    ///   scrypt parameters below ``Vault/PassphraseCost/minimumN`` or out of range; ``VaultError/Kind/locked`` when the new key cannot be read.
     ///
     /// Security: the audit key and lookup key derive from the MAC key, which is re-wrapped, not
     /// replaced, so old audit events and issued tokens stay verifiable.
     public func rekey(to newKey: KeySource, passphraseCost: PassphraseCost = .default) throws(VaultError) {
-        let cost = passphraseCost.scrypt
-        guard cost.isSupported else { throw .invalid("scrypt parameters out of range") }
+        let cost = try passphraseCost.validated()
         let (newKEK, salt) = try Vault.newKeyEncryptionKey(from: newKey, cost: cost)
         let oldKEK = keyCache.kek
         try audited(AuditRecord(.rekey)) { db, _, record in

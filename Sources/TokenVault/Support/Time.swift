@@ -183,12 +183,8 @@ public enum TimeFormat {
     }
 }
 
-/// Makes user input safe to echo in a one-line error: control characters become `?` and
-/// long input is cut.
+/// Makes user input or stored text safe to echo in a one-line error (``DisplayText``), cut to
+/// `limit` characters.
 func printable(_ text: String, limit: Int = 60) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars.prefix(limit) {
-        out.unicodeScalars.append(scalar.properties.generalCategory == .control ? "?" : scalar)
-    }
-    return text.unicodeScalars.count > limit ? out + "…" : out
+    DisplayText.clean(text, limit: limit)
 }

@@ -99,7 +99,7 @@ struct VerifyCommand: VaultCommand {
         if context.json {
             context.io.out(CredentialOutput.json(credential, now: vault.configuration.clock.now).rendered() + "\n")
         } else {
-            context.io.out("valid: '\(credential.name)' (\(credential.id))\n")
+            context.io.out("valid: '\(DisplayText.clean(credential.name))' (\(credential.id))\n")
         }
         return .ok
     }

@@ -125,19 +125,15 @@ struct AuditCommand: VaultCommand {
         return fields.map { csvField($0 ?? "") }.joined(separator: ",") + "\n"
     }
 
-    /// RFC 4180 quoting, and a leading `'` before `=`, `+`, `-`, `@` so that a spreadsheet
-    /// never evaluates a field as a formula (CSV injection).
+    /// A field as stored text is shown everywhere (``DisplayText``: no control character, no
+    /// bidirectional override), a leading `'` before `=`, `+`, `-`, `@` so that a spreadsheet
+    /// never evaluates it as a formula (CSV injection), and RFC 4180 quoting.
     static func csvField(_ text: String) -> String {
-        var text = text
+        var text = DisplayText.clean(text)
         if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target` (Foundation-free).
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+        guard text.contains(where: { $0 == "," || $0 == "\"" }) else { return text }
+        var quoted = "\""
+        for character in text { quoted += character == "\"" ? "\"\"" : String(character) }
+        return quoted + "\""
     }
 }

@@ -67,8 +67,8 @@ enum ICalendar {
         let stamp = compact(TimeFormat.iso8601(now))
         for entry in entries {
             guard let expiresAt = entry.credential.expiresAt else { continue }
-            let day = TimeFormat.day(expiresAt).replacingOccurrences(of: "-", with: "")
-            let next = TimeFormat.day(expiresAt + 86_400).replacingOccurrences(of: "-", with: "")
+            let day = TimeFormat.day(expiresAt).filter { $0 != "-" }
+            let next = TimeFormat.day(expiresAt + 86_400).filter { $0 != "-" }
             lines += [
                 "BEGIN:VEVENT",
                 "UID:\(entry.credential.id)-v\(entry.credential.currentVersion ?? 0)@tokenvault",
@@ -94,10 +94,11 @@ enum ICalendar {
         String(iso.filter { $0 != "-" && $0 != ":" })
     }
 
-    /// TEXT escaping: backslash, semicolon, comma and newline (RFC 5545 §3.3.11).
+    /// TEXT escaping (RFC 5545 §3.3.11) of text cleaned as everywhere (``DisplayText``): backslash,
+    /// semicolon and comma.
     static func escape(_ text: String) -> String {
         var out = ""
-        for character in text {
+        for character in DisplayText.clean(text) {
             switch character {
             case "\\": out += "\\\\"
             case ";": out += "\\;"

@@ -22,12 +22,6 @@ struct KeygenCommand: VaultCommand {
         return .ok
     }
 
-    static func parseKDFN(_ text: String) throws(VaultError) -> UInt64 {
-        guard let n = UInt64(text), n >= 2, n & (n - 1) == 0 else {
-            throw VaultError(.invalidInput, "--kdf-n must be a power of two, as 131072")
-        }
-        return n
-    }
 }
 
 struct InitCommand: VaultCommand {
@@ -38,9 +32,9 @@ struct InitCommand: VaultCommand {
         discussion: """
             Creates the vault file (mode 0600; its directory 0700 when created) with a random id
             and random data keys wrapped by the key-encryption key: a key file, a key command, or a
-            passphrase stretched with scrypt (N=2^17, r=8, p=1 unless --kdf-n says otherwise).
+            passphrase stretched with scrypt (N=2^17, r=8, p=1 unless --kdf-n says otherwise; never below 2^15).
             """,
-        options: [.value("kdf-n", "N", "scrypt cost N for a passphrase vault, a power of two (default 131072)")],
+        options: [.value("kdf-n", "N", "scrypt cost N for a passphrase vault, a power of two from 32768 (default 131072)")],
         examples: [
             "tokenvault keygen vault.key && tokenvault --vault vault.db --key-file vault.key init",
             "tokenvault --vault vault.db --passphrase-file pass.txt init",

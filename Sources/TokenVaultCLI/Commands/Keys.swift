@@ -14,7 +14,7 @@ struct RekeyCommand: VaultCommand {
             .value("new-key-file", "PATH", "The new key file (32 bytes; see keygen)"),
             .value("new-passphrase-file", "PATH", "A file holding the new passphrase"),
             .value("new-key-command", "CMD", "A command that prints the new key"),
-            .value("kdf-n", "N", "scrypt cost N for a new passphrase (default 131072)"),
+            .value("kdf-n", "N", "scrypt cost N for a new passphrase, a power of two from 32768 (default 131072)"),
         ],
         examples: ["tokenvault keygen new.key && tokenvault rekey --key-file old.key --new-key-file new.key"]
     )

@@ -173,7 +173,7 @@ struct TestCommand: VaultCommand {
                 ("tested_at", .time(result.testedAt)),
             ]).rendered() + "\n")
         } else {
-            context.io.out("connection test of '\(name)': \(result.passed ? "passed" : "FAILED (\(result.detail))")\n")
+            context.io.out("connection test of '\(name)': \(result.passed ? "passed" : "FAILED (\(DisplayText.clean(result.detail)))")\n")
         }
         return result.passed ? .ok : .warning
     }
