@@ -13,6 +13,15 @@ public struct FetchedSecret: Sendable {
     public let warning: ExpiryWarning?
 }
 
+/// Where a fetched secret will go, when that limits which secrets can be handed out.
+public enum SecretUse: Sendable {
+    /// Anywhere: the bytes as stored.
+    case any
+    /// An environment variable (`tokenvault exec`): a C string, so a secret with a NUL byte
+    /// cannot be carried and is refused before it is handed out (and audited as refused).
+    case environmentVariable
+}
+
 extension Vault {
     /// Returns the current secret of a live credential for a declared need.
     ///
@@ -31,8 +40,10 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` when there is no such credential;
     ///   ``VaultError/Kind/denied`` when it is revoked, expired, out of scope for `need`, or an
     ///   issued token (whose secret is not stored); ``VaultError/Kind/integrity`` when the stored
-    ///   ciphertext fails authentication. Each of these is recorded in the audit trail.
-    public func fetch(_ name: String, need: Need = .any, version: Int? = nil) throws(VaultError) -> FetchedSecret {
+    ///   ciphertext or any row the decision uses fails authentication;
+    ///   ``VaultError/Kind/invalidInput`` when the secret cannot serve `use`. Each of these is
+    ///   recorded in the audit trail.
+    public func fetch(_ name: String, need: Need = .any, version: Int? = nil, for use: SecretUse = .any) throws(VaultError) -> FetchedSecret {
         let name = try Labels.name(name)
         let need = try need.validated()
         let actor = configuration.actor
@@ -70,6 +81,12 @@ extension Vault {
                 secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: credential.id, version: stored.version, keys: keys)
             } catch let error as VaultError {
                 throw Refusal(error: error, outcome: .error, reason: "integrity check failed")
+            }
+            if use == .environmentVariable, secret.withUnsafeBytes({ $0.contains(0) }) {
+                throw Refusal(
+                    error: .invalid("credential '\(printable(name))' holds a NUL byte and cannot go in an environment variable"),
+                    outcome: .denied, reason: "NUL byte: not usable in an environment variable"
+                )
             }
             try recordUse(of: stored, actor: actor, now: now, db: db, record: &record)
             return FetchedSecret(

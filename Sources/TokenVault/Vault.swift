@@ -174,7 +174,8 @@ public final class Vault: Sendable {
     ///
     /// - Throws: ``VaultError/Kind/notFound`` when there is no file at `path`;
     ///   ``VaultError/Kind/invalidInput`` when `path` is a symbolic link;
-    ///   ``VaultError/Kind/locked`` for a wrong key or passphrase;
+    ///   ``VaultError/Kind/locked`` for a wrong key or passphrase, or a vault file (or its `-wal`
+    ///   or `-shm`) that other users may read or write;
     ///   ``VaultError/Kind/integrity`` for a damaged file, a file that is not a vault, one written
     ///   by a newer TokenVault, or a vault header that fails its MAC;
     ///   ``VaultError/Kind/busy`` when another process holds the lock past the busy timeout.
@@ -194,6 +195,7 @@ public final class Vault: Sendable {
     ) throws(VaultError) -> Vault {
         try requireVaultFile(at: path)
         try requireVaultDatabase(at: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        try Files.requirePrivateVaultFiles(path)
         try validate(configuration)
         let queue = try openQueue(path, configuration: configuration)
         // The header and keys are read with the columns every schema has, so that the keys are

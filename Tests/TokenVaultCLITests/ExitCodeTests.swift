@@ -16,7 +16,8 @@ struct ExitCodeTests {
 
     @Test func oneWhenAnOperationFailsForAnOutsideReason() throws {
         let box = try Sandbox(initialize: false)
-        let run = box.run(["keygen", box.file("no/such/dir/k.key")])
+        // A folder that cannot be created (keygen makes missing ones).
+        let run = box.run(["keygen", "/proc/tokenvault-no-such-dir/k.key"])
         #expect(run.status == 1)
         #expect(run.err.hasPrefix("tokenvault: error: "))
     }
@@ -48,6 +49,7 @@ struct ExitCodeTests {
             (["exec", "--env", "1BAD=x", "--", "true"], nil),
             (["exec", "--env", "A=x"], nil),
             (["init", "--kdf-n", "1000"], nil),
+            (["rekey", "--new-key-file", "k", "--kdf-n", "16384"], nil),
         ]
         for (arguments, input) in cases {
             let run = box.run(arguments, input: input)

@@ -135,7 +135,7 @@ struct ReviewRegressionTests {
         let passphrase = box.file("pass.txt")
         #expect(FileManager.default.createFile(atPath: passphrase, contents: Data("a long passphrase here\n".utf8), attributes: [.posixPermissions: 0o600]))
         let env = ["TOKENVAULT_KEY_FILE": "", "TOKENVAULT_PASSPHRASE_FILE": passphrase]
-        #expect(box.run(["init", "--kdf-n", "1024"], environment: env).status == 0)
+        #expect(box.run(["init", "--kdf-n", "32768"], environment: env).status == 0)
         #expect(box.run(["list"], environment: env).status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passphrase)
         let open = box.run(["list"], environment: env)
@@ -199,5 +199,93 @@ struct ReviewRegressionTests {
         }
         #expect(hardened, "tokenvault running as nobody kept a core limit or stayed dumpable")
         _ = "token\n".withCString { write(stdin[1], $0, 6) }
+    }
+
+    // MARK: - The authenticated-state review
+
+    @Test func aFileThatIsNotAVaultIsLeftExactlyAsItWas() throws {
+        let box = try Sandbox()
+        // An ordinary SQLite database in rollback-journal mode, with a table of its own.
+        let plain = box.file("plain.db")
+        #expect(Sandbox.execute("/usr/bin/env", ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(plain)'); c.execute('CREATE TABLE t (x)'); c.commit()"], input: [], environment: box.environment).status == 0)
+        let empty = box.file("empty.db")
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data(), attributes: [.posixPermissions: 0o600]))
+        for path in [plain, empty] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            for command in [["list"], ["get", "x"], ["audit", "verify"], ["add", "x", "--legacy"]] {
+                let run = box.run(["--vault", path] + command, input: "secret")
+                #expect(run.status == 6, "\(command): \(run.err)")
+                #expect(run.err.contains("is not a TokenVault vault"), "\(run.err)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        }
+    }
+
+    @Test func execHandsTheChildTheSecretsExactBytesAndRefusesANul() throws {
+        let box = try Sandbox()
+        let bytes: [UInt8] = [0x61, 0x62, 0xFF, 0xFE, 0x63, 0x64]
+        let added = Sandbox.execute(toolURL.path, ["add", "raw", "--grant", "*:*:r", "--expires-in", "30d"], input: bytes, environment: box.environment)
+        #expect(added.status == 0, "\(added.err)")
+        let run = box.run(["exec", "--env", "T=raw", "--", "/bin/sh", "-c", "printf %s \"$T\" | od -An -tx1"])
+        #expect(run.status == 0)
+        #expect(run.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } == ["61", "62", "ff", "fe", "63", "64"])
+        let nul = Sandbox.execute(toolURL.path, ["add", "nul", "--grant", "*:*:r", "--expires-in", "30d"], input: [0x61, 0x00, 0x62], environment: box.environment)
+        #expect(nul.status == 0)
+        let refused = box.run(["exec", "--env", "T=nul", "--", "/bin/true"])
+        #expect(refused.status == 2)
+        let events = box.run(["audit", "--name", "nul", "--action", "fetch", "--format", "jsonl"]).out
+        #expect(events.contains("\"outcome\":\"denied\"") && !events.contains("\"outcome\":\"ok\""), "\(events)")
+    }
+
+    @Test func aFIFOAsKeyFileIsRefusedAtOnceAndKeygenMakesItsFolders() throws {
+        let box = try Sandbox()
+        let fifo = box.file("key.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let started = Date()
+        let run = box.run(["list"], environment: ["TOKENVAULT_KEY_FILE": fifo])
+        #expect(run.status == 5)
+        #expect(run.err.contains("is not a regular file"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        let nested = box.file("fresh-home/.config/tokenvault/vault.key")
+        #expect(box.run(["keygen", nested]).status == 0)
+        var info = stat()
+        #expect(stat(nested, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(stat(box.file("fresh-home/.config/tokenvault"), &info) == 0 && info.st_mode & 0o777 == 0o700)
+    }
+
+    @Test func aVaultOthersCanReadIsRefusedWithTheRepair() throws {
+        let box = try Sandbox()
+        box.run(["add", "erp", "--grant", "*:*:r", "--expires-in", "30d"], input: "s")
+        for suffix in ["", "-wal"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: box.vault + suffix)
+            let run = box.run(["get", "erp"])
+            #expect(run.status == 5 && run.stdout.isEmpty)
+            #expect(run.err.contains("accessible to other users") && run.err.contains("chmod 600"), "\(run.err)")
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.vault + suffix)
+        }
+        #expect(box.run(["get", "erp"]).out == "s")
+    }
+
+    @Test func aRevokeDuringAHookRotationWins() throws {
+        let box = try Sandbox()
+        box.run(["add", "erp", "--grant", "*:*:r", "--expires-in", "30d"], input: "v1")
+        let tool = "'\(toolURL.path)'"
+        // The create step revokes the credential (as an admin would, meanwhile), then mints.
+        let hook = box.hook("revoking.sh", """
+            cat >/dev/null
+            case "$TOKENVAULT_STEP" in
+              create) \(tool) revoke erp >/dev/null; echo minted-after-revoke ;;
+              test) cat > '\(box.file("test-got"))' ;;
+            esac
+            """)
+        let run = box.run(["rotate", "erp", "--hook", hook])
+        #expect(run.status == 4, "\(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: box.file("test-got")))
+        #expect(try box.sql("SELECT count(*) FROM secret_versions WHERE state = 'pending' OR state = 'current' AND version > 1")[0].int64(0) == 0)
+        #expect(try box.sql("SELECT count(*) FROM rotation_leases")[0].int64(0) == 0)
+        #expect(box.run(["get", "erp"]).status == 4)
+        #expect(box.run(["audit", "verify"]).status == 0)
     }
 }

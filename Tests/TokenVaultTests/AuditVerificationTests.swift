@@ -94,6 +94,7 @@ struct AuditVerificationTests {
         // A copy of the file as it is now: what a rollback would restore.
         let snapshot = t.directory.file("snapshot.db")
         _ = try t.sql("VACUUM INTO '\(snapshot)'")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: snapshot)
         _ = try t.vault.fetch("c2")
         let second = try t.vault.sealAuditTrail()
         #expect(second.eventCount == 10)

@@ -34,7 +34,7 @@ struct KeyChangeTests {
         _ = try t.vault.add(newCredential("b", "*:*:r"), secret: Secret("secret-b"))
 
         // To a passphrase and back.
-        let cost = Vault.PassphraseCost(n: 1 << 10)
+        let cost = Vault.PassphraseCost(n: Vault.PassphraseCost.minimumN)
         #expect(errorKind { try reopened.rekey(to: .passphrase(Secret("short")), passphraseCost: cost) } == .invalidInput)
         try reopened.rekey(to: .passphrase(Secret("a long enough passphrase")), passphraseCost: cost)
         let byPassphrase = try Vault.open(at: t.path, key: .passphrase(Secret("a long enough passphrase")))

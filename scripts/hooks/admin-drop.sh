@@ -15,6 +15,14 @@
 set -eu
 
 drop_dir=${TOKENVAULT_DROP_DIR:-/var/lib/tokenvault/drop}
+# A credential name may hold '/', '..' or shell-special characters: it is never trusted as a
+# path. Only names of letters, digits, '.', '_' and '-' (not starting with '.') get a drop file.
+case "$TOKENVAULT_NAME" in
+'' | .* | *[!A-Za-z0-9._-]*)
+    echo "admin-drop: the name '$TOKENVAULT_NAME' is not usable as a file name; rename the credential" >&2
+    exit 2
+    ;;
+esac
 drop_file="$drop_dir/$TOKENVAULT_NAME.token"
 
 case "$TOKENVAULT_STEP" in

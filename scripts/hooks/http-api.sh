@@ -11,6 +11,14 @@
 set -eu
 
 : "${TOKENVAULT_API_URL:?the credential has no API URL (add it with --api-url)}"
+# The token goes only to an HTTPS URL, or to plain HTTP on this machine's loopback.
+case "$TOKENVAULT_API_URL" in
+https://* | http://127.0.0.1[:/]* | http://localhost[:/]* | "http://[::1]"[:/]*) ;;
+*)
+    echo "http-api: refusing to send a token to a non-HTTPS URL (https only, or http on loopback)" >&2
+    exit 2
+    ;;
+esac
 rotate_path=${TOKENVAULT_ROTATE_PATH:-/tokens/rotate}
 test_path=${TOKENVAULT_TEST_PATH:-/whoami}
 

@@ -2,7 +2,8 @@ internal import TokenVaultCrypto
 
 /// Key files: 32 random bytes in a file only its owner can read.
 public enum KeyFile {
-    /// Writes a new key file of 32 random bytes with mode 0600 (whatever the umask).
+    /// Writes a new key file of 32 random bytes with mode 0600 (whatever the umask), creating
+    /// missing parent folders with mode 0700.
     ///
     /// ```swift
     /// try KeyFile.generate(at: "/etc/tokenvault/vault.key")
@@ -19,6 +20,8 @@ public enum KeyFile {
         do { key = try SecureBytes.random(count: SymmetricKey.byteCount) } catch {
             throw .failed("the random generator failed")
         }
+        try Files.requireNoSymbolicLink(path)
+        try Files.makeDirectories(Files.parent(of: path))
         try Files.writePrivateFile(path, bytes: key)
     }
 }

@@ -67,28 +67,55 @@ enum Files {
     /// Creates a new, empty file with mode 0600 (whatever the umask); fails if anything
     /// exists at `path`, a symbolic link included.
     static func createPrivateFile(_ path: String) throws(VaultError) {
+        close(try openNewPrivateFile(path))
+    }
+
+    /// Creates a new file with mode 0600 (whatever the umask) and returns its descriptor, open
+    /// for writing: what is written goes to the file this call created, never to one that
+    /// replaced it by name since. Fails if anything exists at `path`, a symbolic link included.
+    private static func openNewPrivateFile(_ path: String) throws(VaultError) -> Int32 {
         try requireNoSymbolicLink(path)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             if errno == EEXIST { throw .invalid("'\(printable(path))' already exists") }
             throw .failed("cannot create '\(printable(path))': \(systemError())")
         }
-        defer { close(descriptor) }
         guard fchmod(descriptor, 0o600) == 0 else {
+            close(descriptor)
+            unlink(path)
             throw .failed("cannot set mode 0600 on '\(printable(path))': \(systemError())")
         }
+        return descriptor
     }
 
-    /// Writes `bytes` to a new private file (mode 0600), syncing it to disk.
+    /// Writes `bytes` to a new private file (mode 0600) through the descriptor that created it,
+    /// syncing it to disk. Nothing is left behind when it fails.
     static func writePrivateFile(_ path: String, bytes: SecureBytes) throws(VaultError) {
-        try createPrivateFile(path)
-        let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .failed("cannot open '\(printable(path))': \(systemError())") }
+        let descriptor = try openNewPrivateFile(path)
         defer { close(descriptor) }
         let ok = bytes.withUnsafeBytes { raw in writeAll(descriptor, raw) } && fsync(descriptor) == 0
         guard ok else {
             unlink(path)
             throw .failed("cannot write '\(printable(path))': \(systemError())")
+        }
+    }
+
+    /// Refuses a vault whose file, or `-wal` or `-shm` beside it, other users may read or write
+    /// (the vault is created 0600, and SQLite gives its side files the vault's mode).
+    ///
+    /// - Throws: ``VaultError/Kind/locked``, with the `chmod` that repairs it as the hint.
+    static func requirePrivateVaultFiles(_ path: String) throws(VaultError) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard lstat(file, &info) == 0 else { continue }
+            let mode = info.st_mode & 0o777
+            guard mode & 0o077 == 0 else {
+                throw VaultError(
+                    .locked,
+                    "'\(printable(file))' is accessible to other users (mode \(String(mode, radix: 8))); a vault's files must be private",
+                    hint: "chmod 600 '\(printable(path))'*"
+                )
+            }
         }
     }
 
@@ -109,8 +136,11 @@ enum Files {
     }
 
     /// Reads a whole regular file (not through a final symbolic link) of at most `limit` bytes into wiped memory.
+    ///
+    /// Opened without blocking, so that a FIFO or a device named as a key file is refused at
+    /// once instead of waiting for a writer for ever.
     static func readSecretFile(_ path: String, limit: Int, what: String) throws(VaultError) -> (SecureBytes, mode: mode_t) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard descriptor >= 0 else {
             let reason = errno == ENOENT ? "no such file" : errno == ELOOP ? "it is a symbolic link" : systemError()
             throw VaultError(.locked, "cannot read \(what) '\(printable(path))': \(reason)")

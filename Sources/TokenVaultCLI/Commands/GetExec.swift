@@ -58,21 +58,11 @@ struct ExecCommand: VaultCommand {
         let vault = try context.openVault()
         var secrets: [(String, Secret)] = []
         for binding in bindings {
-            let fetched = try vault.fetch(binding.name, need: need)
+            let fetched = try vault.fetch(binding.name, need: need, for: .environmentVariable)
             if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }
-            let hasNul = fetched.secret.withUnsafeBytes { $0.contains(0) }
-            guard !hasNul else {
-                throw VaultError(.invalidInput, "credential '\(binding.name)' contains a NUL byte and cannot go in an environment variable")
-            }
             secrets.append((binding.variable, fetched.secret))
         }
-        for (variable, secret) in secrets {
-            let value = secret.withUnsafeBytes { raw in
-                // setenv copies into libc's environment, which execvp hands to the new program.
-                String(decoding: raw, as: UTF8.self)
-            }
-            setenv(variable, value, 1)
-        }
+        for (variable, secret) in secrets { setEnvironment(variable, to: secret) }
         let argv = command.map { strdup($0) } + [nil]
         Hardening.restoreForChild()
         execvp(command[0], argv)
@@ -81,6 +71,22 @@ struct ExecCommand: VaultCommand {
         for (variable, _) in secrets { unsetenv(variable) }
         context.io.err("tokenvault: error: cannot run '\(Table.clean(command[0]))': \(reason)\n")
         return ExitStatus(code: 127)
+    }
+
+    /// Sets `variable` to the secret's exact bytes (an environment value is a byte string, not
+    /// UTF-8 text), through a NUL-terminated copy that is wiped afterwards. setenv copies it into
+    /// libc's environment, which execvp hands to the new program.
+    private static func setEnvironment(_ variable: String, to secret: Secret) {
+        secret.withUnsafeBytes { raw in
+            let value = UnsafeMutableRawBufferPointer.allocate(byteCount: raw.count + 1, alignment: 1)
+            defer {
+                explicit_bzero(value.baseAddress!, value.count)
+                value.deallocate()
+            }
+            value.copyMemory(from: raw)
+            value[raw.count] = 0
+            setenv(variable, value.baseAddress!.assumingMemoryBound(to: CChar.self), 1)
+        }
     }
 
     private static func parseBinding(_ text: String) throws(VaultError) -> (variable: String, name: String) {
