@@ -245,6 +245,18 @@ struct TamperTests {
         try versions.expectVerifyNames("secret_versions", "edi", kind: "stateMissing")
     }
 
+    @Test func aReplacedSealPublicKeyIsNeverHandedToAuditors() throws {
+        let scene = try Scene()
+        #expect(scene.box.run(["audit", "seal", "--out", scene.box.file("seal-1")]).status == 0)
+        // The writer's own key, which would let them sign seals of a trail they cut.
+        try scene.tamper("UPDATE seal_keys SET public_key = X'\(String(repeating: "ab", count: 32))'")
+        let run = scene.box.run(["audit", "seal", "--out", scene.box.file("seal-2"), "--public-key-out", scene.box.file("pub")])
+        #expect(run.status == 6, "\(run.err)")
+        #expect(run.err.contains("seal_keys row fails its MAC"), "\(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: scene.box.file("pub")))
+        #expect(!FileManager.default.fileExists(atPath: scene.box.file("seal-2")))
+    }
+
     @Test func aForgedHeaderOrUnflaggedEventIsRefused() throws {
         let header = try Scene()
         try header.tamper("UPDATE vault_meta SET state_mac = NULL")

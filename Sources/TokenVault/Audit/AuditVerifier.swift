@@ -436,7 +436,7 @@ extension Vault {
                 try keyCache.refresh(db)
                 let keys = self.keys
                 let now = clock.now
-                let signer = try sealKey(db, now: now)
+                guard let signer = try sealKey(db, now: now) else { throw VaultError(.failed, "the seal key could not be created") }
                 var record = AuditRecord(.seal)
                 let count = (try db.row("SELECT max(seq) FROM audit_events")?.int64(0) ?? 0) + 1
                 record.reason = "sealed at event \(count)"
@@ -454,21 +454,37 @@ extension Vault {
     }
 
     /// The public key that verifies this vault's seals (created with the first seal), or nil.
+    ///
+    /// Security: the key is derived from the wrapped (authenticated) private key, and the stored
+    /// copy must match it: a public key replaced by a writer of the file, which would have
+    /// auditors trust seals the writer signs, is refused with ``VaultError/Kind/integrity``.
     public func sealPublicKey() throws(VaultError) -> [UInt8]? {
-        try reading { db, _ in try db.row("SELECT public_key FROM seal_keys")?.blob(0) }
+        try reading { db, _ in
+            guard let stored = try db.row("SELECT public_key FROM seal_keys WHERE id = 1")?.blob(0) else { return nil }
+            let derived = try sealKey(db, now: nil)?.publicKey.rawRepresentation
+            guard derived == stored else { throw StateViolation(table: "seal_keys", credential: nil, problem: .forged) }
+            return stored
+        }
     }
 
-    /// The seal key, created and stored (wrapped) on first use.
-    private func sealKey(_ db: Connection, now: UnixTime) throws -> Ed25519.PrivateKey {
+    /// The seal key, checked against its stored public key; created and stored (wrapped) on
+    /// first use when `now` is given, else nil when there is none yet.
+    private func sealKey(_ db: Connection, now: UnixTime?) throws -> Ed25519.PrivateKey? {
         let keys = self.keys
         var encoder = CanonicalEncoder(domain: "tokenvault/v1/seal-key")
         encoder.append(keys.vaultID)
         let aad = encoder.bytes
-        if let row = try db.row("SELECT wrapped_seed FROM seal_keys WHERE id = 1"), let wrapped = row.blob(0) {
-            do { return try Ed25519.PrivateKey(seed: AESGCM.open(wrapped, using: keys.sealWrapKey, authenticating: aad)) } catch {
+        if let row = try db.row("SELECT wrapped_seed, public_key FROM seal_keys WHERE id = 1"), let wrapped = row.blob(0) {
+            let key: Ed25519.PrivateKey
+            do { key = try Ed25519.PrivateKey(seed: AESGCM.open(wrapped, using: keys.sealWrapKey, authenticating: aad)) } catch {
                 throw VaultError(.integrity, "the vault's seal key fails its integrity check")
             }
+            guard try key.publicKey.rawRepresentation == row.blob(1) else {
+                throw StateViolation(table: "seal_keys", credential: nil, problem: .forged)
+            }
+            return key
         }
+        guard let now else { return nil }
         let key = try Ed25519.PrivateKey.generate()
         try db.execute(
             "INSERT INTO seal_keys (id, public_key, wrapped_seed, created_at) VALUES (1, ?, ?, ?)",
