@@ -50,6 +50,16 @@ struct TamperTests {
             #expect(!FileManager.default.fileExists(atPath: marker), "\(arguments) ran the hook", sourceLocation: sourceLocation)
         }
 
+        /// Restores `columns` of credential `name`'s row from `backup`, as an attacker
+        /// restoring rows (not the trail) from an older copy would.
+        func restore(_ columns: String, ofCredential name: String, from backup: String) throws {
+            try tamper("""
+                ATTACH '\(backup)' AS old;
+                UPDATE credentials SET (\(columns)) = (SELECT \(columns) FROM old.credentials o WHERE o.id = credentials.id)
+                WHERE name = '\(name)';
+                """)
+        }
+
         /// `audit verify` exits 6 and names `table` and `credential`.
         func expectVerifyNames(_ table: String, _ credential: String, kind: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let run = box.run(["audit", "verify", "--json"])
@@ -208,11 +218,7 @@ struct TamperTests {
         let scene = try Scene()
         let before = try scene.backup()
         scene.box.run(["revoke", "erp"])
-        try scene.tamper("""
-            ATTACH '\(before)' AS old;
-            UPDATE credentials SET (revoked_at, state_seq, state_mac) =
-                (SELECT revoked_at, state_seq, state_mac FROM old.credentials o WHERE o.id = credentials.id) WHERE name = 'erp';
-            """)
+        try scene.restore("revoked_at, state_seq, state_mac", ofCredential: "erp", from: before)
         scene.expectRefused(["get", "erp"])
         try scene.expectVerifyNames("credentials", "erp", kind: "stateStale")
         #expect(scene.auditedErrors.contains { $0.contains("credentials row is stale") })
@@ -265,12 +271,8 @@ struct TamperTests {
         let flag = try Scene()
         let before = try flag.backup()
         flag.box.run(["revoke", "erp"])
-        try flag.tamper("""
-            ATTACH '\(before)' AS old;
-            UPDATE credentials SET (revoked_at, state_seq, state_mac) =
-                (SELECT revoked_at, state_seq, state_mac FROM old.credentials o WHERE o.id = credentials.id) WHERE name = 'erp';
-            UPDATE audit_events SET changes_state = 0 WHERE action = 'revoke' AND credential_name = 'erp';
-            """)
+        try flag.restore("revoked_at, state_seq, state_mac", ofCredential: "erp", from: before)
+        try flag.tamper("UPDATE audit_events SET changes_state = 0 WHERE action = 'revoke' AND credential_name = 'erp'")
         let verify = flag.box.run(["audit", "verify"])
         #expect(verify.status == 6)
         #expect(verify.err.contains("does not match its hash"), "\(verify.err)")

@@ -103,36 +103,42 @@ struct StateAuthenticator: Sendable {
     /// Checks a credential row: its MAC, and that it holds the state of `newestEvent`, its
     /// credential's newest state-changing event in the trail (nil: none since the epoch).
     func check(_ credential: StoredCredential, newestEvent: Int64?) throws(StateViolation) {
-        let violation = { (problem: StateViolation.Problem) in
-            StateViolation(table: "credentials", credential: credential.label, problem: problem)
-        }
-        guard let seq = credential.stateSeq, let stored = credential.stateMAC,
-            isValid(stored, mac(of: credential, seq: seq))
-        else { throw violation(.forged) }
-        let expected = max(newestEvent ?? 0, epoch)
-        guard seq == expected else { throw violation(.stale(found: seq, expected: expected)) }
+        try check(
+            "credentials", of: credential.label, seq: credential.stateSeq, mac: credential.stateMAC,
+            expectedSeq: max(newestEvent ?? 0, epoch)
+        ) { mac(of: credential, seq: $0) }
     }
 
     /// Checks a version row of `credential`, which has passed ``check(_:newestEvent:)``.
     func check(_ version: StoredVersion, of credential: StoredCredential) throws(StateViolation) {
-        let violation = { (problem: StateViolation.Problem) in
-            StateViolation(table: "secret_versions", credential: credential.label, problem: problem)
+        guard version.credentialRowID == credential.rowID else {
+            throw StateViolation(table: "secret_versions", credential: credential.label, problem: .forged)
         }
-        guard version.credentialRowID == credential.rowID, let seq = version.stateSeq, let stored = version.stateMAC,
-            isValid(stored, mac(of: version, uid: credential.uid, seq: seq))
-        else { throw violation(.forged) }
-        guard seq == credential.stateSeq else { throw violation(.stale(found: seq, expected: credential.stateSeq ?? 0)) }
+        try check(
+            "secret_versions", of: credential.label, seq: version.stateSeq, mac: version.stateMAC,
+            expectedSeq: credential.stateSeq ?? 0
+        ) { mac(of: version, uid: credential.uid, seq: $0) }
     }
 
     /// Checks a name_history row of `credential`, which has passed ``check(_:newestEvent:)``.
     func check(_ name: StoredName, of credential: StoredCredential) throws(StateViolation) {
-        let violation = { (problem: StateViolation.Problem) in
-            StateViolation(table: "name_history", credential: credential.label, problem: problem)
+        try check(
+            "name_history", of: credential.label, seq: name.stateSeq, mac: name.stateMAC, expectedSeq: credential.stateSeq ?? 0
+        ) { mac(of: name, uid: credential.uid, seq: $0) }
+    }
+
+    /// The one check of every row: a MAC that matches the row's values under its own
+    /// `state_seq` (else forged), then that `state_seq` is the one expected (else stale).
+    private func check(
+        _ table: String, of credential: String, seq: Int64?, mac stored: [UInt8]?, expectedSeq: Int64,
+        computing expectedMAC: (Int64) -> [UInt8]
+    ) throws(StateViolation) {
+        guard let seq, let stored, isValid(stored, expectedMAC(seq)) else {
+            throw StateViolation(table: table, credential: credential, problem: .forged)
         }
-        guard let seq = name.stateSeq, let stored = name.stateMAC, isValid(stored, mac(of: name, uid: credential.uid, seq: seq)) else {
-            throw violation(.forged)
+        guard seq == expectedSeq else {
+            throw StateViolation(table: table, credential: credential, problem: .stale(found: seq, expected: expectedSeq))
         }
-        guard seq == credential.stateSeq else { throw violation(.stale(found: seq, expected: credential.stateSeq ?? 0)) }
     }
 
     /// Constant-time comparison of a stored MAC with the expected one.
