@@ -16,16 +16,16 @@ enum CredentialRecords {
     static let columnCount = StoredCredential.columnCount + 3
 
     // Built once: the statement cache is keyed by the SQL text, and a fetch should not pay for
-    // building it again.
-    private static let byNameSQL = "SELECT \(columns) FROM credentials c WHERE c.name = ?"
-    private static let byRowIDSQL = "SELECT \(columns) FROM credentials c WHERE c.id = ?"
+    // building it again. One statement reads the credential with its grants, a row per grant.
+    private static let withGrants = "SELECT \(columns), g.project, g.resource, g.permissions FROM credentials c LEFT JOIN grants g ON g.credential_id = c.id"
+    private static let byNameSQL = "\(withGrants) WHERE c.name = ?"
+    private static let byRowIDSQL = "\(withGrants) WHERE c.id = ?"
 
     /// The live (not deleted) credential named `name`.
     ///
     /// - Throws: ``StateViolation`` when its row or grants fail their check.
     static func live(named name: String, _ db: Connection, _ authenticator: StateAuthenticator) throws -> Loaded? {
-        guard let row = try db.row(byNameSQL, [name]), let rowID = row.int64(0) else { return nil }
-        return try load(row, grants: CredentialSnapshot.grants(of: rowID, db), authenticator)
+        try one(byNameSQL, [name], db, authenticator, sealedBy: nil)
     }
 
     /// The credential with row id `rowID`, live or not (a tombstone has no name).
@@ -35,8 +35,23 @@ enum CredentialRecords {
     static func byRowID(
         _ rowID: Int64, _ db: Connection, _ authenticator: StateAuthenticator, sealedBy: Int64? = nil
     ) throws -> Loaded? {
-        guard let row = try db.row(byRowIDSQL, [rowID]) else { return nil }
-        return try load(row, grants: CredentialSnapshot.grants(of: rowID, db), authenticator, sealedBy: sealedBy)
+        try one(byRowIDSQL, [rowID], db, authenticator, sealedBy: sealedBy)
+    }
+
+    /// The one credential a query of ``withGrants`` selects, with its grants, or nil.
+    private static func one(
+        _ sql: String, _ arguments: [any SQLBindable], _ db: Connection, _ authenticator: StateAuthenticator, sealedBy: Int64?
+    ) throws -> Loaded? {
+        let statement = try db.cachedStatement(sql)
+        try statement.bind(arguments)
+        defer { try? statement.bind([]) }
+        guard let first = try statement.step() else { return nil }
+        var grants: [StoredGrant] = []
+        if let grant = StoredGrant(first, offset: columnCount) { grants.append(grant) }
+        while let row = try statement.step() {
+            if let grant = StoredGrant(row, offset: columnCount) { grants.append(grant) }
+        }
+        return try load(first, grants: grants, authenticator, sealedBy: sealedBy)
     }
 
     /// Every live credential matching an SQL condition on `c`, with their grants, by name:

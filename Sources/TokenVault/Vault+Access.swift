@@ -63,11 +63,11 @@ extension Vault {
             let stored: StoredVersion?
             if let version {
                 stored = try SecretVersions.read(of: loaded, version: Int64(version), db, authenticator)
-                guard let stored, stored.isUsable(at: now) else {
+                guard let stored, stored.isUsable(at: now), try SecretVersions.checkRetirement(of: stored, loaded, db, authenticator) else {
                     throw Refusal.denied("version \(version) of '\(printable(name))' is not valid", reason: "version \(version) not valid")
                 }
             } else {
-                stored = try SecretVersions.readCurrent(of: loaded, db, authenticator)
+                stored = try SecretVersions.currentForFetch(of: loaded, db)
             }
             guard let stored, let keyID = stored.keyID, let ciphertext = stored.ciphertext else {
                 throw Refusal(
@@ -130,7 +130,7 @@ extension Vault {
             let version = try StoredVersion(row, credential: loaded.stored.label)
             try authenticator.check(version, of: loaded.stored)
             record.version = version.version
-            guard version.isUsable(at: now) else {
+            guard version.isUsable(at: now), try SecretVersions.checkRetirement(of: version, loaded, db, authenticator) else {
                 throw Refusal.denied("the token is not valid", reason: "version \(version.version) is \(version.state)")
             }
             do {

@@ -338,6 +338,35 @@ enum SecretVersions {
         try checked(db.row(currentSQL, [credential.rowID]), of: credential, authenticator)
     }
 
+    /// The current version of a checked credential for a fetch, by the number its row's MAC
+    /// covers, without checking the version row's own MAC: one HMAC less on every fetch.
+    ///
+    /// Security: what a fetch of the current version takes from this row is safe without it.
+    /// *Which* version is current is covered by the credential's MAC (the row is looked up by
+    /// that number, and a `state` edited anywhere changes the number the MAC is checked
+    /// against); the ciphertext, its key id, version and credential are bound by AES-GCM's
+    /// associated data; `first_used_at` only decides whether this fetch records a first use,
+    /// which checks and seals every row of the credential (a forged null is caught there), and a
+    /// forged date, which would skip the retirement of a previous version, is caught when that
+    /// version is used (``checkRetirement(of:_:_:_:)``). Every other reader checks the row.
+    static func currentForFetch(of credential: CredentialRecords.Loaded, _ db: Connection) throws -> StoredVersion? {
+        guard let number = credential.stored.currentVersion, let row = try db.row(numberedSQL, [credential.rowID, number]) else {
+            return nil
+        }
+        return try StoredVersion(row, credential: credential.stored.label)
+    }
+
+    /// Refuses a previous version that retires on the first use of a later version when that
+    /// use has happened: reads the later version's row, checked. A retirement that should have
+    /// happened but did not (its first-use date forged to skip it) fails that check.
+    static func checkRetirement(
+        of version: StoredVersion, _ credential: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> Bool {
+        guard version.versionState == .previous, let successor = version.retireOnFirstUseOf else { return true }
+        guard let later = try read(of: credential, version: successor, db, authenticator) else { return true }
+        return later.firstUsedAt == nil
+    }
+
     /// Version `number` of a checked credential, checked, or nil when it has none.
     static func read(
         of credential: CredentialRecords.Loaded, version number: Int64, _ db: Connection, _ authenticator: StateAuthenticator

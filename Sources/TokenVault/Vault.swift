@@ -88,7 +88,9 @@ public final class Vault: Sendable {
     var clock: VaultClock { configuration.clock }
 
     /// Checks and seals the rows of the vault's authenticated state.
-    var stateAuthenticator: StateAuthenticator { StateAuthenticator(keys: keys, epoch: stateEpoch) }
+    var stateAuthenticator: StateAuthenticator { StateAuthenticator(keys: keys, epoch: stateEpoch, checked: checkedRows) }
+    /// Credential rows this vault has checked (``CheckedRows``).
+    let checkedRows = CheckedRows()
 
     private init(path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64) {
         self.path = path

@@ -184,6 +184,17 @@ struct TamperTests {
         try scene.expectVerifyNames("credentials", "erp", kind: "stateForged")
     }
 
+    @Test func aSkippedRetirementIsCaughtWhenTheOldVersionIsUsed() throws {
+        let scene = try Scene()
+        scene.box.run(["rotate", "erp", "--retire-after-first-use"], input: "erp-secret-2")
+        #expect(scene.box.run(["get", "erp", "--version", "1"]).out == "erp-secret")  // waiting for version 2's first use
+        // The writer marks version 2 as used already, so that its real first use retires nothing.
+        try scene.tamper("UPDATE secret_versions SET first_used_at = 1 WHERE credential_id = 1 AND version = 2")
+        #expect(scene.box.run(["get", "erp"]).out == "erp-secret-2")
+        scene.expectRefused(["get", "erp", "--version", "1"])
+        try scene.expectVerifyNames("secret_versions", "erp", kind: "stateForged")
+    }
+
     @Test func aRevokedMintedTokenDoesNotVerifyAgain() throws {
         let scene = try Scene()
         let old = scene.box.run(["issue", "svc", "--grant", "*:*:r"]).out.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -110,4 +110,28 @@ struct StateUpgradeTests {
         #expect(errorKind { _ = try Vault.open(at: copy.path, key: .keyFile(copy.directory.file("other.key"))) } == .locked)
         #expect(try copy.sql("SELECT max(version) FROM schema_migrations")[0].int64(0) == 5)
     }
+
+}
+
+/// The rows one vault remembers as checked (``CheckedRows``) never let a changed row through.
+@Suite("Checked rows are remembered by value")
+struct CheckedRowsTests {
+    @Test func aRowChangedAfterItWasCheckedIsRefusedByTheSameHandle() throws {
+        let t = try TestVault()
+        _ = try t.vault.add(newCredential("erp", "shop:orders:r"), secret: Secret("s"))
+        for _ in 0..<3 { #expect(try t.vault.fetch("erp").secret.text == "s") }  // checked, then remembered
+        for tampering in [
+            "UPDATE credentials SET expires_at = NULL",
+            "UPDATE grants SET permissions = 'crud'",
+            "UPDATE credentials SET state_mac = zeroblob(32)",
+        ] {
+            let copy = try t.sql("SELECT expires_at, state_mac FROM credentials")[0]
+            let permissions = try t.sql("SELECT permissions FROM grants")[0].string(0) ?? ""
+            _ = try t.sql(tampering)
+            #expect(errorKind { _ = try t.vault.fetch("erp") } == .integrity, "\(tampering)")
+            _ = try t.sql("UPDATE credentials SET expires_at = ?, state_mac = ?", [copy.int64(0), copy.blob(1)])
+            _ = try t.sql("UPDATE grants SET permissions = ?", [permissions])
+            #expect(try t.vault.fetch("erp").secret.text == "s", "\(tampering) undone")
+        }
+    }
 }

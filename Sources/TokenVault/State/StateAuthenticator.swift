@@ -19,11 +19,14 @@ struct StateAuthenticator: Sendable {
     /// The sequence number of the event that sealed a vault upgraded from schema 5; 0 for a
     /// vault created with authenticated state.
     let epoch: Int64
+    /// Credential rows already checked by this vault, or nil to check every row in full.
+    let checked: CheckedRows?
 
-    init(keys: Keyring, epoch: Int64) {
+    init(keys: Keyring, epoch: Int64, checked: CheckedRows? = nil) {
         self.vaultID = keys.vaultID
         self.mac = keys.stateMAC
         self.epoch = epoch
+        self.checked = checked
     }
 
     // MARK: - MACs
@@ -103,10 +106,15 @@ struct StateAuthenticator: Sendable {
     /// Checks a credential row: its MAC, and that it holds the state of `newestEvent`, its
     /// credential's newest state-changing event in the trail (nil: none since the epoch).
     func check(_ credential: StoredCredential, newestEvent: Int64?) throws(StateViolation) {
+        let expectedSeq = max(newestEvent ?? 0, epoch)
+        if let checked, checked.contains(credential) {
+            try check("credentials", of: credential.label, seq: credential.stateSeq, expectedSeq: expectedSeq)
+            return
+        }
         try check(
-            "credentials", of: credential.label, seq: credential.stateSeq, mac: credential.stateMAC,
-            expectedSeq: max(newestEvent ?? 0, epoch)
+            "credentials", of: credential.label, seq: credential.stateSeq, mac: credential.stateMAC, expectedSeq: expectedSeq
         ) { mac(of: credential, seq: $0) }
+        checked?.insert(credential)
     }
 
     /// Checks a version row of `credential`, which has passed ``check(_:newestEvent:)``.
@@ -136,7 +144,12 @@ struct StateAuthenticator: Sendable {
         guard let seq, let stored, isValid(stored, expectedMAC(seq)) else {
             throw StateViolation(table: table, credential: credential, problem: .forged)
         }
-        guard seq == expectedSeq else {
+        try check(table, of: credential, seq: seq, expectedSeq: expectedSeq)
+    }
+
+    /// The freshness half of a check, for a row whose MAC is known to be valid.
+    private func check(_ table: String, of credential: String, seq: Int64?, expectedSeq: Int64) throws(StateViolation) {
+        guard let seq, seq == expectedSeq else {
             throw StateViolation(table: table, credential: credential, problem: .stale(found: seq, expected: expectedSeq))
         }
     }

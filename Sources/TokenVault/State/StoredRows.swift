@@ -4,7 +4,7 @@ internal import TokenVaultStore
 ///
 /// Authenticated state is checked on stored values, not on the model built from them, so that
 /// nothing a reader derives can differ from what was authenticated.
-struct StoredCredential: Sendable {
+struct StoredCredential: Sendable, Equatable {
     let rowID: Int64
     let uid: String
     let name: String?
