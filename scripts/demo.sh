@@ -42,3 +42,5 @@ step tokenvault show erp-procuros
 "$bin" show erp-procuros
 step tokenvault audit
 "$bin" audit
+step "tokenvault audit verify   # the trail's chain, and the vault's state against it"
+"$bin" audit verify
