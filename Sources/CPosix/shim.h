@@ -16,7 +16,7 @@ static inline int cposix_is_dumpable(void) {
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/* RLIMIT_CORE's enum type does not convert cleanly in Swift (STYLE.md pitfall 11).
+/* RLIMIT_CORE's enum type (__rlimit_resource) does not convert cleanly to the int that Swift sees.
    Only the soft limit is lowered, so that `exec` can give a child the limit it had. */
 static inline int cposix_core_soft_limit(unsigned long long *soft) {
     struct rlimit limit;

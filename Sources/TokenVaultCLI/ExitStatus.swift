@@ -1,6 +1,6 @@
 public import TokenVault
 
-/// The CLI's exit codes (SPEC §6). Documented in `--help` and docs/cli.md.
+/// The CLI's exit codes, documented in `--help` and docs/cli.md.
 public struct ExitStatus: Equatable, Sendable {
     public let code: Int32
 

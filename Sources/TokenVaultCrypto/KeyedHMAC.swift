@@ -50,6 +50,18 @@ public final class KeyedHMAC: @unchecked Sendable {
         message.withUnsafeBytes { authenticate($0) }
     }
 
+    /// Whether `code` is the HMAC-SHA256 of `message` under this key, compared in constant time
+    /// (`CRYPTO_memcmp`): the one way callers check a MAC, as swift-crypto's
+    /// `HMAC.isValidAuthenticationCode`.
+    ///
+    /// ```swift
+    /// guard stateMAC.isValidAuthenticationCode(storedMAC, authenticating: encoding) else { throw … }
+    /// ```
+    public func isValidAuthenticationCode(_ code: [UInt8], authenticating message: [UInt8]) -> Bool {
+        let expected = authenticate(message)
+        return code.withUnsafeBytes { code in expected.withUnsafeBytes { ConstantTime.equals(code, $0) } }
+    }
+
     /// HMAC-SHA256 of a secret held in wiped memory.
     public func authenticate(_ message: SecureBytes) -> [UInt8] {
         message.withUnsafeBytes { authenticate($0) }

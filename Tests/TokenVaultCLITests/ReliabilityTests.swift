@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TokenVaultStore
 
-/// The reliability plan (shared/RELIABILITY.md) through the real binary. CI runs the short
+/// The reliability plan (docs/reliability.md) through the real binary. CI runs the short
 /// versions; `scripts/crash-test.sh` runs them long (the sizes come from the environment).
 @Suite("Reliability: crashes, corruption, contention, leaks")
 struct ReliabilityTests {

@@ -54,7 +54,7 @@ struct RotationCLITests {
         #expect(box.run(["verify"], input: old).status == 4)
     }
 
-    /// SPEC C10 / RELIABILITY A1: a process killed mid-rotation leaves a pending version; the next
+    /// A process killed mid-rotation leaves a pending version (docs/reliability.md, A1); the next
     /// run resumes it, and nothing is half-written in between.
     @Test func aRotationKilledMidWayIsResumedByTheNextRun() throws {
         let box = try Sandbox()

@@ -1,4 +1,4 @@
-/// What an audit event records (SPEC C15).
+/// What an audit event records.
 public enum AuditAction: String, Sendable, CaseIterable {
     case initialize = "init"
     case add, issue, fetch, verify, rename, delete, revoke, rotate, test, rekey, seal, scan

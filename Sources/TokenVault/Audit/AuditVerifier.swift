@@ -71,7 +71,7 @@ public struct AuditReport: Sendable {
     }
 }
 
-/// A signed checkpoint of the audit trail (SPEC C16), kept away from the vault.
+/// A signed checkpoint of the audit trail, kept away from the vault.
 ///
 /// Its text form, one field per line:
 ///
@@ -383,7 +383,7 @@ extension AuditProblem {
 
 extension Vault {
     /// Verifies the whole audit trail with the vault's audit key: every event present in order,
-    /// matching its hash, with a valid MAC (SPEC C16).
+    /// matching its hash, with a valid MAC.
     ///
     /// ```swift
     /// let report = try vault.verifyAuditTrail()

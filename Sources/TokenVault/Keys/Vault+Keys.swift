@@ -2,7 +2,7 @@ internal import TokenVaultCrypto
 internal import TokenVaultStore
 
 extension Vault {
-    /// Changes the key-encryption key (SPEC C2): every wrapped key is unwrapped with the old KEK
+    /// Changes the key-encryption key: every wrapped key is unwrapped with the old KEK
     /// and wrapped with the new one, in one transaction. O(number of keys): secrets are not
     /// touched. The old key file or passphrase no longer opens the vault afterwards.
     ///
@@ -42,7 +42,7 @@ extension Vault {
     }
 
     /// Makes a new data key, re-encrypts every stored secret under it in one transaction, and
-    /// destroys the old one (SPEC C2).
+    /// destroys the old one.
     ///
     /// Other processes with the vault open pick up the new key on their next operation.
     ///

@@ -16,7 +16,7 @@ public enum CredentialState: String, Sendable, CaseIterable {
     case revoked
 }
 
-/// The state of one secret version (SPEC C9).
+/// The state of one secret version.
 public enum VersionState: String, Sendable {
     case current, previous, pending, revoked
 }
@@ -120,7 +120,7 @@ public struct Credential: Sendable, Hashable {
     public let lastUsedBy: String?
     /// The number of the current secret version.
     public let currentVersion: Int?
-    /// The last connection test, if any (SPEC C14).
+    /// The last connection test, if any.
     public let lastTest: ConnectionTestResult?
 
     /// The state at time `now`.

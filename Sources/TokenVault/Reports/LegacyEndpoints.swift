@@ -1,4 +1,4 @@
-/// The ERP's legacy API endpoints that refuse personal-access-token authentication (SPEC C20).
+/// The ERP's legacy API endpoints that refuse personal-access-token authentication.
 ///
 /// Placeholders in braces (`{articlenumber}`) match exactly one path segment.
 public enum LegacyEndpoints {
@@ -51,7 +51,7 @@ public enum LegacyEndpoints {
 }
 
 extension Vault {
-    /// Whether credential `name` (a PAT) can be used for `path` (SPEC C20).
+    /// Whether credential `name` (a PAT) can be used for `path`.
     ///
     /// - Returns: the legacy pattern `path` matches (the ERP refuses PATs there), or nil.
     /// - Throws: ``VaultError/Kind/notFound`` when there is no such credential.

@@ -1,6 +1,6 @@
 internal import TokenVaultStore
 
-/// The security admin's view of a vault (SPEC C18). Holds no secret.
+/// The security admin's view of a vault. Holds no secret.
 public struct SecurityReport: Sendable {
     /// Live legacy tokens, and scoped ones whose scope is `*:*:crud`: unlimited rights.
     public let unlimited: [Credential]

@@ -1,4 +1,4 @@
-/// How the previous version is retired when a credential is rotated (SPEC C9, C10).
+/// How the previous version is retired when a credential is rotated.
 ///
 /// - no grace, no first-use rule: the previous version is revoked at once;
 /// - `graceSeconds`: it stays valid (for `verify`, and `get --version`) until the deadline;
@@ -79,7 +79,7 @@ public struct RotationReport: Sendable {
     }
 }
 
-/// A connection test's result (SPEC C14).
+/// A connection test's result.
 public struct ConnectionTestResult: Sendable, Hashable {
     public let passed: Bool
     /// `passed`, or why not (`exit status 3`, `timed out`).
@@ -87,7 +87,7 @@ public struct ConnectionTestResult: Sendable, Hashable {
     public let testedAt: UnixTime
 }
 
-/// How close a credential is to its expiry, as `expiring` reports it (SPEC C13).
+/// How close a credential is to its expiry, as `expiring` reports it.
 public enum ExpiryStatus: String, Sendable, CaseIterable {
     case expired, critical, warning
     /// Never expires: listed and flagged, but not due.

@@ -4,7 +4,7 @@ internal import TokenVaultStore
 extension Vault {
     // MARK: - Rotate
 
-    /// Replaces a credential's secret with a new version (SPEC C9, C10).
+    /// Replaces a credential's secret with a new version.
     ///
     /// ```swift
     /// // The new ERP token, from the admin:
@@ -81,7 +81,7 @@ extension Vault {
     }
 
     /// Rotates every live credential that expires within `seconds` (expired ones included)
-    /// through `hook`: the cron mode (SPEC C11).
+    /// through `hook`: the cron mode.
     ///
     /// Safe to run twice at once: a credential whose lease another run holds is skipped.
     /// Idempotent: a rotated credential's new expiry is past the window, so a second run finds
@@ -260,7 +260,7 @@ extension Vault {
 
     // MARK: - Revoke one version
 
-    /// Revokes one secret version (SPEC C12): a previous version still in its grace period, or
+    /// Revokes one secret version: a previous version still in its grace period, or
     /// a pending one. To stop the current version, revoke the credential or rotate first.
     ///
     /// - Throws: ``VaultError/Kind/notFound`` (audited) for a missing credential or version;
@@ -292,7 +292,7 @@ extension Vault {
 
     // MARK: - Connection test
 
-    /// Runs a connection test (SPEC C14): the hook gets the current secret on its standard
+    /// Runs a connection test: the hook gets the current secret on its standard
     /// input (`TOKENVAULT_STEP=test`) and exits 0 when the connection works. The result and its
     /// time are kept on the credential (``Credential/lastTest``) and audited.
     ///
@@ -338,7 +338,7 @@ extension Vault {
     // MARK: - Expiry
 
     /// Live, unrevoked credentials that are expired, expire within `within` seconds, or never
-    /// expire, most urgent first (SPEC C13).
+    /// expire, most urgent first.
     ///
     /// - Parameters:
     ///   - within: the warning window (the CLI's default is 60 days, as GitLab warns).

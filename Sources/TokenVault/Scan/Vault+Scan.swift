@@ -33,7 +33,7 @@ public struct ScanSummary: Sendable {
 }
 
 extension Vault {
-    /// Looks for leaked tokens in files and folders (SPEC C19).
+    /// Looks for leaked tokens in files and folders.
     ///
     /// Walks `paths` (folders recursively, skipping `.git`, binary files and files over 64 MiB)
     /// line by line. A symbolic link given in `paths` is followed; links met inside folders are

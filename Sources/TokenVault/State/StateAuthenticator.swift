@@ -31,7 +31,22 @@ struct StateAuthenticator: Sendable {
 
     // MARK: - MACs
 
-    func mac(of credential: StoredCredential, seq: Int64) -> [UInt8] {
+    func mac(of credential: StoredCredential, seq: Int64) -> [UInt8] { mac.authenticate(encoding(of: credential, seq: seq)) }
+
+    func mac(of version: StoredVersion, uid: String, seq: Int64) -> [UInt8] { mac.authenticate(encoding(of: version, uid: uid, seq: seq)) }
+
+    func mac(of name: StoredName, uid: String, seq: Int64) -> [UInt8] { mac.authenticate(encoding(of: name, uid: uid, seq: seq)) }
+
+    func mac(of meta: StoredMeta) -> [UInt8] { mac.authenticate(encoding(of: meta)) }
+
+    /// Whether `stored` is the MAC of the meta row.
+    func isValid(_ stored: [UInt8], for meta: StoredMeta) -> Bool {
+        mac.isValidAuthenticationCode(stored, authenticating: encoding(of: meta))
+    }
+
+    // MARK: - Encodings
+
+    private func encoding(of credential: StoredCredential, seq: Int64) -> [UInt8] {
         var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/credential")
         encoder.append(vaultID)
         encoder.append(credential.rowID)
@@ -57,10 +72,10 @@ struct StateAuthenticator: Sendable {
             encoder.append(grant.permissions)
         }
         encoder.append(seq)
-        return mac.authenticate(encoder.bytes)
+        return encoder.bytes
     }
 
-    func mac(of version: StoredVersion, uid: String, seq: Int64) -> [UInt8] {
+    private func encoding(of version: StoredVersion, uid: String, seq: Int64) -> [UInt8] {
         var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/secret-version")
         encoder.append(vaultID)
         encoder.append(uid)
@@ -74,20 +89,20 @@ struct StateAuthenticator: Sendable {
         encoder.append(version.retireOnFirstUseOf)
         encoder.append(version.firstUsedAt)
         encoder.append(seq)
-        return mac.authenticate(encoder.bytes)
+        return encoder.bytes
     }
 
-    func mac(of name: StoredName, uid: String, seq: Int64) -> [UInt8] {
+    private func encoding(of name: StoredName, uid: String, seq: Int64) -> [UInt8] {
         var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/name")
         encoder.append(vaultID)
         encoder.append(uid)
         encoder.append(name.name)
         encoder.append(name.namedAt)
         encoder.append(seq)
-        return mac.authenticate(encoder.bytes)
+        return encoder.bytes
     }
 
-    func mac(of meta: StoredMeta) -> [UInt8] {
+    private func encoding(of meta: StoredMeta) -> [UInt8] {
         var encoder = CanonicalEncoder(domain: "tokenvault/v1/state/vault-meta")
         encoder.append(vaultID)
         encoder.append(meta.vaultID)
@@ -98,7 +113,7 @@ struct StateAuthenticator: Sendable {
         encoder.append(meta.r)
         encoder.append(meta.p)
         encoder.append(meta.epoch)
-        return mac.authenticate(encoder.bytes)
+        return encoder.bytes
     }
 
     // MARK: - Checks
@@ -113,7 +128,7 @@ struct StateAuthenticator: Sendable {
         }
         try check(
             "credentials", of: credential.label, seq: credential.stateSeq, mac: credential.stateMAC, expectedSeq: expectedSeq
-        ) { mac(of: credential, seq: $0) }
+        ) { encoding(of: credential, seq: $0) }
         checked?.insert(credential)
     }
 
@@ -125,23 +140,23 @@ struct StateAuthenticator: Sendable {
         try check(
             "secret_versions", of: credential.label, seq: version.stateSeq, mac: version.stateMAC,
             expectedSeq: credential.stateSeq ?? 0
-        ) { mac(of: version, uid: credential.uid, seq: $0) }
+        ) { encoding(of: version, uid: credential.uid, seq: $0) }
     }
 
     /// Checks a name_history row of `credential`, which has passed ``check(_:newestEvent:)``.
     func check(_ name: StoredName, of credential: StoredCredential) throws(StateViolation) {
         try check(
             "name_history", of: credential.label, seq: name.stateSeq, mac: name.stateMAC, expectedSeq: credential.stateSeq ?? 0
-        ) { mac(of: name, uid: credential.uid, seq: $0) }
+        ) { encoding(of: name, uid: credential.uid, seq: $0) }
     }
 
     /// The one check of every row: a MAC that matches the row's values under its own
     /// `state_seq` (else forged), then that `state_seq` is the one expected (else stale).
     private func check(
         _ table: String, of credential: String, seq: Int64?, mac stored: [UInt8]?, expectedSeq: Int64,
-        computing expectedMAC: (Int64) -> [UInt8]
+        encoding: (Int64) -> [UInt8]
     ) throws(StateViolation) {
-        guard let seq, let stored, isValid(stored, expectedMAC(seq)) else {
+        guard let seq, let stored, mac.isValidAuthenticationCode(stored, authenticating: encoding(seq)) else {
             throw StateViolation(table: table, credential: credential, problem: .forged)
         }
         try check(table, of: credential, seq: seq, expectedSeq: expectedSeq)
@@ -152,10 +167,5 @@ struct StateAuthenticator: Sendable {
         guard let seq, seq == expectedSeq else {
             throw StateViolation(table: table, credential: credential, problem: .stale(found: seq, expected: expectedSeq))
         }
-    }
-
-    /// Constant-time comparison of a stored MAC with the expected one.
-    private func isValid(_ stored: [UInt8], _ expected: [UInt8]) -> Bool {
-        stored.withUnsafeBytes { stored in expected.withUnsafeBytes { ConstantTime.equals(stored, $0) } }
     }
 }

@@ -1,4 +1,3 @@
-internal import TokenVaultCrypto
 internal import TokenVaultStore
 
 /// The `vault_meta` row as stored, with its MAC: the KDF parameters, the vault's creation time
@@ -44,9 +43,7 @@ struct StoredMeta: Sendable {
     static func verifiedEpoch(_ db: Connection, keys: Keyring) throws -> Int64 {
         let meta = try read(db)
         let authenticator = StateAuthenticator(keys: keys, epoch: meta.epoch)
-        guard meta.vaultID == keys.vaultID, let stored = meta.stateMAC,
-            stored.withUnsafeBytes({ stored in authenticator.mac(of: meta).withUnsafeBytes { ConstantTime.equals(stored, $0) } })
-        else { throw StateViolation(table: "vault_meta", credential: nil, problem: .forged) }
+        guard meta.vaultID == keys.vaultID, let stored = meta.stateMAC, authenticator.isValid(stored, for: meta) else { throw StateViolation(table: "vault_meta", credential: nil, problem: .forged) }
         return meta.epoch
     }
 }
