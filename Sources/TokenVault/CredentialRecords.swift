@@ -44,7 +44,7 @@ enum CredentialRecords {
     ) throws -> Loaded? {
         let statement = try db.cachedStatement(sql)
         try statement.bind(arguments)
-        defer { try? statement.bind([]) }
+        defer { statement.reset() }
         guard let first = try statement.step() else { return nil }
         var grants: [StoredGrant] = []
         if let grant = StoredGrant(first, offset: columnCount) { grants.append(grant) }

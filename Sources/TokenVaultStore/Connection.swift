@@ -137,7 +137,7 @@ public final class Connection {
     public func row(_ sql: String, _ arguments: [any SQLBindable] = []) throws(StoreError) -> Row? {
         let statement = try cachedStatement(sql)
         try statement.bind(arguments)
-        defer { try? statement.bind([]) }
+        defer { statement.reset() }
         return try statement.step()
     }
 

@@ -91,9 +91,16 @@ public final class DatabaseQueue: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in a DEFERRED (read) transaction: a consistent snapshot.
+    /// Runs `body` in a DEFERRED (read) transaction: a consistent snapshot, in which the
+    /// connection is read-only (`PRAGMA query_only`): a write inside `body` fails with
+    /// `SQLITE_READONLY` instead of quietly turning the read into a write.
     public func read<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
-        try transaction("BEGIN DEFERRED", body)
+        try lock.withLock { () throws -> T in
+            let db = connection
+            try db.run("PRAGMA query_only = 1")
+            defer { try? db.run("PRAGMA query_only = 0") }
+            return try inTransaction("BEGIN DEFERRED", body)
+        }
     }
 
     /// Runs `body` with the connection and no transaction (for pragmas and checkpoints).

@@ -26,10 +26,17 @@ public final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
-    /// Binds arguments by position (1-based in SQLite, 0-based in the array).
+    /// Binds arguments by position (1-based in SQLite, 0-based in the array), after resetting
+    /// the statement.
+    ///
+    /// - Throws: ``StoreError`` with ``ResultCode/misuse`` when the number of arguments is not
+    ///   the number of parameters the SQL has (SQLite would bind NULL to a missing one).
     public func bind(_ arguments: [any SQLBindable]) throws(StoreError) {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        reset()
+        let parameters = Int(sqlite3_bind_parameter_count(handle))
+        guard arguments.count == parameters else {
+            throw StoreError(code: .misuse, message: "the statement takes \(parameters) arguments, \(arguments.count) were given")
+        }
         for (offset, argument) in arguments.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -52,6 +59,12 @@ public final class Statement {
             }
             guard code == SQLITE_OK else { throw connection.error(code: code) }
         }
+    }
+
+    /// Resets the statement and clears its bindings, so that it holds no value and no lock.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     /// Steps once. Returns the row, or nil when the statement is done.

@@ -43,6 +43,8 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable {
     public static let full = ResultCode(rawValue: 13)
     public static let cantOpen = ResultCode(rawValue: 14)
     public static let constraint = ResultCode(rawValue: 19)
+    /// A library used wrongly: here, a statement bound with the wrong number of arguments.
+    public static let misuse = ResultCode(rawValue: 21)
     public static let notADatabase = ResultCode(rawValue: 26)
     public static let row = ResultCode(rawValue: 100)
     public static let done = ResultCode(rawValue: 101)

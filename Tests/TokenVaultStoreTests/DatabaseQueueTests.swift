@@ -41,6 +41,22 @@ struct DatabaseQueueTests {
         }
     }
 
+    @Test("a read is read-only: a write inside it fails, and the connection writes again afterwards")
+    func readsAreReadOnly() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DatabaseQueue(path: dir + "/read-only.db", options: .creating())
+            try queue.write { db in try db.execute("CREATE TABLE t (x INTEGER)") }
+            do {
+                try queue.read { db in try db.execute("INSERT INTO t (x) VALUES (?)", [1]) }
+                Issue.record("a write inside a read succeeded")
+            } catch let error as StoreError {
+                #expect(error.code ~= .readOnly)
+            }
+            try queue.write { db in try db.execute("INSERT INTO t (x) VALUES (?)", [2]) }
+            #expect(try queue.read { db in try db.rows("SELECT x FROM t").compactMap { $0.int64(0) } } == [2])
+        }
+    }
+
     @Test("a write that returns commits, and another connection sees it")
     func commit() throws {
         try withTemporaryDirectory { dir in

@@ -64,6 +64,25 @@ struct StatementTests {
         }
     }
 
+    @Test("binding too few or too many arguments is a misuse, not a silent NULL")
+    func argumentCountIsChecked() throws {
+        try withTemporaryDirectory { dir in
+            let db = try Connection(path: dir + "/count.db", options: .creating())
+            try db.execute("CREATE TABLE t (a, b NOT NULL DEFAULT 'x')")
+            for arguments in [[1], [1, 2, 3]] as [[any SQLBindable]] {
+                do {
+                    try db.execute("INSERT INTO t (a, b) VALUES (?, ?)", arguments)
+                    Issue.record("\(arguments.count) arguments were accepted")
+                } catch let error as StoreError {
+                    #expect(error.code == .misuse)
+                }
+            }
+            #expect(try db.rows("SELECT count(*) FROM t")[0].int64(0) == 0)
+            try db.execute("INSERT INTO t (a, b) VALUES (?, ?)", [1, 2])
+            #expect(try db.rows("SELECT count(*) FROM t")[0].int64(0) == 1)
+        }
+    }
+
     @Test("column(at:) gives text's bytes exactly as stored, even when they are not UTF-8")
     func textBytesAsStored() throws {
         try withTemporaryDirectory { dir in
