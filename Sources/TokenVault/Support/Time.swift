@@ -182,9 +182,3 @@ public enum TimeFormat {
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }
-
-/// Makes user input or stored text safe to echo in a one-line error (``DisplayText``), cut to
-/// `limit` characters.
-func printable(_ text: String, limit: Int = 60) -> String {
-    DisplayText.clean(text, limit: limit)
-}

@@ -1,0 +1,29 @@
+internal import TokenVaultStore
+
+extension Vault {
+    /// Live, unrevoked credentials that are expired, expire within `within` seconds, or never
+    /// expire, most urgent first.
+    ///
+    /// - Parameters:
+    ///   - within: the warning window (the CLI's default is 60 days, as GitLab warns).
+    ///   - critical: expiring within this is ``ExpiryStatus/critical`` (default 7 days).
+    public func expiring(within: Int64, critical: Int64) throws(VaultError) -> [ExpiringCredential] {
+        guard within > 0, critical >= 0 else { throw .invalid("the expiry windows must be positive") }
+        let now = clock.now
+        let credentials = try reading { db, _ in
+            try CredentialRecords.all(
+                where: "c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at <= ?)", [now + within], selective: true, db,
+                stateAuthenticator
+            )
+        }
+        let entries = credentials.map { credential -> ExpiringCredential in
+            guard let expiresAt = credential.credential.expiresAt else {
+                return ExpiringCredential(credential: credential.credential, status: .never, secondsLeft: nil)
+            }
+            let left = expiresAt - now
+            let status: ExpiryStatus = left <= 0 ? .expired : left <= critical ? .critical : .warning
+            return ExpiringCredential(credential: credential.credential, status: status, secondsLeft: left)
+        }
+        return entries.sorted { ($0.secondsLeft ?? .max, $0.credential.name) < ($1.secondsLeft ?? .max, $1.credential.name) }
+    }
+}

@@ -1,0 +1,186 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+/// The building blocks of rotation, shared by every source.
+enum Rotation {
+    struct Claim: Sendable {
+        let loaded: CredentialRecords.Loaded
+        let current: Secret?
+        let pending: Secret?
+        let nextVersion: Int64
+    }
+
+    static func validate(_ policy: RotationPolicy) throws(VaultError) {
+        if let grace = policy.graceSeconds, grace <= 0 || grace > TimeFormat.maximumDuration {
+            throw .invalid("the grace period must be positive and within 100 years")
+        }
+    }
+
+    /// A live, unrevoked credential; refusals are audited.
+    static func loadRotatable(
+        _ name: String, _ db: Connection, now: UnixTime, record: inout AuditRecord, _ authenticator: StateAuthenticator
+    ) throws -> CredentialRecords.Loaded {
+        guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Vault.Refusal.notFound(name) }
+        record.credentialID = loaded.credential.id
+        if loaded.credential.revokedAt != nil {
+            throw Vault.Refusal.denied("credential '\(printable(name))' is revoked", reason: "revoked")
+        }
+        return loaded
+    }
+
+    /// Takes the credential's rotation lease, or throws ``VaultError/Kind/busy`` when a live
+    /// rotation holds it. A lease whose owner is gone, or whose time ran out, is taken over.
+    static func claimLease(_ rowID: Int64, now: UnixTime, seconds: Int64, db: Connection) throws {
+        if let lease = try db.row("SELECT owner_host, owner_pid, lease_until FROM rotation_leases WHERE credential_id = ?", [rowID]),
+            let host = lease.string(0), let pid = lease.int64(1), let until = lease.int64(2),
+            until > now, ProcessIdentity.isAlive(host: host, pid: pid)
+        {
+            throw VaultError(.busy, "another rotation of this credential is in progress (pid \(pid) on \(host))")
+        }
+        try db.execute(
+            "INSERT OR REPLACE INTO rotation_leases (credential_id, owner_host, owner_pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?)",
+            [rowID, ProcessIdentity.host, ProcessIdentity.pid, now, now + seconds]
+        )
+    }
+
+    /// Every row of a claimed credential, checked.
+    static func snapshot(
+        of loaded: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> CredentialSnapshot {
+        guard let snapshot = try CredentialSnapshot.load(rowID: loaded.rowID, db, authenticator) else {
+            throw StateViolation(table: "credentials", credential: loaded.stored.label, problem: .missing)
+        }
+        return snapshot
+    }
+
+    /// The claimed credential as it is now, checked, while the rotation may go on: still live,
+    /// not revoked, and its lease still held by this process.
+    ///
+    /// - Throws: ``VaultError/Kind/denied`` when it was revoked or deleted since the claim (a
+    ///   revoke wins over a rotation under way); ``VaultError/Kind/busy`` when the lease was taken over.
+    @discardableResult
+    static func checkStillRotatable(_ claim: Claim, _ db: Connection, _ authenticator: StateAuthenticator) throws -> CredentialRecords.Loaded {
+        guard let loaded = try CredentialRecords.byRowID(claim.loaded.rowID, db, authenticator),
+            loaded.stored.deletedAt == nil, loaded.credential.revokedAt == nil
+        else {
+            throw VaultError(.denied, "credential '\(printable(claim.loaded.credential.name))' was revoked or deleted during its rotation")
+        }
+        try checkLeaseHeld(claim.loaded.rowID, db: db)
+        return loaded
+    }
+
+    /// Throws ``VaultError/Kind/busy`` unless this process still holds the lease.
+    static func checkLeaseHeld(_ rowID: Int64, db: Connection) throws {
+        let lease = try db.row("SELECT owner_host, owner_pid FROM rotation_leases WHERE credential_id = ?", [rowID])
+        guard lease?.string(0) == ProcessIdentity.host, lease?.int64(1) == ProcessIdentity.pid else {
+            throw VaultError(.busy, "the rotation lease was taken over by another process")
+        }
+    }
+
+    /// Revokes a pending version left by an interrupted rotation.
+    static func discardPending(_ rowID: Int64, db: Connection) throws {
+        try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'pending'", [rowID])
+    }
+
+    static func nextVersionNumber(_ rowID: Int64, db: Connection) throws -> Int64 {
+        (try db.row("SELECT max(version) FROM secret_versions WHERE credential_id = ?", [rowID])?.int64(0) ?? 0) + 1
+    }
+
+    /// Decrypts a checked version of a stored credential, or returns nil for none (or one
+    /// without a ciphertext).
+    static func open(
+        _ version: StoredVersion?, of loaded: CredentialRecords.Loaded, keys: Keyring
+    ) throws -> (version: Int64, secret: Secret)? {
+        guard let version, let keyID = version.keyID, let ciphertext = version.ciphertext else { return nil }
+        do {
+            let secret = try SecretVersions.open(
+                ciphertext: ciphertext, keyID: keyID, uid: loaded.credential.id, version: version.version, keys: keys
+            )
+            return (version.version, secret)
+        } catch {
+            throw Vault.Refusal(error: error, outcome: .error, reason: "integrity check failed")
+        }
+    }
+
+    /// Makes the new secret current: retires the old current version per `policy`, stores the
+    /// new version (or promotes the pending one), sets the new expiry, and releases the lease.
+    static func promote(
+        _ loaded: CredentialRecords.Loaded,
+        newSecret: Secret,
+        pendingVersion: Int64?,
+        policy: RotationPolicy,
+        now: UnixTime,
+        keys: Keyring,
+        db: Connection
+    ) throws -> (version: Int64, reason: String) {
+        let rowID = loaded.rowID
+        let current = try db.row("SELECT version, created_at FROM secret_versions WHERE credential_id = ? AND state = 'current'", [rowID])
+        let newVersion = try pendingVersion ?? nextVersionNumber(rowID, db: db)
+        // Earlier previous versions: those past their deadline retire, and so do those waiting
+        // for the first use of the version being replaced now (that use can no longer come).
+        try db.execute(
+            """
+            UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous'
+            AND (valid_until <= ? OR retire_on_first_use_of IS NOT NULL)
+            """,
+            [rowID, now]
+        )
+        var reason = "version \(newVersion) current"
+        if let oldVersion = current?.int64(0) {
+            if policy.graceSeconds != nil || policy.retireAfterFirstUse {
+                let until = policy.graceSeconds.map { now + $0 }
+                try db.execute(
+                    "UPDATE secret_versions SET state = 'previous', valid_until = ?, retire_on_first_use_of = ? WHERE credential_id = ? AND version = ?",
+                    [until, policy.retireAfterFirstUse ? newVersion : nil, rowID, oldVersion]
+                )
+                var retirement: [String] = []
+                if let until { retirement.append("until \(TimeFormat.iso8601(until))") }
+                if policy.retireAfterFirstUse { retirement.append("until version \(newVersion) is first used") }
+                reason += "; version \(oldVersion) previous " + retirement.joined(separator: " or ")
+            } else {
+                try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND version = ?", [rowID, oldVersion])
+                reason += "; version \(oldVersion) revoked"
+            }
+        }
+        if let pendingVersion {
+            try db.execute("UPDATE secret_versions SET state = 'current', created_at = ? WHERE credential_id = ? AND version = ? AND state = 'pending'", [now, rowID, pendingVersion])
+            guard db.changes == 1 else { throw VaultError(.integrity, "the pending version vanished during rotation") }
+        } else {
+            let isStored = loaded.credential.kind == .stored
+            try SecretVersions.insert(
+                credential: rowID, uid: loaded.credential.id, version: newVersion, state: .current,
+                secret: isStored ? newSecret : nil, fingerprint: keys.fingerprint(of: newSecret), now: now, keys: keys, db: db
+            )
+        }
+        let expiry = try newExpiry(loaded.credential, currentCreatedAt: current?.int64(1), policy: policy, now: now)
+        try db.execute("UPDATE credentials SET expires_at = ? WHERE id = ?", [expiry, rowID])
+        try db.execute("DELETE FROM rotation_leases WHERE credential_id = ?", [rowID])
+        return (newVersion, reason)
+    }
+
+    /// The rotated credential's expiry: the policy's, or the same lifetime as the old version had.
+    static func newExpiry(_ credential: Credential, currentCreatedAt: UnixTime?, policy: RotationPolicy, now: UnixTime) throws -> UnixTime? {
+        var expiry: UnixTime?
+        if let explicit = policy.expiry {
+            var template = NewCredential(name: credential.name, scope: credential.scope, expiry: explicit)
+            template.isLegacy = credential.isLegacy
+            expiry = try template.expiryTime(createdAt: now)
+        } else if let expiresAt = credential.expiresAt {
+            let lifetime = expiresAt - (currentCreatedAt ?? credential.createdAt)
+            expiry = now + max(lifetime, 3_600)
+        }
+        if credential.kind == .issued {
+            guard let chosen = expiry else { throw VaultError.invalid("issued tokens must expire (at most 180 days)") }
+            expiry = min(chosen, now + Vault.maximumIssuedLifetime)
+        }
+        return expiry
+    }
+
+    /// The credential as this operation left it, sealed under its event `sealedBy`.
+    static func reload(_ rowID: Int64, _ db: Connection, _ authenticator: StateAuthenticator, sealedBy: Int64?) throws -> Credential {
+        guard let loaded = try CredentialRecords.byRowID(rowID, db, authenticator, sealedBy: sealedBy) else {
+            throw VaultError(.failed, "the credential vanished")
+        }
+        return loaded.credential
+    }
+}

@@ -1,0 +1,143 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+
+extension Vault {
+    /// Replaces a credential's secret with a new version.
+    ///
+    /// ```swift
+    /// // The new ERP token, from the admin:
+    /// try vault.rotate("erp-prod", from: .secret(newToken), policy: RotationPolicy(graceSeconds: 86_400))
+    /// // Unattended, through a hook:
+    /// try vault.rotate("erp-prod", from: .hook(RotationHook(command: "/etc/tokenvault/hooks/erp")))
+    /// ```
+    ///
+    /// With a hook, the steps run in order, each committed with its audit event:
+    /// 1. the credential's rotation lease is taken (a concurrent rotation gets
+    ///    ``VaultError/Kind/busy``) and the current secret is handed to `create` on its stdin;
+    /// 2. `create`'s output is stored as a *pending* version;
+    /// 3. `test` gets the new secret on its stdin; on failure the pending version is revoked and
+    ///    the current one stays untouched;
+    /// 4. the pending version becomes current and the old one is retired per `policy`;
+    /// 5. `finish` runs (no secret); its failure is reported but undoes nothing.
+    ///
+    /// A process killed between steps leaves the lease and, after step 2, a pending version;
+    /// the next rotation takes the lease over (its owner is gone) and resumes at `test`, or
+    /// starts afresh with `discardPending`.
+    ///
+    /// - Throws: ``VaultError/Kind/notFound``; ``VaultError/Kind/denied`` for a revoked
+    ///   credential; ``VaultError/Kind/invalidInput`` for a source that does not fit the
+    ///   credential (a secret for an issued token, minting for a stored one);
+    ///   ``VaultError/Kind/busy`` when another rotation holds the lease;
+    ///   ``VaultError/Kind/failed`` when a hook step fails.
+    public func rotate(
+        _ name: String,
+        from source: RotationSource,
+        policy: RotationPolicy = RotationPolicy(),
+        discardPending: Bool = false
+    ) throws(VaultError) -> RotationResult {
+        let name = try Labels.name(name)
+        try Rotation.validate(policy)
+        switch source {
+        case .secret(let secret):
+            guard secret.count > 0, secret.count <= Secret.maximumByteCount else {
+                throw .invalid("the secret must be 1 to \(Secret.maximumByteCount) bytes")
+            }
+            return try rotateDirectly(name, secret: secret, minted: false, policy: policy)
+        case .mint:
+            return try rotateDirectly(name, secret: IssuedTokenFormat.mint(), minted: true, policy: policy)
+        case .hook(let hook):
+            return try rotateWithHook(name, hook: hook, policy: policy, discardPending: discardPending, dueBefore: nil)
+        }
+    }
+
+    /// Rotates a credential without a hook, the way `tokenvault rotate NAME` does: an issued
+    /// token is minted anew; a stored one takes the secret `newSecret` returns. `newSecret` is
+    /// called only for a stored credential, and before any lock is taken (it may prompt a person).
+    ///
+    /// - Throws: as ``rotate(_:from:policy:discardPending:)``, and whatever `newSecret` throws.
+    ///   A missing credential is refused and audited.
+    public func rotate(
+        _ name: String,
+        policy: RotationPolicy = RotationPolicy(),
+        newSecretIfStored newSecret: () throws(VaultError) -> Secret
+    ) throws(VaultError) -> RotationResult {
+        let name = try Labels.name(name)
+        let kind = try reading { db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator)?.credential.kind }
+        switch kind {
+        case .issued?:
+            return try rotate(name, from: .mint, policy: policy)
+        case .stored?:
+            return try rotate(name, from: .secret(newSecret()), policy: policy)
+        case nil:
+            // Record the refusal through the same audited path as every other rotation.
+            try audited(AuditRecord(.rotate, name: name)) { db, now, record in
+                _ = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
+                throw VaultError(.busy, "credential '\(printable(name))' appeared meanwhile; run the rotation again")
+            }
+            throw VaultError(.notFound, "no credential named '\(printable(name))'")
+        }
+    }
+
+    /// Rotates every live credential that expires within `seconds` (expired ones included)
+    /// through `hook`: the cron mode.
+    ///
+    /// Safe to run twice at once: a credential whose lease another run holds is skipped.
+    /// Idempotent: a rotated credential's new expiry is past the window, so a second run finds
+    /// nothing due. Issued tokens are skipped (their new token must be handed to someone).
+    public func rotateExpiring(
+        within seconds: Int64,
+        hook: RotationHook,
+        policy: RotationPolicy = RotationPolicy()
+    ) throws(VaultError) -> [RotationReport] {
+        let due = try reading { db, now in
+            try db.rows(
+                """
+                SELECT name, kind FROM credentials WHERE deleted_at IS NULL AND revoked_at IS NULL
+                AND expires_at <= ? ORDER BY expires_at, name
+                """,
+                [now + seconds]
+            ).map { row in (row.string(0) ?? "", row.string(1) ?? "") }
+        }
+        let dueBefore = clock.now + seconds
+        var reports: [RotationReport] = []
+        for (name, kind) in due {
+            guard kind == CredentialKind.stored.rawValue else {
+                reports.append(RotationReport(name: name, outcome: .skipped("issued token: rotate it by hand to hand over the new token")))
+                continue
+            }
+            do {
+                try Rotation.validate(policy)
+                let result = try rotateWithHook(name, hook: hook, policy: policy, discardPending: false, dueBefore: dueBefore)
+                reports.append(RotationReport(name: name, outcome: .rotated(version: result.version)))
+            } catch where error.kind == .busy {
+                reports.append(RotationReport(name: name, outcome: .skipped(error.message)))
+            } catch {
+                reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))
+            }
+        }
+        return reports
+    }
+
+    private func rotateDirectly(_ name: String, secret: Secret, minted: Bool, policy: RotationPolicy) throws(VaultError) -> RotationResult {
+        let (credential, version) = try audited(AuditRecord(.rotate, name: name)) { db, now, record in
+            let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
+            let expected: CredentialKind = minted ? .issued : .stored
+            guard loaded.credential.kind == expected else {
+                throw VaultError.invalid(
+                    minted
+                        ? "credential '\(printable(name))' is a stored token: give its new secret on standard input"
+                        : "credential '\(printable(name))' is an issued token: rotating it mints a new one (no secret on stdin)"
+                )
+            }
+            try Rotation.claimLease(loaded.rowID, now: now, seconds: 60, db: db)
+            let promoted = try changingState(of: loaded.rowID, db, &record) { _ in
+                try Rotation.discardPending(loaded.rowID, db: db)
+                return try Rotation.promote(loaded, newSecret: secret, pendingVersion: nil, policy: policy, now: now, keys: keys, db: db)
+            }
+            record.version = promoted.version
+            record.reason = promoted.reason
+            return try (Rotation.reload(loaded.rowID, db, stateAuthenticator, sealedBy: record.stateSeq), Int(promoted.version))
+        }
+        return RotationResult(credential: credential, version: version, mintedToken: minted ? secret : nil, resumed: false, finishFailure: nil)
+    }
+}
