@@ -26,12 +26,15 @@ let package = Package(
         ),
         .target(name: "TokenVaultStore", dependencies: ["CSQLite"], swiftSettings: strictSettings),
         .target(name: "TokenVaultCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        // Files, processes, the clock, directory walks and the text sanitiser: the one module
+        // above C that speaks to the operating system (Glibc), for the library and the CLI.
+        .target(name: "TokenVaultSystem", dependencies: ["TokenVaultCrypto", "CPosix"], swiftSettings: strictSettings),
         .target(
             name: "TokenVault",
-            dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultMigrations"],
+            dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations"],
             swiftSettings: strictSettings
         ),
-        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "CPosix"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem", "CPosix"], swiftSettings: strictSettings),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
         // builds do not: the test bundles, which link this module, need the shared runtime.
@@ -59,12 +62,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenVaultTests",
-            dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultMigrations", "TokenVaultFuzzing"],
+            dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations", "TokenVaultFuzzing"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TokenVaultCLITests",
-            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultStore", "TokenVaultTool"],
+            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,4 +1,5 @@
 internal import TokenVaultCrypto
+internal import TokenVaultSystem
 
 /// A secret (a token, a passphrase) in memory that is wiped when the last reference goes.
 ///
@@ -33,7 +34,7 @@ public final class Secret: Sendable {
     /// - Throws: ``VaultError/Kind/invalidInput`` when the input is empty or larger than
     ///   ``maximumByteCount``; ``VaultError/Kind/failed`` on a read error.
     public static func read(fromFileDescriptor descriptor: Int32) throws(VaultError) -> Secret {
-        let raw = try Files.readAll(descriptor: descriptor, limit: maximumByteCount, what: "the secret")
+        let raw = try system { () throws(SystemError) in try Files.readAll(descriptor: descriptor, limit: maximumByteCount, what: "the secret") }
         return try Secret(raw).droppingTrailingNewline().nonEmpty()
     }
 
@@ -42,7 +43,7 @@ public final class Secret: Sendable {
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` when the line is empty or too long.
     public static func readLine(fromFileDescriptor descriptor: Int32) throws(VaultError) -> Secret {
-        let raw = try Files.readLine(descriptor: descriptor, limit: maximumByteCount)
+        let raw = try system { () throws(SystemError) in try Files.readLine(descriptor: descriptor, limit: maximumByteCount) }
         return try Secret(raw).droppingTrailingNewline().nonEmpty()
     }
 

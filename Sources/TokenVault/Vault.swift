@@ -1,7 +1,7 @@
-internal import Glibc
 internal import TokenVaultCrypto
 internal import TokenVaultMigrations
 internal import TokenVaultStore
+internal import TokenVaultSystem
 
 /// A credential vault in one SQLite file: tokens encrypted with AES-256-GCM, scoped,
 /// expiring, and audited in a tamper-evident trail.
@@ -123,7 +123,7 @@ public final class Vault: Sendable {
         configuration: Configuration = Configuration(),
         passphraseCost: PassphraseCost = .default
     ) throws(VaultError) -> Vault {
-        try Files.requireNoSymbolicLink(path)
+        try system { () throws(SystemError) in try Files.requireNoSymbolicLink(path) }
         guard Files.kind(at: path) == .missing else {
             throw .invalid("a vault (or another file) already exists at '\(printable(path))'")
         }
@@ -132,8 +132,10 @@ public final class Vault: Sendable {
         let vaultID = try randomBytes(16)
         let (kek, salt) = try newKeyEncryptionKey(from: key, cost: cost)
 
-        try Files.makeDirectories(Files.parent(of: path))
-        try Files.createPrivateFile(path)
+        try system { () throws(SystemError) in
+            try Files.makeDirectories(Files.parent(of: path))
+            try Files.createPrivateFile(path)
+        }
         do {
             let queue = try openQueue(path, configuration: configuration)
             _ = try mapErrors { try migrator.migrate(queue) }
@@ -197,7 +199,7 @@ public final class Vault: Sendable {
     ) throws(VaultError) -> Vault {
         try requireVaultFile(at: path)
         try requireVaultDatabase(at: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-        try Files.requirePrivateVaultFiles(path)
+        try system { () throws(SystemError) in try Files.requirePrivateVaultFiles(path) }
         try validate(configuration)
         let queue = try openQueue(path, configuration: configuration)
         // The header and keys are read with the columns every schema has, so that the keys are
@@ -237,7 +239,7 @@ public final class Vault: Sendable {
     /// Refuses a vault path that is missing, not a regular file, or has a symbolic link in any
     /// component; every way of opening a vault file starts here.
     static func requireVaultFile(at path: String) throws(VaultError) {
-        try Files.requireNoSymbolicLink(path)
+        try system { () throws(SystemError) in try Files.requireNoSymbolicLink(path) }
         switch Files.kind(at: path) {
         case .regular: break
         case .missing:
@@ -283,7 +285,6 @@ public final class Vault: Sendable {
 
     /// The user name of the effective user, or `uid:N` when it has none.
     public static func operatingSystemUser() -> String {
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return "uid:\(geteuid())"
+        ProcessIdentity.userName
     }
 }

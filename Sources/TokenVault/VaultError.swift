@@ -51,4 +51,8 @@ extension VaultError {
     static func invalid(_ message: String, hint: String? = nil) -> VaultError {
         VaultError(.invalidInput, message, hint: hint)
     }
+
+    static func failed(_ message: String) -> VaultError {
+        VaultError(.failed, message)
+    }
 }

@@ -1,4 +1,5 @@
 import TokenVault
+internal import TokenVaultSystem
 
 /// A JSON value, rendered by hand (the CLI does not load Foundation: it starts in a few ms).
 enum JSON {

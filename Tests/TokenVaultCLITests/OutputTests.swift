@@ -1,6 +1,7 @@
 import Testing
 @testable import TokenVaultCLI
 import TokenVault
+import TokenVaultSystem
 
 @Suite("Listings written as they stream")
 struct OutputTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TokenVault
+import TokenVaultSystem
 
 /// Writes a hook script into `directory` and returns the command that runs it.
 func hookScript(_ directory: TemporaryDirectory, _ body: String, name: String = "hook.sh") -> String {

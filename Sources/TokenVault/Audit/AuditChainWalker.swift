@@ -1,6 +1,6 @@
-internal import Glibc
 internal import TokenVaultCrypto
 internal import TokenVaultStore
+internal import TokenVaultSystem
 
 /// Walks an audit trail and checks its chain: sequence, hashes, and (with the audit key) MACs.
 ///
@@ -12,7 +12,7 @@ internal import TokenVaultStore
 enum AuditChainWalker {
     /// How many parts a walk uses: two per processor (at most 16), so that when one processor
     /// is slowed down (by other work on the machine), the others take over its remaining parts.
-    static var defaultParts: Int { 2 * max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    static var defaultParts: Int { 2 * min(8, ProcessIdentity.processorCount) }
 
     /// Checks every event of the trail in the vault file at `path`. With `auditKey`, MACs too;
     /// with `seal`, stops comparing at the sealed position and counts the events after it.

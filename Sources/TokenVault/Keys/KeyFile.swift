@@ -1,4 +1,5 @@
 internal import TokenVaultCrypto
+internal import TokenVaultSystem
 
 /// Key files: 32 random bytes in a file only its owner can read.
 public enum KeyFile {
@@ -20,8 +21,10 @@ public enum KeyFile {
         do { key = try SecureBytes.random(count: SymmetricKey.byteCount) } catch {
             throw .failed("the random generator failed")
         }
-        try Files.requireNoSymbolicLink(path)
-        try Files.makeDirectories(Files.parent(of: path))
-        try Files.writePrivateFile(path, bytes: key)
+        try system { () throws(SystemError) in
+            try Files.requireNoSymbolicLink(path)
+            try Files.makeDirectories(Files.parent(of: path))
+            try Files.writePrivateFile(path, bytes: key)
+        }
     }
 }

@@ -1,4 +1,5 @@
 internal import TokenVaultCrypto
+internal import TokenVaultSystem
 
 /// Where the key-encryption key (KEK) that unlocks a vault comes from.
 ///
@@ -48,10 +49,10 @@ public struct KeySource: Sendable {
     func rawKey() throws(VaultError) -> SymmetricKey {
         switch storage {
         case .keyFile(let path):
-            let bytes = try Files.readPrivateFile(path, limit: 256, what: "key file")
+            let bytes = try system { () throws(SystemError) in try Files.readPrivateFile(path, limit: 256, what: "key file") }
             return try Self.parseKey(bytes, from: "key file '\(printable(path))'")
         case .command(let command):
-            let outcome = try Subprocess(command: command, outputLimit: 256, timeoutSeconds: 30).run()
+            let outcome = try system { () throws(SystemError) in try Subprocess(command: command, outputLimit: 256, timeoutSeconds: 30).run() }
             guard outcome.termination == .exited(0) else {
                 throw VaultError(.locked, "key command failed (\(outcome.termination.summary))")
             }
@@ -67,7 +68,7 @@ public struct KeySource: Sendable {
         case .passphrase(let secret):
             return secret.bytes
         case .passphraseFile(let path):
-            let bytes = try Files.readPrivateFile(path, limit: 1_024, what: "passphrase file")
+            let bytes = try system { () throws(SystemError) in try Files.readPrivateFile(path, limit: 1_024, what: "passphrase file") }
             let passphrase = Secret(bytes).droppingTrailingNewline()
             guard passphrase.count > 0 else { throw VaultError(.locked, "passphrase file '\(printable(path))' is empty") }
             return passphrase.bytes

@@ -1,5 +1,5 @@
-internal import Glibc
 internal import TokenVaultCrypto
+internal import TokenVaultSystem
 
 /// Runs one step of a rotation or connection-test hook (docs/rotation-hooks.md).
 ///
@@ -27,7 +27,7 @@ struct HookRunner {
             command: hook.command, environment: environment, input: input?.bytes,
             outputLimit: Secret.maximumByteCount, timeoutSeconds: hook.timeoutSeconds
         )
-        let outcome = try subprocess.run()
+        let outcome = try system { () throws(SystemError) in try subprocess.run() }
         guard outcome.termination == .exited(0) else {
             return .failure(StepFailure(step: step, detail: outcome.termination.summary))
         }
@@ -38,23 +38,5 @@ struct HookRunner {
         let step: Step
         let detail: String
         var description: String { "\(step.rawValue) step failed (\(detail))" }
-    }
-}
-
-/// This process's identity for rotation leases.
-enum ProcessIdentity {
-    static var host: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    static var pid: Int64 { Int64(getpid()) }
-
-    /// Whether the lease owner still runs: same host and the process exists. On another host
-    /// only the lease's deadline counts.
-    static func isAlive(host owner: String, pid: Int64) -> Bool {
-        guard owner == host else { return true }
-        return kill(pid_t(pid), 0) == 0 || errno == EPERM
     }
 }

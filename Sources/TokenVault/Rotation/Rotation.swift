@@ -1,5 +1,6 @@
 internal import TokenVaultCrypto
 internal import TokenVaultStore
+internal import TokenVaultSystem
 
 /// The building blocks of rotation, shared by every source.
 enum Rotation {

@@ -1,12 +1,12 @@
-internal import Glibc
 internal import TokenVaultCrypto
+internal import TokenVaultSystem
 
 struct ScanIndex: Sendable {
     let known: [[UInt8]: (String, Int, ScanFinding.Kind)]
     let lengths: Set<Int>
 }
 
-/// The file walk and the line matcher.
+/// The line matcher of `scan`, over the files a ``FileWalk`` reads.
 struct Scanner {
     let index: ScanIndex
     let keys: Keyring
@@ -26,69 +26,29 @@ struct Scanner {
         self.progress = progress
     }
 
-    /// Walks `path`. A path given on the command line is followed if it is a symbolic link
-    /// (as `grep -r` does); links met inside folders are skipped.
-    mutating func visit(_ path: String, top: Bool) throws(VaultError) {
-        switch Files.kind(at: path, followingLinks: top) {
-        case .missing where top:
-            throw VaultError(.notFound, "no such file or folder '\(printable(path))'")
-        case .directory:
-            guard let directory = opendir(path) else {
-                skipped += 1
-                return
+    /// Walks `path` (``FileWalk``) and scans every text file met.
+    mutating func visit(_ path: String) throws(SystemError) {
+        try FileWalk.visit(path, maximumSize: Self.maximumFileSize) { entry in
+            switch entry {
+            case .read(let path, let contents): scanFile(contents, path: path)
+            case .skipped: skipped += 1
             }
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." && name != ".git" { names.append(name) }
-            }
-            closedir(directory)
-            for name in names.sorted() { try visit(path == "/" ? "/" + name : path + "/" + name, top: false) }
-        case .regular:
-            scanFile(path, followingLink: top)
-        default:
-            if !top { skipped += 1 }
         }
     }
 
-    /// Scans one regular file. Inside folders the file is opened without following a link
-    /// (`O_NOFOLLOW`) and without blocking (`O_NONBLOCK`), and must still be a regular file once
-    /// open, so a file swapped for a link or a FIFO after the walk looked at it is skipped.
-    private mutating func scanFile(_ path: String, followingLink: Bool) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLink ? 0 : O_NOFOLLOW))
-        guard descriptor >= 0 else {
-            skipped += 1
-            return
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= Self.maximumFileSize else {
-            skipped += 1
-            return
-        }
-        var content = [UInt8](repeating: 0, count: Int(info.st_size))
-        var used = 0
-        while used < content.count {
-            let n = content.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + used, $0.count - used) }
-            if n <= 0 { break }
-            used += n
-        }
-        // The file may hold secrets: wipe this copy once scanned or skipped.
-        defer { Wipe.array(&content) }
-        content.removeLast(content.count - used)
+    /// Scans one file's contents (a wiped copy, valid during the call), line by line.
+    private mutating func scanFile(_ content: ArraySlice<UInt8>, path: String) {
         // A NUL byte in the first 8 KiB: binary, as git decides.
         guard !content.prefix(8_192).contains(0) else {
             skipped += 1
             return
         }
         files += 1
-        bytes += Int64(used)
+        bytes += Int64(content.count)
         var lineNumber = 1
-        var start = 0
-        for position in 0...content.count {
-            guard position == content.count || content[position] == UInt8(ascii: "\n") else { continue }
+        var start = content.startIndex
+        for position in content.startIndex...content.endIndex {
+            guard position == content.endIndex || content[position] == UInt8(ascii: "\n") else { continue }
             if position > start { scanLine(content[start..<position], path: path, line: lineNumber) }
             lineNumber += 1
             start = position + 1

@@ -1,6 +1,6 @@
-internal import Glibc
 internal import TokenVaultCrypto
 internal import TokenVaultStore
+internal import TokenVaultSystem
 
 /// A leaked token found by ``Vault/scan(_:progress:)``. Names the place and the credential,
 /// never the secret.
@@ -62,7 +62,7 @@ extension Vault {
             return ScanIndex(known: known, lengths: lengths)
         }
         var scanner = Scanner(index: index, keys: keys, progress: progress)
-        for path in paths { try scanner.visit(path, top: true) }
+        for path in paths { try system { () throws(SystemError) in try scanner.visit(path) } }
         let summary = ScanSummary(
             findings: scanner.findings, filesScanned: scanner.files, bytesScanned: scanner.bytes, filesSkipped: scanner.skipped
         )

@@ -1,4 +1,5 @@
-internal import Glibc
+internal import TokenVaultSystem
+
 
 /// A point in time as whole seconds since 1970-01-01T00:00:00Z.
 ///
@@ -22,9 +23,7 @@ public struct VaultClock: Sendable {
 
     /// The system's real-time clock.
     public static let system = VaultClock {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return UnixTime(spec.tv_sec)
+        SystemClock.now
     }
 
     /// A clock stopped at `time`.

@@ -1,4 +1,5 @@
 import TokenVault
+internal import TokenVaultSystem
 
 struct AddCommand: VaultCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 internal import Glibc
 import TokenVault
+internal import TokenVaultSystem
 
 struct AuditCommand: VaultCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import TokenVault
+internal import TokenVaultSystem
 
 struct AuditVerifyCommand: VaultCommand {
     static let configuration = CommandConfiguration(
@@ -32,10 +33,10 @@ struct AuditVerifyCommand: VaultCommand {
         case (nil, nil):
             report = try context.openVault().verifyAuditTrail()
         case (let sealPath?, let keyPath?):
-            let parsed = try AuditSeal(text: TextFiles.read(sealPath))
+            let parsed = try AuditSeal(text: system { () throws(SystemError) in try TextFiles.read(sealPath) })
             seal = parsed
             report = try AuditSealVerifier.verify(
-                vaultAt: context.vaultPath, seal: parsed, publicKey: SealPublicKey.parse(TextFiles.read(keyPath))
+                vaultAt: context.vaultPath, seal: parsed, publicKey: SealPublicKey.parse(system { () throws(SystemError) in try TextFiles.read(keyPath) })
             )
         default:
             throw ParsedArguments.usageError("--seal and --public-key go together", command: "audit verify")
@@ -100,15 +101,15 @@ struct AuditSealCommand: VaultCommand {
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         // Check the outputs first: a refused output must not leave a seal event behind.
         for option in ["out", "public-key-out"] {
-            if let path = arguments.value(option) { try TextFiles.requireAbsent(path) }
+            if let path = arguments.value(option) { try system { () throws(SystemError) in try TextFiles.requireAbsent(path) } }
         }
         let vault = try context.openVault()
         let seal = try vault.sealAuditTrail()
         if let path = arguments.value("public-key-out") {
-            try TextFiles.createNew(path, contents: SealPublicKey.text(seal.publicKey))
+            try system { () throws(SystemError) in try TextFiles.createNew(path, contents: SealPublicKey.text(seal.publicKey)) }
         }
         if let path = arguments.value("out") {
-            try TextFiles.createNew(path, contents: seal.text)
+            try system { () throws(SystemError) in try TextFiles.createNew(path, contents: seal.text) }
             context.printDone("sealed \(seal.eventCount) events into \(path)", [("sealed_events", .int(seal.eventCount)), ("out", .string(path))])
         } else {
             context.io.out(seal.text)

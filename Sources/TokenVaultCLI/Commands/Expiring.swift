@@ -1,4 +1,5 @@
 import TokenVault
+internal import TokenVaultSystem
 
 struct ExpiringCommand: VaultCommand {
     static let configuration = CommandConfiguration(

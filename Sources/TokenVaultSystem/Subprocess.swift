@@ -1,5 +1,5 @@
 internal import Glibc
-internal import TokenVaultCrypto
+package import TokenVaultCrypto
 
 /// Runs a shell command with secrets crossing only through pipes.
 ///
@@ -11,26 +11,34 @@ internal import TokenVaultCrypto
 /// - the environment: ours plus `environment`, which must never hold a secret.
 ///
 /// A command that outlives `timeoutSeconds` is killed with its whole process group.
-struct Subprocess {
-    enum Termination: Equatable {
+package struct Subprocess {
+    package enum Termination: Equatable, Sendable {
         case exited(Int32)
         case signaled(Int32)
         case timedOut
         case outputTooLarge
     }
 
-    struct Outcome {
-        let termination: Termination
-        let output: SecureBytes
+    package struct Outcome {
+        package let termination: Termination
+        package let output: SecureBytes
     }
 
-    var command: String
-    var environment: [(String, String)] = []
-    var input: SecureBytes?
-    var outputLimit = 64 * 1_024
-    var timeoutSeconds: Int64 = 60
+    package var command: String
+    package var environment: [(String, String)] = []
+    package var input: SecureBytes?
+    package var outputLimit = 64 * 1_024
+    package var timeoutSeconds: Int64 = 60
 
-    func run() throws(VaultError) -> Outcome {
+    package init(command: String, environment: [(String, String)] = [], input: SecureBytes? = nil, outputLimit: Int = 64 * 1_024, timeoutSeconds: Int64 = 60) {
+        self.command = command
+        self.environment = environment
+        self.input = input
+        self.outputLimit = outputLimit
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    package func run() throws(SystemError) -> Outcome {
         var stdinPipe: [Int32] = [-1, -1]
         var stdoutPipe: [Int32] = [-1, -1]
         guard Self.makePipe(&stdoutPipe) else { throw .failed("cannot create a pipe: \(Files.systemError())") }
@@ -64,7 +72,7 @@ struct Subprocess {
         return Outcome(termination: wait(pid, deadline: deadline), output: output)
     }
 
-    private func spawn(stdinRead: Int32, stdoutWrite: Int32) throws(VaultError) -> pid_t {
+    private func spawn(stdinRead: Int32, stdoutWrite: Int32) throws(SystemError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -181,7 +189,7 @@ struct Subprocess {
         return true
     }
 
-    static func monotonicMilliseconds() -> Int64 {
+    package static func monotonicMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
