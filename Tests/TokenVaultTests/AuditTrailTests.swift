@@ -29,7 +29,7 @@ struct AuditTrailTests {
         var previous = AuditLog.genesisHash(vaultID: keys.vaultID)
         let rows = try t.sql("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq")
         for row in rows {
-            let event = AuditLog.event(from: row)
+            let event = try AuditLog.event(from: row)
             let hash = AuditLog.chainHash(previous: previous, event: event)
             #expect(row.blob(13) == hash)
             #expect(row.blob(14) == HMAC.authenticate(hash, using: keys.auditKey))
@@ -119,7 +119,7 @@ struct AuditTrailTests {
         try t.vault.forEachAuditEvent(AuditFilter()) { event in
             let aboutX = event.credentialID.map(xIDs.contains) ?? (event.credentialName == "x")
             if aboutX { expected.append(event.sequence) }
-            if aboutX && event.outcome == "denied" { deniedExpected.append(event.sequence) }
+            if aboutX && event.outcome == .denied { deniedExpected.append(event.sequence) }
         }
         // Per pair of rounds: add, fetch, denial, delete, refusal of "x"; add and rename of "y", then the same four.
         #expect(expected.count == 1 + holders / 2 * 11)

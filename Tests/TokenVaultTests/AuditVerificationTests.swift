@@ -66,7 +66,7 @@ struct AuditVerificationTests {
         _ = try t.sql("UPDATE audit_events SET actor = 'mallory' WHERE seq = 5")
         var previous = try #require(try t.sql("SELECT hash FROM audit_events WHERE seq = 4")[0].blob(0))
         for row in try t.sql("SELECT \(AuditLog.selectColumns) FROM audit_events WHERE seq >= 5 ORDER BY seq") {
-            let event = AuditLog.event(from: row)
+            let event = try AuditLog.event(from: row)
             let hash = AuditLog.chainHash(previous: previous, event: event)
             _ = try t.sql("UPDATE audit_events SET hash = ? WHERE seq = ?", [hash, event.sequence])
             previous = hash

@@ -137,7 +137,7 @@ struct AuditWalkPartsTests {
         let connection = try Connection(path: copy.vault.path, options: Connection.Options())
         var previous = try #require(try connection.row("SELECT hash FROM audit_events WHERE seq = 29")?.blob(0))
         for row in try connection.rows("SELECT \(AuditLog.selectColumns) FROM audit_events WHERE seq >= 30 ORDER BY seq") {
-            let event = AuditLog.event(from: row)
+            let event = try AuditLog.event(from: row)
             let hash = AuditLog.chainHash(previous: previous, event: event)
             try connection.execute("UPDATE audit_events SET hash = ? WHERE seq = ?", [hash, event.sequence])
             previous = hash
@@ -173,7 +173,7 @@ struct AuditWalkPartsTests {
         try connection.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 40")
         var previous = try #require(try connection.row("SELECT hash FROM audit_events WHERE seq = 39")?.blob(0))
         for row in try connection.rows("SELECT \(AuditLog.selectColumns) FROM audit_events WHERE seq >= 40 ORDER BY seq") {
-            let event = AuditLog.event(from: row)
+            let event = try AuditLog.event(from: row)
             previous = AuditLog.chainHash(previous: previous, event: event)
             try connection.execute("UPDATE audit_events SET hash = ? WHERE seq = ?", [previous, event.sequence])
         }
@@ -190,7 +190,7 @@ struct AuditWalkPartsTests {
         let t = try TestVault(actor: "mallor\u{FFFD}")
         #expect(try reports(t.vault).isIntact)
         _ = try t.sql("UPDATE audit_events SET actor = CAST(x'6d616c6c6f72ff' AS TEXT) WHERE seq = 1")
-        #expect(AuditLog.event(from: try t.sql("SELECT \(AuditLog.selectColumns) FROM audit_events")[0]).actor == "mallor\u{FFFD}")
+        #expect(try AuditLog.event(from: t.sql("SELECT \(AuditLog.selectColumns) FROM audit_events")[0]).actor == "mallor\u{FFFD}")
         let report = try reports(t.vault)
         #expect(report.problem?.kind == .altered && report.problem?.sequence == 1)
     }
@@ -211,7 +211,7 @@ struct AuditWalkPartsTests {
         while try statement.advance() {
             buffer.removeAll()
             AuditLog.encodeCurrentRow(of: statement, sequence: rows[index].int64(0)!, into: buffer)
-            #expect(buffer.withUnsafeBytes { Array($0) } == AuditLog.encode(AuditLog.event(from: rows[index])))
+            #expect(try buffer.withUnsafeBytes { Array($0) } == AuditLog.encode(AuditLog.event(from: rows[index])))
             index += 1
         }
         #expect(index == rows.count && index == 5)

@@ -10,7 +10,7 @@ struct KeyChangeTests {
         let keys = vault.keys
         var previous = AuditLog.genesisHash(vaultID: keys.vaultID)
         for row in try t.sql("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq") {
-            let hash = AuditLog.chainHash(previous: previous, event: AuditLog.event(from: row))
+            let hash = AuditLog.chainHash(previous: previous, event: try AuditLog.event(from: row))
             guard row.blob(13) == hash, row.blob(14) == HMAC.authenticate(hash, using: keys.auditKey) else { return false }
             previous = hash
         }

@@ -27,7 +27,7 @@ public struct AuditEvent: Sendable, Hashable {
     public let sequence: Int64
     public let time: UnixTime
     public let actor: String
-    public let action: String
+    public let action: AuditAction
     /// The credential's immutable id, when one was involved and found.
     public let credentialID: String?
     /// The credential's name at the time (or the name asked for, when not found).
@@ -35,7 +35,7 @@ public struct AuditEvent: Sendable, Hashable {
     public let needProject: String?
     public let needResource: String?
     public let needPermissions: String?
-    public let outcome: String
+    public let outcome: AuditOutcome
     public let reason: String?
     /// The secret version involved, if any.
     public let version: Int64?

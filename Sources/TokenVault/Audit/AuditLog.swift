@@ -24,13 +24,13 @@ enum AuditLog {
         encoder.append(event.sequence)
         encoder.append(event.time)
         encoder.append(event.actor)
-        encoder.append(event.action)
+        encoder.append(event.action.rawValue)
         encoder.append(event.credentialID)
         encoder.append(event.credentialName)
         encoder.append(event.needProject)
         encoder.append(event.needResource)
         encoder.append(event.needPermissions)
-        encoder.append(event.outcome)
+        encoder.append(event.outcome.rawValue)
         encoder.append(event.reason)
         encoder.append(event.version)
         // Appended only when set, so that events written before authenticated state (which had
@@ -64,13 +64,13 @@ enum AuditLog {
             sequence: sequence,
             time: time,
             actor: actor,
-            action: record.action.rawValue,
+            action: record.action,
             credentialID: record.credentialID,
             credentialName: record.credentialName,
             needProject: record.need?.project,
             needResource: record.need?.resource,
             needPermissions: record.need?.permissions?.description,
-            outcome: record.outcome.rawValue,
+            outcome: record.outcome,
             reason: record.reason,
             version: record.version,
             changesState: record.stateSeq != nil
@@ -84,8 +84,8 @@ enum AuditLog {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                event.sequence, event.time, event.actor, event.action, event.credentialID, event.credentialName,
-                event.needProject, event.needResource, event.needPermissions, event.outcome, event.reason,
+                event.sequence, event.time, event.actor, event.action.rawValue, event.credentialID, event.credentialName,
+                event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue, event.reason,
                 event.version, event.changesState, hash, mac,
             ]
         )
@@ -137,18 +137,29 @@ enum AuditLog {
         return optional ? .null : .text(UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
-    static func event(from row: Row) -> AuditEvent {
-        AuditEvent(
-            sequence: row.int64(0) ?? 0,
-            time: row.int64(1) ?? 0,
-            actor: row.string(2) ?? "",
-            action: row.string(3) ?? "",
+    /// The event in a row of ``selectColumns``.
+    ///
+    /// - Throws: ``VaultError/Kind/integrity`` for a row whose action or outcome is none that
+    ///   TokenVault writes, or whose required columns are missing: the file was altered (and
+    ///   `audit verify` names the event).
+    static func event(from row: Row) throws(VaultError) -> AuditEvent {
+        guard let sequence = row.int64(0), let time = row.int64(1), let actor = row.string(2),
+            let action = row.string(3).flatMap(AuditAction.init(rawValue:)),
+            let outcome = row.string(9).flatMap(AuditOutcome.init(rawValue:))
+        else {
+            throw VaultError(.integrity, "audit event \(row.int64(0) ?? 0) is malformed: the vault file was altered", hint: "run `tokenvault audit verify`")
+        }
+        return AuditEvent(
+            sequence: sequence,
+            time: time,
+            actor: actor,
+            action: action,
             credentialID: row.string(4),
             credentialName: row.string(5),
             needProject: row.string(6),
             needResource: row.string(7),
             needPermissions: row.string(8),
-            outcome: row.string(9) ?? "",
+            outcome: outcome,
             reason: row.string(10),
             version: row.int64(11),
             changesState: row.int64(12) == 1

@@ -79,18 +79,18 @@ public struct AuditSeal: Sendable, Equatable {
 }
 
 /// Lowercase hexadecimal for public values (hashes, keys, ids) in output. Never for secrets.
-public enum HexText {
-    public static func string(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
+package enum HexText {
+    package static func string(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }
 
 /// The text form of a seal-verification public key: `tokenvault-ed25519-public-key <64 hex>`.
-public enum SealPublicKey {
+package enum SealPublicKey {
     static let prefix = "tokenvault-ed25519-public-key "
 
-    public static func text(_ key: [UInt8]) -> String { prefix + Hex.encode(key) + "\n" }
+    package static func text(_ key: [UInt8]) -> String { prefix + Hex.encode(key) + "\n" }
 
     /// Parses the text form.
-    public static func parse(_ text: String) throws(VaultError) -> [UInt8] {
+    package static func parse(_ text: String) throws(VaultError) -> [UInt8] {
         var trimmed = Substring(text)
         while let last = trimmed.last, last == "\n" || last == "\r\n" || last == "\r" || last == " " { trimmed = trimmed.dropLast() }
         guard trimmed.hasPrefix(prefix), let key = Hex.decode(trimmed.dropFirst(prefix.count).utf8), key.count == 32 else {

@@ -116,13 +116,13 @@ public enum TimeFormat {
     }
 
     /// `2027-03-01`.
-    public static func day(_ time: UnixTime) -> String {
+    package static func day(_ time: UnixTime) -> String {
         let (year, month, day, _) = civil(time)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     /// A short human duration: `45s`, `12m`, `5h`, `3d`.
-    public static func humanDuration(_ seconds: Int64) -> String {
+    package static func humanDuration(_ seconds: Int64) -> String {
         let magnitude = abs(seconds)
         switch magnitude {
         case ..<60: return "\(magnitude)s"

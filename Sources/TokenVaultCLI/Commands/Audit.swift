@@ -63,8 +63,8 @@ struct AuditCommand: VaultCommand {
             var table = StreamingTable(["SEQ", "TIME", "ACTOR", "ACTION", "CREDENTIAL", "NEED", "OUTCOME", "REASON"], output)
             let append = { (event: AuditEvent) in
                 table.append([
-                    String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action,
-                    event.credentialName ?? "-", needText(event), event.outcome, event.reason ?? "",
+                    String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action.rawValue,
+                    event.credentialName ?? "-", needText(event), event.outcome.rawValue, event.reason ?? "",
                 ])
             }
             try forEachOldestFirst(vault, filter, append)
@@ -107,10 +107,10 @@ struct AuditCommand: VaultCommand {
     static func jsonLine(_ event: AuditEvent) -> String {
         JSON.object([
             ("seq", .int(event.sequence)), ("time", .time(event.time)), ("actor", .string(event.actor)),
-            ("action", .string(event.action)), ("credential_id", .optional(event.credentialID)),
+            ("action", .string(event.action.rawValue)), ("credential_id", .optional(event.credentialID)),
             ("credential_name", .optional(event.credentialName)), ("need_project", .optional(event.needProject)),
             ("need_resource", .optional(event.needResource)), ("need_permission", .optional(event.needPermissions)),
-            ("outcome", .string(event.outcome)), ("reason", .optional(event.reason)),
+            ("outcome", .string(event.outcome.rawValue)), ("reason", .optional(event.reason)),
             ("version", event.version.map(JSON.int) ?? .null),
         ]).rendered() + "\n"
     }
@@ -119,8 +119,8 @@ struct AuditCommand: VaultCommand {
 
     static func csvLine(_ event: AuditEvent) -> String {
         let fields: [String?] = [
-            String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action, event.credentialID,
-            event.credentialName, event.needProject, event.needResource, event.needPermissions, event.outcome,
+            String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action.rawValue, event.credentialID,
+            event.credentialName, event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue,
             event.reason, event.version.map { String($0) },
         ]
         return fields.map { csvField($0 ?? "") }.joined(separator: ",") + "\n"
