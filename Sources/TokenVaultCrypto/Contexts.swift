@@ -38,6 +38,13 @@ public final class HMACContext {
             && EVP_MAC_final(context, mac.bytes, &length, HMAC.byteCount) == 1
         precondition(ok && length == HMAC.byteCount, "HMAC-SHA256 failed")
     }
+
+    /// Whether `code` is the HMAC-SHA256 of `message` under the context's key, compared in
+    /// constant time (`CRYPTO_memcmp`).
+    public func isValidAuthenticationCode(_ code: [UInt8], authenticating message: [UInt8]) -> Bool {
+        let expected = authenticate(message)
+        return code.withUnsafeBytes { code in expected.withUnsafeBytes { ConstantTime.equals(code, $0) } }
+    }
 }
 
 @available(*, unavailable, message: "An HMACContext is reused by one thread at a time")

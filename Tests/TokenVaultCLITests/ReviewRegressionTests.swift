@@ -198,6 +198,7 @@ struct ReviewRegressionTests {
             Thread.sleep(forTimeInterval: 0.02)
         }
         #expect(hardened, "tokenvault running as nobody kept a core limit or stayed dumpable")
+        ignoreBrokenPipes
         _ = "token\n".withCString { write(stdin[1], $0, 6) }
     }
 

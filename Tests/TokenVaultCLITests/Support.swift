@@ -67,7 +67,10 @@ final class Sandbox: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         try! process.run()
-        stdin.fileHandleForWriting.write(Data(input))
+        // A child that refuses before reading its input closes the pipe: the write then fails
+        // with EPIPE (SIGPIPE is ignored in the test process), which is not the test's concern.
+        ignoreBrokenPipes
+        try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
         try? stdin.fileHandleForWriting.close()
         // Drain both pipes concurrently so a chatty child never blocks.
         let outData = LockedData()
@@ -181,3 +184,9 @@ final class Child: @unchecked Sendable {
         }
     }
 }
+
+/// Ignores SIGPIPE in the test process, once: writing to a child that has exited must fail with
+/// EPIPE, not kill the test runner.
+let ignoreBrokenPipes: Void = {
+    signal(SIGPIPE, SIG_IGN)
+}()

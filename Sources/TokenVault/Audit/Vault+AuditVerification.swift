@@ -20,7 +20,7 @@ extension Vault {
     /// is named first.
     ///
     /// The trail is read in one snapshot, in parts checked in parallel (two per processor), each
-    /// on its own connection to the vault file; the state in another, on this vault's connection.
+    /// on its own connection to the vault file; the state likewise, in ranges of credentials.
     public func verifyAuditTrail() throws(VaultError) -> AuditReport {
         try verifyAuditTrail(parts: AuditChainWalker.defaultParts)
     }
@@ -33,7 +33,7 @@ extension Vault {
         let chain = try Vault.mapErrors {
             try AuditChainWalker.walk(path: path, options: options, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil, parts: parts)
         }
-        let state = try Vault.mapErrors { try queue.read { db in try StateVerifier.check(db, keys: keys) } }
+        let state = try Vault.mapErrors { try StateVerifier.check(path: path, options: options, keys: keys, parts: parts) }
         return AuditReport(
             eventsChecked: chain.eventsChecked, headHash: chain.headHash,
             problem: chain.problem ?? state.violation.map(AuditProblem.init(state:)),

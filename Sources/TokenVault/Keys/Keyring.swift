@@ -20,6 +20,8 @@ struct Keyring: Sendable {
     /// The lookup key (fingerprints of stored secrets, hashes of issued tokens), set up once.
     let lookupMAC: KeyedHMAC
     /// The state key, which authenticates the rows that decisions depend on (``StateAuthenticator``).
+    let stateKey: SymmetricKey
+    /// The state key, set up once for the checks of every read.
     let stateMAC: KeyedHMAC
 
     enum Purpose: String { case data, mac }
@@ -58,6 +60,7 @@ struct Keyring: Sendable {
         }
         let auditKey = try mac.derive(label: "tokenvault/v1/audit-mac")
         let lookupKey = try mac.derive(label: "tokenvault/v1/lookup")
+        let stateKey = try mac.derive(label: "tokenvault/v1/state")
         return Keyring(
             vaultID: meta.vaultID,
             dataKeys: data,
@@ -66,7 +69,8 @@ struct Keyring: Sendable {
             sealWrapKey: try mac.derive(label: "tokenvault/v1/seal-key-wrap"),
             auditMAC: try KeyedHMAC(key: auditKey),
             lookupMAC: try KeyedHMAC(key: lookupKey),
-            stateMAC: try KeyedHMAC(key: mac.derive(label: "tokenvault/v1/state"))
+            stateKey: stateKey,
+            stateMAC: try KeyedHMAC(key: stateKey)
         )
     }
 

@@ -13,9 +13,9 @@ internal import TokenVaultCrypto
 /// state-changing event of that credential in the trail (or the vault's state epoch, for a
 /// credential untouched since the upgrade that sealed it), and every row of the credential must
 /// carry the same `state_seq`.
-struct StateAuthenticator: Sendable {
+struct StateAuthenticator {
     let vaultID: [UInt8]
-    let mac: KeyedHMAC
+    let mac: any StateMAC
     /// The sequence number of the event that sealed a vault upgraded from schema 5; 0 for a
     /// vault created with authenticated state.
     let epoch: Int64
@@ -23,8 +23,14 @@ struct StateAuthenticator: Sendable {
     let checked: CheckedRows?
 
     init(keys: Keyring, epoch: Int64, checked: CheckedRows? = nil) {
-        self.vaultID = keys.vaultID
-        self.mac = keys.stateMAC
+        self.init(vaultID: keys.vaultID, mac: keys.stateMAC, epoch: epoch, checked: checked)
+    }
+
+    /// - Parameter mac: the state key, shared by threads (``KeyedHMAC``), or one context that
+    ///   one thread reuses for a long loop (``HMACContext``, as `audit verify` does).
+    init(vaultID: [UInt8], mac: any StateMAC, epoch: Int64, checked: CheckedRows? = nil) {
+        self.vaultID = vaultID
+        self.mac = mac
         self.epoch = epoch
         self.checked = checked
     }
@@ -169,3 +175,12 @@ struct StateAuthenticator: Sendable {
         }
     }
 }
+
+/// HMAC-SHA256 under the state key: a key every thread shares, or a context one thread reuses.
+protocol StateMAC: AnyObject {
+    func authenticate(_ message: [UInt8]) -> [UInt8]
+    func isValidAuthenticationCode(_ code: [UInt8], authenticating message: [UInt8]) -> Bool
+}
+
+extension KeyedHMAC: StateMAC {}
+extension HMACContext: StateMAC {}

@@ -1,3 +1,4 @@
+internal import TokenVaultCrypto
 internal import TokenVaultStore
 
 /// Checks the whole authenticated state against the trail, for `audit verify`.
@@ -18,18 +19,64 @@ enum StateVerifier {
         let violation: StateViolation?
     }
 
-    static func check(_ db: Connection, keys: Keyring) throws -> Result {
+    /// Checks the state in the vault file at `path`, in `parts` ranges of credential row ids read
+    /// in parallel on one snapshot (``ParallelSnapshot``), each with its own HMAC context under
+    /// the state key. The violation named is the one with the lowest credential row id, the same
+    /// one a single walk from the first credential stops at.
+    static func check(path: String, options: Connection.Options, keys: Keyring, parts: Int) throws -> Result {
+        let vaultID = keys.vaultID
+        let stateKey = keys.stateKey
         let epoch: Int64
         do {
-            epoch = try StoredMeta.verifiedEpoch(db, keys: keys)
+            epoch = try StoredMeta.verifiedEpoch(Connection(path: path, options: options), keys: keys)
         } catch let violation as StateViolation {
             return Result(credentialsChecked: 0, violation: violation)
         }
-        let authenticator = StateAuthenticator(keys: keys, epoch: epoch)
-        var credentials = try Cursor(db, table: "credentials", "SELECT \(StoredCredential.columns), \(CredentialSnapshot.newestEventColumn) FROM credentials c ORDER BY c.id")
-        var grants = try Cursor(db, table: "grants", "SELECT credential_id, \(StoredGrant.columns) FROM grants ORDER BY credential_id, project, resource")
-        var versions = try Cursor(db, table: "secret_versions", "SELECT \(StoredVersion.columns) FROM secret_versions ORDER BY credential_id, version")
-        var names = try Cursor(db, table: "name_history", "SELECT credential_id, \(StoredName.columns) FROM name_history ORDER BY credential_id, named_at, rowid")
+        let results = try ParallelSnapshot.read(path: path, options: options, parts: parts) { part, parts, db in
+            let authenticator = StateAuthenticator(vaultID: vaultID, mac: try HMACContext(key: stateKey), epoch: epoch)
+            let last = try db.row("SELECT max(id) FROM credentials")?.int64(0) ?? 0
+            // Part k covers (bound(k), bound(k + 1)]; the first also takes any id below 1, the last any above.
+            func bound(_ k: Int) -> Int64 { last / Int64(parts) * Int64(k) + last % Int64(parts) * Int64(k) / Int64(parts) }
+            let low = part == 0 ? Int64.min : bound(part) + 1
+            let high = part == parts - 1 ? Int64.max : bound(part + 1)
+            let range = low <= high ? try checkRange(low...high, db, authenticator) : Result(credentialsChecked: 0, violation: nil)
+            var trail: StateViolation?
+            if part == 0 {
+                do { try checkAgainstTheTrail(db) } catch let violation as StateViolation { trail = violation }
+            }
+            return (range: range, trail: trail)
+        }
+        // The rows in credential order first, as one walk would find them; then the trail's checks.
+        return Result(
+            credentialsChecked: results.reduce(0) { $0 + $1.range.credentialsChecked },
+            violation: results.lazy.compactMap(\.range.violation).first ?? results[0].trail
+        )
+    }
+
+    /// Checks the credentials whose row ids are in `range`, with their grants, versions and names:
+    /// the four tables read once each, in credential order, and merged.
+    private static func checkRange(_ range: ClosedRange<Int64>, _ db: Connection, _ authenticator: StateAuthenticator) throws -> Result {
+        let bounds: [any SQLBindable] = [range.lowerBound, range.upperBound]
+        var credentials = try Cursor(
+            db, table: "credentials",
+            "SELECT \(StoredCredential.columns), \(CredentialSnapshot.newestEventColumn) FROM credentials c WHERE c.id BETWEEN ? AND ? ORDER BY c.id",
+            bounds
+        )
+        var grants = try Cursor(
+            db, table: "grants",
+            "SELECT credential_id, \(StoredGrant.columns) FROM grants WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, project, resource",
+            bounds
+        )
+        var versions = try Cursor(
+            db, table: "secret_versions",
+            "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, version",
+            bounds
+        )
+        var names = try Cursor(
+            db, table: "name_history",
+            "SELECT credential_id, \(StoredName.columns) FROM name_history WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, named_at, rowid",
+            bounds
+        )
         var checked: Int64 = 0
         do {
             while let row = credentials.row {
@@ -57,7 +104,6 @@ enum StateVerifier {
             for leftover in [grants, versions, names] where leftover.row != nil {
                 throw StateViolation(table: leftover.table, credential: nil, problem: .forged)
             }
-            try checkAgainstTheTrail(db)
         } catch let violation as StateViolation {
             return Result(credentialsChecked: checked, violation: violation)
         }
@@ -65,27 +111,37 @@ enum StateVerifier {
     }
 
     /// Every credential the trail created has a row, and every name the trail gave one is in its
-    /// name history (the naming events are found through their partial index).
+    /// name history. Both queries read the naming events through their partial index
+    /// (`audit_events_naming`, named with SQLite's `INDEXED BY`: left to itself, the planner takes
+    /// the `credential_uid IS NOT NULL` range of `audit_events_credential`, every fetch event of
+    /// the trail). There are few naming events, and fewer violations; the earliest is picked here.
     private static func checkAgainstTheTrail(_ db: Connection) throws {
         let naming = "a.credential_uid IS NOT NULL AND a.outcome = 'ok' AND (a.action = 'add' OR a.action = 'issue' OR a.action = 'rename')"
-        if let row = try db.row(
+        if let (uid, name) = try earliest(
+            db,
             """
-            SELECT a.credential_uid, a.credential_name FROM audit_events a WHERE \(naming) AND a.action != 'rename'
-            AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.uid = a.credential_uid) ORDER BY a.seq LIMIT 1
+            SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND a.action != 'rename'
+            AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.uid = a.credential_uid)
             """
         ) {
-            throw StateViolation(table: "credentials", credential: row.string(1) ?? row.string(0), problem: .missing)
+            throw StateViolation(table: "credentials", credential: name ?? uid, problem: .missing)
         }
-        if let row = try db.row(
+        if let (uid, name) = try earliest(
+            db,
             """
-            SELECT a.credential_name FROM audit_events a WHERE \(naming) AND NOT EXISTS (
+            SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND NOT EXISTS (
                 SELECT 1 FROM credentials c JOIN name_history h ON h.credential_id = c.id
                 WHERE c.uid = a.credential_uid AND h.name = a.credential_name
-            ) ORDER BY a.seq LIMIT 1
+            )
             """
         ) {
-            throw StateViolation(table: "name_history", credential: row.string(0), problem: .missing)
+            throw StateViolation(table: "name_history", credential: name ?? uid, problem: .missing)
         }
+    }
+
+    /// The (uid, name) of the row with the lowest `seq` that `sql` selects (`seq, uid, name`), or nil.
+    private static func earliest(_ db: Connection, _ sql: String) throws -> (String?, String?)? {
+        try db.rows(sql).min { ($0.int64(0) ?? 0) < ($1.int64(0) ?? 0) }.map { ($0.string(1), $0.string(2)) }
     }
 
     /// One query's rows, read in order of their first column (a credential row id), a
@@ -95,9 +151,10 @@ enum StateVerifier {
         private let statement: Statement
         private(set) var row: Row?
 
-        init(_ db: Connection, table: String, _ sql: String) throws {
+        init(_ db: Connection, table: String, _ sql: String, _ arguments: [any SQLBindable]) throws {
             self.table = table
             statement = try db.prepare(sql)
+            try statement.bind(arguments)
             try advance()
         }
 
