@@ -85,6 +85,8 @@ struct TamperTests {
         try FileManager.default.createDirectory(atPath: box.path + "/vault", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixture + "/vault.db", toPath: box.vault)
         try FileManager.default.copyItem(atPath: fixture + "/vault.key", toPath: box.keyFile)
+        // Git keeps no file mode but the executable bit: make the copies private, as TokenVault would.
+        for file in [box.vault, box.keyFile] { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file) }
         #expect(box.run(["get", "edi-de"]).out == "edi-secret")
         let verify = box.run(["audit", "verify"])
         #expect(verify.status == 0, "\(verify.err)")

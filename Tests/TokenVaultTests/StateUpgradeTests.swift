@@ -19,8 +19,10 @@ struct StateUpgradeTests {
         var key: KeySource { .keyFile(directory.file("vault.key")) }
 
         init() throws {
+            // Private modes, as TokenVault writes them: git keeps no file mode but the executable bit.
             for name in ["vault.db", "vault.key", "issued.txt", "seal.txt", "vault.pub"] {
                 try FileManager.default.copyItem(atPath: StateUpgradeTests.fixture + "/" + name, toPath: directory.file(name))
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.file(name))
             }
         }
 
@@ -133,5 +135,23 @@ struct CheckedRowsTests {
             _ = try t.sql("UPDATE grants SET permissions = ?", [permissions])
             #expect(try t.vault.fetch("erp").secret.text == "s", "\(tampering) undone")
         }
+    }
+}
+
+/// The select lists generated from the records' column enums are the schema's column names.
+@Suite("Record columns")
+struct RecordColumnTests {
+    @Test func selectListsNameTheSchemasColumns() {
+        #expect(StoredCredential.columns == """
+            c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at, c.expires_at, \
+            c.revoked_at, c.deleted_at, c.last_test_at, c.last_test_ok, c.last_test_detail, \
+            (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'), c.state_seq, c.state_mac
+            """)
+        #expect(StoredVersion.columns == """
+            credential_id, version, state, key_id, ciphertext, fingerprint, created_at, valid_until, \
+            retire_on_first_use_of, first_used_at, state_seq, state_mac
+            """)
+        #expect(StoredName.columns == "name, named_at, rowid, state_seq, state_mac")
+        #expect(StoredGrant.columns == "project, resource, permissions")
     }
 }

@@ -25,7 +25,8 @@ extension Vault {
             let authenticator = stateAuthenticator
             guard let row = try db.row(
                 "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL", [fingerprint]
-            ), let rowID = row.int64(0), let stored = row.blob(5), ConstantTime.equals(stored, fingerprint),
+            ), let rowID = row.int64(StoredVersion.Column.credentialID), let stored = row.blob(StoredVersion.Column.fingerprint),
+                ConstantTime.equals(stored, fingerprint),
                 let loaded = try CredentialRecords.byRowID(rowID, db, authenticator)
             else { throw Refusal.denied("the token is not valid", reason: "unknown token") }
             let credential = loaded.credential

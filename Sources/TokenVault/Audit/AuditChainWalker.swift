@@ -86,9 +86,9 @@ enum AuditChainWalker {
             PartResult(finding: Finding(problem: problem, head: previous), lastSequence: last, lastHash: previous)
         }
         while try statement.advance() {
-            guard case .integer(expected) = statement.column(at: 0) else { return found(.missing(expected)) }
+            guard case .integer(expected) = statement.column(at: AuditLog.Column.seq.rawValue) else { return found(.missing(expected)) }
             // The hash is read from the row as stored; the encoding is built from the columns in place.
-            guard let storedHash = Digest32(statement.column(at: 13)) else { return found(.altered(expected)) }
+            guard let storedHash = Digest32(statement.column(at: AuditLog.Column.count)) else { return found(.altered(expected)) }
             encoding.removeAll()
             AuditLog.encodeCurrentRow(of: statement, sequence: expected, into: encoding)
             encoding.withUnsafeBytes { encoding in
@@ -98,7 +98,7 @@ enum AuditChainWalker {
             guard hash == storedHash else { return found(.altered(expected)) }
             if let authenticator {
                 hash.withUnsafeBytes { hash in mac.withUnsafeMutableBytes { authenticator.authenticate(hash, into: $0) } }
-                guard let storedMAC = Digest32(statement.column(at: 14)), mac.matches(storedMAC) else {
+                guard let storedMAC = Digest32(statement.column(at: AuditLog.Column.count + 1)), mac.matches(storedMAC) else {
                     return found(.forged(expected))
                 }
             }

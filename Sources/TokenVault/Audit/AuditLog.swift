@@ -92,10 +92,14 @@ enum AuditLog {
         return event
     }
 
-    static let selectColumns = """
-        seq, at, actor, action, credential_uid, credential_name, need_project, need_resource,
-        need_permission, outcome, reason, version, changes_state
-        """
+    /// The columns of an event, in `SELECT` order (``selectColumns``); the walk reads `hash` and
+    /// `mac` right after them.
+    enum Column: Int, ColumnList {
+        case seq, at, actor, action, credentialUID, credentialName, needProject, needResource
+        case needPermission, outcome, reason, version, changesState
+    }
+
+    static let selectColumns = Column.selectList()
 
     /// Appends the canonical encoding of `statement`'s current row (the columns of
     /// ``selectColumns``, in that order) to `buffer`: the bytes of `encode(event(from: row))`,
@@ -109,20 +113,20 @@ enum AuditLog {
         let domain = eventDomainUTF8
         buffer.append(.text(UnsafeRawBufferPointer(start: domain.utf8Start, count: domain.utf8CodeUnitCount)))
         buffer.append(.integer(sequence))  // seq
-        buffer.append(integer(statement.column(at: 1), optional: false))  // at
-        buffer.append(text(statement.column(at: 2), optional: false))  // actor
-        buffer.append(text(statement.column(at: 3), optional: false))  // action
-        buffer.append(text(statement.column(at: 4), optional: true))  // credential_uid
-        buffer.append(text(statement.column(at: 5), optional: true))  // credential_name
-        buffer.append(text(statement.column(at: 6), optional: true))  // need_project
-        buffer.append(text(statement.column(at: 7), optional: true))  // need_resource
-        buffer.append(text(statement.column(at: 8), optional: true))  // need_permission
-        buffer.append(text(statement.column(at: 9), optional: false))  // outcome
-        buffer.append(text(statement.column(at: 10), optional: true))  // reason
-        buffer.append(integer(statement.column(at: 11), optional: true))  // version
+        buffer.append(integer(statement.column(at: Column.at.rawValue), optional: false))  // at
+        buffer.append(text(statement.column(at: Column.actor.rawValue), optional: false))  // actor
+        buffer.append(text(statement.column(at: Column.action.rawValue), optional: false))  // action
+        buffer.append(text(statement.column(at: Column.credentialUID.rawValue), optional: true))  // credential_uid
+        buffer.append(text(statement.column(at: Column.credentialName.rawValue), optional: true))  // credential_name
+        buffer.append(text(statement.column(at: Column.needProject.rawValue), optional: true))  // need_project
+        buffer.append(text(statement.column(at: Column.needResource.rawValue), optional: true))  // need_resource
+        buffer.append(text(statement.column(at: Column.needPermission.rawValue), optional: true))  // need_permission
+        buffer.append(text(statement.column(at: Column.outcome.rawValue), optional: false))  // outcome
+        buffer.append(text(statement.column(at: Column.reason.rawValue), optional: true))  // reason
+        buffer.append(integer(statement.column(at: Column.version.rawValue), optional: true))  // version
         // changes_state: encoded when not 0 (any value but 0 and 1 is refused by the schema, and
         // would not match the hash of an event written by an append).
-        if case .integer(let flag) = statement.column(at: 12), flag != 0 { buffer.append(.integer(flag)) }
+        if case .integer(let flag) = statement.column(at: Column.changesState.rawValue), flag != 0 { buffer.append(.integer(flag)) }
     }
 
     /// An integer column as `event(from:)` reads it: anything else is null when optional, else 0.
@@ -143,26 +147,29 @@ enum AuditLog {
     ///   TokenVault writes, or whose required columns are missing: the file was altered (and
     ///   `audit verify` names the event).
     static func event(from row: Row) throws(VaultError) -> AuditEvent {
-        guard let sequence = row.int64(0), let time = row.int64(1), let actor = row.string(2),
-            let action = row.string(3).flatMap(AuditAction.init(rawValue:)),
-            let outcome = row.string(9).flatMap(AuditOutcome.init(rawValue:))
+        guard let sequence = row.int64(Column.seq), let time = row.int64(Column.at), let actor = row.string(Column.actor),
+            let action = row.string(Column.action).flatMap(AuditAction.init(rawValue:)),
+            let outcome = row.string(Column.outcome).flatMap(AuditOutcome.init(rawValue:))
         else {
-            throw VaultError(.integrity, "audit event \(row.int64(0) ?? 0) is malformed: the vault file was altered", hint: "run `tokenvault audit verify`")
+            throw VaultError(
+                .integrity, "audit event \(row.int64(Column.seq) ?? 0) is malformed: the vault file was altered",
+                hint: "run `tokenvault audit verify`"
+            )
         }
         return AuditEvent(
             sequence: sequence,
             time: time,
             actor: actor,
             action: action,
-            credentialID: row.string(4),
-            credentialName: row.string(5),
-            needProject: row.string(6),
-            needResource: row.string(7),
-            needPermissions: row.string(8),
+            credentialID: row.string(Column.credentialUID),
+            credentialName: row.string(Column.credentialName),
+            needProject: row.string(Column.needProject),
+            needResource: row.string(Column.needResource),
+            needPermissions: row.string(Column.needPermission),
             outcome: outcome,
-            reason: row.string(10),
-            version: row.int64(11),
-            changesState: row.int64(12) == 1
+            reason: row.string(Column.reason),
+            version: row.int64(Column.version),
+            changesState: row.int64(Column.changesState) == 1
         )
     }
 }

@@ -26,6 +26,13 @@ struct Keyring: Sendable {
 
     enum Purpose: String { case data, mac }
 
+    /// The columns of a wrapped key, in `SELECT` order.
+    enum KeyColumn: Int, ColumnList {
+        case id, purpose, wrapped
+    }
+
+    private static let activeKeysSQL = "SELECT \(KeyColumn.selectList()) FROM keys WHERE state = 'active' ORDER BY id"
+
     /// Unwraps every live key with the KEK.
     ///
     /// - Throws: ``VaultError/Kind/locked`` when no key opens (the KEK is wrong);
@@ -35,10 +42,10 @@ struct Keyring: Sendable {
         var activeData: Int64?
         var mac: SymmetricKey?
         var failures = 0
-        let rows = try db.rows("SELECT id, purpose, wrapped FROM keys WHERE state = 'active' ORDER BY id")
+        let rows = try db.rows(activeKeysSQL)
         for row in rows {
-            guard let id = row.int64(0), let purpose = row.string(1).flatMap(Purpose.init(rawValue:)),
-                let wrapped = row.blob(2)
+            guard let id = row.int64(KeyColumn.id), let purpose = row.string(KeyColumn.purpose).flatMap(Purpose.init(rawValue:)),
+                let wrapped = row.blob(KeyColumn.wrapped)
             else { throw VaultError(.integrity, "the vault's key table is damaged") }
             guard let key = try? unwrap(wrapped, id: id, purpose: purpose, vaultID: meta.vaultID, kek: kek) else {
                 failures += 1
@@ -81,9 +88,10 @@ struct Keyring: Sendable {
     ///   rekeyed the vault); ``VaultError/Kind/integrity`` when it opens only some.
     static func unwrapAll(_ db: Connection, vaultID: [UInt8], kek: SymmetricKey) throws -> [(id: Int64, purpose: Purpose, key: SymmetricKey)] {
         var keys: [(id: Int64, purpose: Purpose, key: SymmetricKey)] = []
-        let rows = try db.rows("SELECT id, purpose, wrapped FROM keys WHERE state = 'active' ORDER BY id")
+        let rows = try db.rows(activeKeysSQL)
         for row in rows {
-            guard let id = row.int64(0), let purpose = row.string(1).flatMap(Purpose.init(rawValue:)), let wrapped = row.blob(2),
+            guard let id = row.int64(KeyColumn.id), let purpose = row.string(KeyColumn.purpose).flatMap(Purpose.init(rawValue:)),
+                let wrapped = row.blob(KeyColumn.wrapped),
                 let key = try? unwrap(wrapped, id: id, purpose: purpose, vaultID: vaultID, kek: kek)
             else { continue }
             keys.append((id, purpose, key))

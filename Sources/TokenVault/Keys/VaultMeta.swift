@@ -11,22 +11,28 @@ struct VaultMeta: Sendable {
     let salt: [UInt8]?
     let scrypt: Scrypt.Parameters?
 
+    /// The columns of `vault_meta` that every schema has, in `SELECT` order (schema 6 adds the
+    /// state columns, which ``StoredMeta`` reads).
+    enum Column: Int, ColumnList {
+        case vaultID, createdAt, kekKind, kdfSalt, kdfN, kdfR, kdfP
+    }
+
     static func read(_ db: Connection) throws -> VaultMeta {
-        guard let row = try db.row("SELECT vault_id, created_at, kek_kind, kdf_salt, kdf_n, kdf_r, kdf_p FROM vault_meta"),
-            let vaultID = row.blob(0), vaultID.count == 16,
-            let kind = row.string(2).flatMap(KEKKind.init(rawValue:))
+        guard let row = try db.row("SELECT \(Column.selectList()) FROM vault_meta"),
+            let vaultID = row.blob(Column.vaultID), vaultID.count == 16,
+            let kind = row.string(Column.kekKind).flatMap(KEKKind.init(rawValue:))
         else {
             throw VaultError(.integrity, "the vault has no valid header: it is damaged or not a TokenVault vault")
         }
         var parameters: Scrypt.Parameters?
         if kind == .scrypt {
-            guard let n = row.int64(4), let r = row.int64(5), let p = row.int64(6), n > 0, r > 0, p > 0 else {
+            guard let n = row.int64(Column.kdfN), let r = row.int64(Column.kdfR), let p = row.int64(Column.kdfP), n > 0, r > 0, p > 0 else {
                 throw VaultError(.integrity, "the vault's scrypt parameters are missing or invalid")
             }
             parameters = Scrypt.Parameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
         }
         return VaultMeta(
-            vaultID: vaultID, createdAt: row.int64(1) ?? 0, kekKind: kind, salt: row.blob(3), scrypt: parameters
+            vaultID: vaultID, createdAt: row.int64(Column.createdAt) ?? 0, kekKind: kind, salt: row.blob(Column.kdfSalt), scrypt: parameters
         )
     }
 

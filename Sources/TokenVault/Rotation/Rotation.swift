@@ -29,11 +29,17 @@ enum Rotation {
         return loaded
     }
 
+    /// The columns of a rotation lease that decide whether it is held, in `SELECT` order.
+    enum LeaseColumn: Int, ColumnList {
+        case ownerHost, ownerPid, leaseUntil
+    }
+
     /// Takes the credential's rotation lease, or throws ``VaultError/Kind/busy`` when a live
     /// rotation holds it. A lease whose owner is gone, or whose time ran out, is taken over.
     static func claimLease(_ rowID: Int64, now: UnixTime, seconds: Int64, db: Connection) throws {
-        if let lease = try db.row("SELECT owner_host, owner_pid, lease_until FROM rotation_leases WHERE credential_id = ?", [rowID]),
-            let host = lease.string(0), let pid = lease.int64(1), let until = lease.int64(2),
+        if let lease = try db.row("SELECT \(LeaseColumn.selectList()) FROM rotation_leases WHERE credential_id = ?", [rowID]),
+            let host = lease.string(LeaseColumn.ownerHost), let pid = lease.int64(LeaseColumn.ownerPid),
+            let until = lease.int64(LeaseColumn.leaseUntil),
             until > now, ProcessIdentity.isAlive(host: host, pid: pid)
         {
             throw VaultError(.busy, "another rotation of this credential is in progress (pid \(pid) on \(host))")
@@ -72,8 +78,8 @@ enum Rotation {
 
     /// Throws ``VaultError/Kind/busy`` unless this process still holds the lease.
     static func checkLeaseHeld(_ rowID: Int64, db: Connection) throws {
-        let lease = try db.row("SELECT owner_host, owner_pid FROM rotation_leases WHERE credential_id = ?", [rowID])
-        guard lease?.string(0) == ProcessIdentity.host, lease?.int64(1) == ProcessIdentity.pid else {
+        let lease = try db.row("SELECT \(LeaseColumn.selectList()) FROM rotation_leases WHERE credential_id = ?", [rowID])
+        guard lease?.string(LeaseColumn.ownerHost) == ProcessIdentity.host, lease?.int64(LeaseColumn.ownerPid) == ProcessIdentity.pid else {
             throw VaultError(.busy, "the rotation lease was taken over by another process")
         }
     }

@@ -28,41 +28,50 @@ struct StoredCredential: Sendable, Equatable {
     let stateSeq: Int64?
     let stateMAC: [UInt8]?
 
-    /// The columns ``init(_:offset:grants:)`` reads, in order, from `credentials c`.
-    static let columns = """
-        c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at, c.expires_at,
-        c.revoked_at, c.deleted_at, c.last_test_at, c.last_test_ok, c.last_test_detail,
-        (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'),
-        c.state_seq, c.state_mac
-        """
-    static let columnCount = 18
+    /// The columns ``init(_:offset:grants:)`` reads, in `SELECT` order, from `credentials c`.
+    enum Column: Int, ColumnList {
+        case id, uid, name, kind, legacy, description, issuer, apiURL, createdAt, expiresAt, revokedAt, deletedAt
+        case lastTestAt, lastTestOK, lastTestDetail, currentVersion, stateSeq, stateMAC
 
-    /// Reads ``columns`` from `row`, starting at `offset`.
+        var sqlExpression: String {
+            switch self {
+            case .currentVersion: "(SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current')"
+            default: columnName
+            }
+        }
+    }
+
+    static let columns = Column.selectList(table: "c")
+    static let columnCount = Column.count
+
+    /// Reads ``Column`` from `row`, starting at `offset`.
     ///
     /// - Throws: ``StateViolation`` when a column that may not be null is null or of another type.
     init(_ row: Row, offset: Int = 0, grants: [StoredGrant]) throws(StateViolation) {
-        guard let rowID = row.int64(offset), let uid = row.string(offset + 1), let kind = row.string(offset + 3),
-            let legacy = row.int64(offset + 4), let createdAt = row.int64(offset + 8)
-        else { throw StateViolation(table: "credentials", credential: row.string(offset + 2), problem: .malformed) }
+        func int64(_ column: Column) -> Int64? { row.int64(column, offset: offset) }
+        func string(_ column: Column) -> String? { row.string(column, offset: offset) }
+        guard let rowID = int64(.id), let uid = string(.uid), let kind = string(.kind), let legacy = int64(.legacy),
+            let createdAt = int64(.createdAt)
+        else { throw StateViolation(table: "credentials", credential: string(.name), problem: .malformed) }
         self.rowID = rowID
         self.uid = uid
-        self.name = row.string(offset + 2)
+        self.name = string(.name)
         self.kind = kind
         self.legacy = legacy
-        self.description = row.string(offset + 5)
-        self.issuer = row.string(offset + 6)
-        self.apiURL = row.string(offset + 7)
+        self.description = string(.description)
+        self.issuer = string(.issuer)
+        self.apiURL = string(.apiURL)
         self.createdAt = createdAt
-        self.expiresAt = row.int64(offset + 9)
-        self.revokedAt = row.int64(offset + 10)
-        self.deletedAt = row.int64(offset + 11)
-        self.lastTestAt = row.int64(offset + 12)
-        self.lastTestOK = row.int64(offset + 13)
-        self.lastTestDetail = row.string(offset + 14)
-        self.currentVersion = row.int64(offset + 15)
+        self.expiresAt = int64(.expiresAt)
+        self.revokedAt = int64(.revokedAt)
+        self.deletedAt = int64(.deletedAt)
+        self.lastTestAt = int64(.lastTestAt)
+        self.lastTestOK = int64(.lastTestOK)
+        self.lastTestDetail = string(.lastTestDetail)
+        self.currentVersion = int64(.currentVersion)
         self.grants = grants.sorted()
-        self.stateSeq = row.int64(offset + 16)
-        self.stateMAC = row.blob(offset + 17)
+        self.stateSeq = int64(.stateSeq)
+        self.stateMAC = row.blob(Column.stateMAC, offset: offset)
     }
 
     /// How the credential is named in messages: its name, or its id once deleted.
@@ -75,7 +84,12 @@ struct StoredGrant: Sendable, Comparable {
     let resource: String
     let permissions: String
 
-    static let columns = "project, resource, permissions"
+    /// The columns ``init(_:offset:)`` reads, in `SELECT` order.
+    enum Column: Int, ColumnList {
+        case project, resource, permissions
+    }
+
+    static let columns = Column.selectList()
 
     init(project: String, resource: String, permissions: String) {
         self.project = project
@@ -86,8 +100,11 @@ struct StoredGrant: Sendable, Comparable {
     /// Reads ``columns`` from `row` at `offset`; nil when the project column is null (no grant,
     /// in a left join).
     init?(_ row: Row, offset: Int = 0) {
-        guard let project = row.string(offset) else { return nil }
-        self.init(project: project, resource: row.string(offset + 1) ?? "", permissions: row.string(offset + 2) ?? "")
+        guard let project = row.string(Column.project, offset: offset) else { return nil }
+        self.init(
+            project: project, resource: row.string(Column.resource, offset: offset) ?? "",
+            permissions: row.string(Column.permissions, offset: offset) ?? ""
+        )
     }
 
     /// Byte order of the UTF-8 text, as SQLite's BINARY collation sorts it, whatever the query.
@@ -113,27 +130,31 @@ struct StoredVersion: Sendable {
     let stateSeq: Int64?
     let stateMAC: [UInt8]?
 
-    static let columns = """
-        credential_id, version, state, key_id, ciphertext, fingerprint, created_at, valid_until,
-        retire_on_first_use_of, first_used_at, state_seq, state_mac
-        """
+    /// The columns ``init(_:credential:)`` reads, in `SELECT` order.
+    enum Column: Int, ColumnList {
+        case credentialID, version, state, keyID, ciphertext, fingerprint, createdAt, validUntil
+        case retireOnFirstUseOf, firstUsedAt, stateSeq, stateMAC
+    }
+
+    static let columns = Column.selectList()
 
     init(_ row: Row, credential: String) throws(StateViolation) {
-        guard let rowID = row.int64(0), let version = row.int64(1), let state = row.string(2),
-            let fingerprint = row.blob(5), let createdAt = row.int64(6)
+        guard let rowID = row.int64(Column.credentialID), let version = row.int64(Column.version),
+            let state = row.string(Column.state), let fingerprint = row.blob(Column.fingerprint),
+            let createdAt = row.int64(Column.createdAt)
         else { throw StateViolation(table: "secret_versions", credential: credential, problem: .malformed) }
         self.credentialRowID = rowID
         self.version = version
         self.state = state
-        self.keyID = row.int64(3)
-        self.ciphertext = row.blob(4)
+        self.keyID = row.int64(Column.keyID)
+        self.ciphertext = row.blob(Column.ciphertext)
         self.fingerprint = fingerprint
         self.createdAt = createdAt
-        self.validUntil = row.int64(7)
-        self.retireOnFirstUseOf = row.int64(8)
-        self.firstUsedAt = row.int64(9)
-        self.stateSeq = row.int64(10)
-        self.stateMAC = row.blob(11)
+        self.validUntil = row.int64(Column.validUntil)
+        self.retireOnFirstUseOf = row.int64(Column.retireOnFirstUseOf)
+        self.firstUsedAt = row.int64(Column.firstUsedAt)
+        self.stateSeq = row.int64(Column.stateSeq)
+        self.stateMAC = row.blob(Column.stateMAC)
     }
 
     /// The version's state; a value outside the four is caught by the row's MAC first.
@@ -159,16 +180,21 @@ struct StoredName: Sendable {
     let stateSeq: Int64?
     let stateMAC: [UInt8]?
 
-    static let columns = "name, named_at, rowid, state_seq, state_mac"
+    /// The columns ``init(_:offset:credential:)`` reads, in `SELECT` order.
+    enum Column: Int, ColumnList {
+        case name, namedAt, rowid, stateSeq, stateMAC
+    }
+
+    static let columns = Column.selectList()
 
     init(_ row: Row, offset: Int = 0, credential: String) throws(StateViolation) {
-        guard let name = row.string(offset), let namedAt = row.int64(offset + 1), let rowID = row.int64(offset + 2) else {
-            throw StateViolation(table: "name_history", credential: credential, problem: .malformed)
-        }
+        guard let name = row.string(Column.name, offset: offset), let namedAt = row.int64(Column.namedAt, offset: offset),
+            let rowID = row.int64(Column.rowid, offset: offset)
+        else { throw StateViolation(table: "name_history", credential: credential, problem: .malformed) }
         self.name = name
         self.namedAt = namedAt
         self.rowID = rowID
-        self.stateSeq = row.int64(offset + 3)
-        self.stateMAC = row.blob(offset + 4)
+        self.stateSeq = row.int64(Column.stateSeq, offset: offset)
+        self.stateMAC = row.blob(Column.stateMAC, offset: offset)
     }
 }

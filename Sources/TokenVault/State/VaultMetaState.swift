@@ -17,15 +17,21 @@ struct StoredMeta: Sendable {
     let epoch: Int64
     let stateMAC: [UInt8]?
 
+    /// The state columns, selected after ``VaultMeta/Column``'s.
+    enum StateColumn: Int, ColumnList {
+        case stateEpoch, stateMAC
+    }
+
     static func read(_ db: Connection) throws -> StoredMeta {
-        guard let row = try db.row(
-            "SELECT vault_id, created_at, kek_kind, kdf_salt, kdf_n, kdf_r, kdf_p, state_epoch, state_mac FROM vault_meta"
-        ), let vaultID = row.blob(0), let createdAt = row.int64(1), let kind = row.string(2), let epoch = row.int64(7) else {
-            throw StateViolation(table: "vault_meta", credential: nil, problem: .malformed)
-        }
+        typealias Column = VaultMeta.Column
+        let state = Column.count
+        guard let row = try db.row("SELECT \(Column.selectList()), \(StateColumn.selectList()) FROM vault_meta"),
+            let vaultID = row.blob(Column.vaultID), let createdAt = row.int64(Column.createdAt),
+            let kind = row.string(Column.kekKind), let epoch = row.int64(StateColumn.stateEpoch, offset: state)
+        else { throw StateViolation(table: "vault_meta", credential: nil, problem: .malformed) }
         return StoredMeta(
-            vaultID: vaultID, createdAt: createdAt, kekKind: kind, salt: row.blob(3), n: row.int64(4), r: row.int64(5),
-            p: row.int64(6), epoch: epoch, stateMAC: row.blob(8)
+            vaultID: vaultID, createdAt: createdAt, kekKind: kind, salt: row.blob(Column.kdfSalt), n: row.int64(Column.kdfN),
+            r: row.int64(Column.kdfR), p: row.int64(Column.kdfP), epoch: epoch, stateMAC: row.blob(StateColumn.stateMAC, offset: state)
         )
     }
 
