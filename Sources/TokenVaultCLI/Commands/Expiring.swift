@@ -25,8 +25,8 @@ struct ExpiringCommand: VaultCommand {
             never. --ics prints an iCalendar feed instead (one all-day event per expiry, with a
             reminder 7 days before, never-expiring ones left out), for a team calendar. Not audited.
 
-            The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found. Exit 2
-            for critical is also the status of a usage error: standard error is empty when expiring
+            The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found. The 2 of
+            critical is also the status of a usage error: standard error is empty when expiring
             succeeds, and holds the error line when it does not.
             """,
         examples: [

@@ -7,9 +7,10 @@
 enum Suggestion {
     /// The candidate closest to `word` by edit distance (insertions, deletions, substitutions
     /// and swaps of two neighbours each count 1), if it is close enough: at most 1 edit for a
-    /// word of up to 3 characters, 2 up to 7, 3 beyond. The first candidate wins a tie.
+    /// word of up to 3 characters, 2 up to 7, 3 beyond, and fewer edits than `word` has
+    /// characters (`x` is not near `h`). The first candidate wins a tie.
     static func nearest(to word: String, among candidates: [String]) -> String? {
-        let limit = word.count <= 3 ? 1 : word.count <= 7 ? 2 : 3
+        let limit = min(word.count <= 3 ? 1 : word.count <= 7 ? 2 : 3, word.count - 1)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(word, candidate)
