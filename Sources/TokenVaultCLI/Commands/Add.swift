@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault add NAME`: stores a token issued by another system.
 struct AddCommand: VaultCommand {
+    /// The help, arguments and exit codes of `add`.
     static let configuration = CommandConfiguration(
         name: "add",
         abstract: "Store a token issued by another system (secret on standard input)",
@@ -24,6 +25,7 @@ struct AddCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault add`.
     static func run(_ arguments: Arguments<CredentialOption>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let new = try CredentialOptions.newCredential(name: arguments.positionals[0], from: arguments)
         // Refuse a bad name or label before anyone is asked to paste a token.

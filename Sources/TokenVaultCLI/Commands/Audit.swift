@@ -3,9 +3,11 @@ import TokenVault
 
 /// `tokenvault audit`: queries and exports the audit trail.
 struct AuditCommand: VaultCommand {
+    /// The options of `audit`.
     enum Option: String, OptionKey {
         case name, actor, action, outcome, since, until, limit, format
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .name: .value("NAME", "Events about the credential that has or had this name")
@@ -20,6 +22,7 @@ struct AuditCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `audit`.
     static let configuration = CommandConfiguration(
         name: "audit",
         abstract: "Query the audit trail; export it as JSON Lines or CSV",
@@ -36,6 +39,7 @@ struct AuditCommand: VaultCommand {
     /// The output formats of `--format`.
     enum Format: String, CaseIterable { case table, jsonl, csv }
 
+    /// Runs `tokenvault audit`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         var filter = AuditFilter(
             credentialName: arguments[.name], actor: arguments[.actor], action: arguments[.action]

@@ -2,10 +2,12 @@ import TokenVault
 
 /// `tokenvault audit seal`: writes a signed checkpoint of the audit trail.
 struct AuditSealCommand: VaultCommand {
+    /// The options of `audit seal`.
     enum Option: String, OptionKey {
         case out
         case publicKeyOut = "public-key-out"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .out: .value("FILE", "Write the seal to FILE (a new file, mode 0600) instead of standard output")
@@ -14,6 +16,7 @@ struct AuditSealCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `audit seal`.
     static let configuration = CommandConfiguration(
         name: "audit seal",
         abstract: "Write a signed checkpoint of the audit trail, to keep outside the vault",
@@ -29,6 +32,7 @@ struct AuditSealCommand: VaultCommand {
         exitCodes: [.ok("the trail was sealed"), .usage("an output path that exists, or whose folder does not")]
     )
 
+    /// Runs `tokenvault audit seal`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         // Check the outputs first: a refused output must not leave a seal event behind.
         for option in Option.allCases {

@@ -2,10 +2,12 @@ import TokenVault
 
 /// `tokenvault audit verify`: proves the audit trail and the vault's state intact.
 struct AuditVerifyCommand: VaultCommand {
+    /// The options of `audit verify`.
     enum Option: String, OptionKey {
         case seal
         case publicKey = "public-key"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .seal: .value("FILE", "A seal written by audit seal")
@@ -14,6 +16,7 @@ struct AuditVerifyCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `audit verify`.
     static let configuration = CommandConfiguration(
         name: "audit verify",
         abstract: "Prove the audit trail intact, or name its first bad event",
@@ -39,6 +42,7 @@ struct AuditVerifyCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault audit verify`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let report: AuditReport
         var seal: AuditSeal?

@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault check-endpoint NAME PATH`: whether a PAT can reach an API path.
 struct CheckEndpointCommand: VaultCommand {
+    /// The help, arguments and exit codes of `check-endpoint`.
     static let configuration = CommandConfiguration(
         name: "check-endpoint",
         abstract: "Warn when an API path is a legacy ERP endpoint that refuses PATs",
@@ -18,6 +19,7 @@ struct CheckEndpointCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault check-endpoint`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let (name, path) = (arguments.positionals[0], arguments.positionals[1])
         let vault = try context.openVault()

@@ -16,6 +16,7 @@ struct CompletionCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `completion`.
     static let configuration = CommandConfiguration(
         name: "completion",
         abstract: "Print a shell completion script (bash, zsh or fish)",
@@ -37,6 +38,7 @@ struct CompletionCommand: VaultCommand {
         opensVault: false
     )
 
+    /// Runs `tokenvault completion`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let name = arguments.positionals[0]
         guard let shell = Shell(rawValue: name) else {

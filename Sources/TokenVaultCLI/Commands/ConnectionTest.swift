@@ -2,10 +2,12 @@ import TokenVault
 
 /// `tokenvault test NAME --hook CMD`: the connection test.
 struct TestCommand: VaultCommand {
+    /// The options of `test`.
     enum Option: String, OptionKey {
         case hook
         case hookTimeout = "hook-timeout"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .hook: .value("CMD", "The test command, run as /bin/sh -c CMD (required)")
@@ -14,6 +16,7 @@ struct TestCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `test`.
     static let configuration = CommandConfiguration(
         name: "test",
         abstract: "Run a connection test through a hook; the result is audited and shown by `show`",
@@ -31,6 +34,7 @@ struct TestCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault test`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         guard let command = arguments[.hook] else { throw .usage("test needs --hook CMD", command: configuration.name) }
         let hook = RotationHook(command: command, timeoutSeconds: try HookOptions.timeoutSeconds(arguments[.hookTimeout]))

@@ -2,9 +2,11 @@ import TokenVault
 
 /// `tokenvault delete NAME --yes`: deletes a credential for good.
 struct DeleteCommand: VaultCommand {
+    /// The options of `delete`.
     enum Option: String, OptionKey {
         case yes
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .yes: .flag("Confirm that the secret is to be destroyed (required)")
@@ -12,6 +14,7 @@ struct DeleteCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `delete`.
     static let configuration = CommandConfiguration(
         name: "delete",
         abstract: "Delete a credential for good (crypto-shred; the audit trail keeps a tombstone)",
@@ -25,6 +28,7 @@ struct DeleteCommand: VaultCommand {
         exitCodes: [.ok("deleted"), .usage("no --yes"), .code(3, "no such credential")]
     )
 
+    /// Runs `tokenvault delete`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         guard arguments.contains(.yes) else {
             throw VaultError(.invalidInput, "delete destroys the secret for good; add --yes to confirm")

@@ -3,9 +3,11 @@ import TokenVault
 
 /// `tokenvault exec -- COMMAND`: runs a command with secrets in its environment.
 struct ExecCommand: VaultCommand {
+    /// The options of `exec`.
     enum Option: String, NeedOptionKeys {
         case env, project, resource, permission
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .env: .repeated("VAR=NAME", "Put credential NAME's secret in environment variable VAR")
@@ -16,6 +18,7 @@ struct ExecCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `exec`.
     static let configuration = CommandConfiguration(
         name: "exec",
         abstract: "Run a command with secrets in its environment",
@@ -37,6 +40,7 @@ struct ExecCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault exec`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         guard let command = arguments.passthrough, !command.isEmpty else {
             throw .usage("give the command to run after --", command: configuration.name)

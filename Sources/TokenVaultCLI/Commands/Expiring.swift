@@ -2,9 +2,11 @@ import TokenVault
 
 /// `tokenvault expiring`: what expires soon, with an exit status for monitors.
 struct ExpiringCommand: VaultCommand {
+    /// The options of `expiring`.
     enum Option: String, OptionKey {
         case within, critical, ics
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .within: .value("DURATION", "Warning window (default 60d)")
@@ -14,6 +16,7 @@ struct ExpiringCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `expiring`.
     static let configuration = CommandConfiguration(
         name: "expiring",
         abstract: "List expired, expiring and never-expiring credentials, with an exit code for monitors",
@@ -41,6 +44,7 @@ struct ExpiringCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault expiring`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let within = try arguments[.within].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 60 * 86_400
         let critical = try arguments[.critical].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 7 * 86_400

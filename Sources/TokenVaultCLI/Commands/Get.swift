@@ -2,9 +2,11 @@ import TokenVault
 
 /// `tokenvault get NAME`: prints a stored secret for a declared need.
 struct GetCommand: VaultCommand {
+    /// The options of `get`.
     enum Option: String, NeedOptionKeys {
         case project, resource, permission, version
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .project: NeedOptions.project
@@ -15,6 +17,7 @@ struct GetCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `get`.
     static let configuration = CommandConfiguration(
         name: "get",
         abstract: "Print a credential's secret for a declared need",
@@ -33,6 +36,7 @@ struct GetCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault get`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let need = try NeedOptions.need(from: arguments)
         let version = try arguments.versionNumber(.version)

@@ -2,9 +2,11 @@ import TokenVault
 
 /// `tokenvault init`: creates a vault.
 struct InitCommand: VaultCommand {
+    /// The options of `init`.
     enum Option: String, OptionKey {
         case kdfN = "kdf-n"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .kdfN: .value("N", "scrypt cost N for a passphrase vault, a power of two from 32768 (default 131072)")
@@ -12,6 +14,7 @@ struct InitCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `init`.
     static let configuration = CommandConfiguration(
         name: "init",
         abstract: "Create a vault",
@@ -35,6 +38,7 @@ struct InitCommand: VaultCommand {
         opensVault: false
     )
 
+    /// Runs `tokenvault init`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         var cost = Vault.PassphraseCost.default
         if let text = arguments[.kdfN] { cost.n = try parseKDFN(text) }

@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault issue NAME`: mints a vault-owned token and prints it once.
 struct IssueCommand: VaultCommand {
+    /// The help, arguments and exit codes of `issue`.
     static let configuration = CommandConfiguration(
         name: "issue",
         abstract: "Mint a new vault-owned token and print it once",
@@ -16,6 +17,7 @@ struct IssueCommand: VaultCommand {
         exitCodes: [.ok("the token was printed"), .usage("bad options, a taken name, or an expiry past 180 days")]
     )
 
+    /// Runs `tokenvault issue`.
     static func run(_ arguments: Arguments<CredentialOption>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let new = try CredentialOptions.newCredential(
             name: arguments.positionals[0], from: arguments, defaultExpiry: .after(seconds: 90 * 86_400)

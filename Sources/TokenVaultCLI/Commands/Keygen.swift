@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault keygen PATH`: writes a new key file.
 struct KeygenCommand: VaultCommand {
+    /// The help, arguments and exit codes of `keygen`.
     static let configuration = CommandConfiguration(
         name: "keygen",
         abstract: "Write a new key file of 32 random bytes (mode 0600)",
@@ -20,6 +21,7 @@ struct KeygenCommand: VaultCommand {
         opensVault: false
     )
 
+    /// Runs `tokenvault keygen`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let path = arguments.positionals[0]
         try KeyFile.generate(at: path)

@@ -2,11 +2,13 @@ import TokenVault
 
 /// `tokenvault list`: lists credentials, never their secrets.
 struct ListCommand: VaultCommand {
+    /// The options of `list`.
     enum Option: String, OptionKey {
         case state, issuer
         case expiringWithin = "expiring-within"
         case project, resource
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .state: .value("STATE", "Only active, expired or revoked credentials", completion: .choices(["active", "expired", "revoked"]))
@@ -18,6 +20,7 @@ struct ListCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `list`.
     static let configuration = CommandConfiguration(
         name: "list",
         abstract: "List credentials (never their secrets)",
@@ -30,6 +33,7 @@ struct ListCommand: VaultCommand {
         exitCodes: [.ok("the credentials were listed"), .usage("a bad state or duration")]
     )
 
+    /// Runs `tokenvault list`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         var filter = CredentialFilter(issuer: arguments[.issuer], project: arguments[.project], resource: arguments[.resource])
         if let state = arguments[.state] {

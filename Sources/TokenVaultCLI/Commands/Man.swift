@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault man`: prints the man page `tokenvault.1`.
 struct ManCommand: VaultCommand {
+    /// The help, arguments and exit codes of `man`.
     static let configuration = CommandConfiguration(
         name: "man",
         abstract: "Print the man page, tokenvault.1 (roff)",
@@ -17,6 +18,7 @@ struct ManCommand: VaultCommand {
         opensVault: false
     )
 
+    /// Runs `tokenvault man`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         context.io.out(ManPage.render())
         return .ok

@@ -2,12 +2,14 @@ import TokenVault
 
 /// `tokenvault rekey`: changes the key-encryption key.
 struct RekeyCommand: VaultCommand {
+    /// The options of `rekey`.
     enum Option: String, OptionKey {
         case newKeyFile = "new-key-file"
         case newPassphraseFile = "new-passphrase-file"
         case newKeyCommand = "new-key-command"
         case kdfN = "kdf-n"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .newKeyFile: .value("PATH", "The new key file (32 bytes; see keygen)")
@@ -18,6 +20,7 @@ struct RekeyCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `rekey`.
     static let configuration = CommandConfiguration(
         name: "rekey",
         abstract: "Change the key-encryption key (re-wraps the vault's keys; secrets are not touched)",
@@ -36,6 +39,7 @@ struct RekeyCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault rekey`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let given = [Option.newKeyFile, .newPassphraseFile, .newKeyCommand].filter(arguments.contains)
         guard given.count <= 1 else {

@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault rename OLD NEW`: renames a credential.
 struct RenameCommand: VaultCommand {
+    /// The help, arguments and exit codes of `rename`.
     static let configuration = CommandConfiguration(
         name: "rename",
         abstract: "Rename a credential (its id and audit history stay)",
@@ -18,6 +19,7 @@ struct RenameCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault rename`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
         try vault.rename(arguments.positionals[0], to: arguments.positionals[1])

@@ -2,9 +2,11 @@ import TokenVault
 
 /// `tokenvault report`: the security admin's risk report.
 struct ReportCommand: VaultCommand {
+    /// The options of `report`.
     enum Option: String, OptionKey {
         case unusedFor = "unused-for"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .unusedFor: .value("DURATION", "Report credentials not used for DURATION (default 90d)")
@@ -12,6 +14,7 @@ struct ReportCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `report`.
     static let configuration = CommandConfiguration(
         name: "report",
         abstract: "The admin's risk report: unlimited, never-expiring, expired, unused, denied, oldest",
@@ -28,6 +31,7 @@ struct ReportCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault report`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let window = try arguments[.unusedFor].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 90 * 86_400
         let vault = try context.openVault()

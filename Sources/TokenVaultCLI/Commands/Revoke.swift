@@ -2,9 +2,11 @@ import TokenVault
 
 /// `tokenvault revoke NAME`: revokes a credential, or one of its versions.
 struct RevokeCommand: VaultCommand {
+    /// The options of `revoke`.
     enum Option: String, OptionKey {
         case version
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .version: .value("N", "Revoke only this previous or pending version")
@@ -12,6 +14,7 @@ struct RevokeCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `revoke`.
     static let configuration = CommandConfiguration(
         name: "revoke",
         abstract: "Revoke a credential, or one of its versions, at once",
@@ -26,6 +29,7 @@ struct RevokeCommand: VaultCommand {
         exitCodes: [.ok("revoked"), .code(3, "no such credential or version"), .usage("N is the current version")]
     )
 
+    /// Runs `tokenvault revoke`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let name = arguments.positionals[0]
         let version = try arguments.versionNumber(.version)

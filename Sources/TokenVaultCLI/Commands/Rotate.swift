@@ -3,6 +3,7 @@ import TokenVault
 /// `tokenvault rotate NAME`, and its cron mode `rotate --expiring-within DURATION --hook CMD`:
 /// replaces a credential's secret with a new version.
 struct RotateCommand: VaultCommand {
+    /// The options of `rotate`.
     enum Option: String, OptionKey {
         case hook
         case hookTimeout = "hook-timeout"
@@ -13,6 +14,7 @@ struct RotateCommand: VaultCommand {
         case discardPending = "discard-pending"
         case expiringWithin = "expiring-within"
 
+        /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .hook: .value("CMD", "Produce the new secret through a rotation hook, run as /bin/sh -c CMD once per step")
@@ -27,6 +29,7 @@ struct RotateCommand: VaultCommand {
         }
     }
 
+    /// The help, arguments and exit codes of `rotate`.
     static let configuration = CommandConfiguration(
         name: "rotate",
         abstract: "Replace a credential's secret with a new version (or rotate all that expire soon)",
@@ -73,6 +76,7 @@ struct RotateCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault rotate`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         var policy = RotationPolicy(retireAfterFirstUse: arguments.contains(.retireAfterFirstUse))
         if let grace = arguments[.grace] { policy.graceSeconds = try TimeFormat.parseDuration(grace) }

@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault rotate-data-key`: re-encrypts every secret under a new data key.
 struct RotateDataKeyCommand: VaultCommand {
+    /// The help, arguments and exit codes of `rotate-data-key`.
     static let configuration = CommandConfiguration(
         name: "rotate-data-key",
         abstract: "Make a new data key, re-encrypt every secret under it, destroy the old one",
@@ -18,6 +19,7 @@ struct RotateDataKeyCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault rotate-data-key`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
         let count = try vault.rotateDataKey()

@@ -3,6 +3,7 @@ import TokenVault
 
 /// `tokenvault scan PATH...`: finds leaked tokens in files.
 struct ScanCommand: VaultCommand {
+    /// The help, arguments and exit codes of `scan`.
     static let configuration = CommandConfiguration(
         name: "scan",
         abstract: "Find leaked tokens in files: file:line and credential name, never the secret",
@@ -22,6 +23,7 @@ struct ScanCommand: VaultCommand {
         ]
     )
 
+    /// Runs `tokenvault scan`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
         let showProgress = isatty(2) == 1 && !context.json

@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault show NAME`: one credential's details.
 struct ShowCommand: VaultCommand {
+    /// The help, arguments and exit codes of `show`.
     static let configuration = CommandConfiguration(
         name: "show",
         abstract: "Show a credential's details, versions, name history and last use",
@@ -15,6 +16,7 @@ struct ShowCommand: VaultCommand {
         exitCodes: [.ok("the details were printed"), .code(3, "no such credential")]
     )
 
+    /// Runs `tokenvault show`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
         let details = try vault.show(arguments.positionals[0])

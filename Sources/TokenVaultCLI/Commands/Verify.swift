@@ -2,6 +2,7 @@ import TokenVault
 
 /// `tokenvault verify`: checks a presented token against a need.
 struct VerifyCommand: VaultCommand {
+    /// The help, arguments and exit codes of `verify`.
     static let configuration = CommandConfiguration(
         name: "verify",
         abstract: "Check a presented token (on standard input) against a need",
@@ -15,6 +16,7 @@ struct VerifyCommand: VaultCommand {
         exitCodes: [.ok("the token is valid for the need"), .code(4, "the token is not valid (for whatever reason)")]
     )
 
+    /// Runs `tokenvault verify`.
     static func run(_ arguments: Arguments<NeedOption>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let need = try NeedOptions.need(from: arguments)
         let vault = try context.openVault()

@@ -2,6 +2,7 @@ import TokenVault
 
 /// How credentials are shown in text and JSON. One place, used by add, issue, list, show, verify.
 enum CredentialOutput {
+    /// The credential object of `--json` (docs/cli.md, section 6), its state at `now`.
     static func json(_ credential: Credential, now: UnixTime) -> JSON {
         .object([
             ("id", .string(credential.id)),
@@ -32,10 +33,12 @@ enum CredentialOutput {
         return left > 0 ? "\(day) (in \(TimeFormat.humanDuration(left)))" : "\(day) (expired \(TimeFormat.humanDuration(left)) ago)"
     }
 
+    /// The grants, space-separated, or `legacy *:*:crud`.
     static func scope(_ credential: Credential) -> String {
         credential.isLegacy ? "legacy *:*:crud" : credential.scope.grants.map(\.description).joined(separator: " ")
     }
 
+    /// `legacy`, `unlimited` (a non-legacy `*:*:crud` grant) and `never-expires`, comma-separated.
     static func flags(_ credential: Credential) -> String {
         var flags: [String] = []
         if credential.isLegacy { flags.append("legacy") }

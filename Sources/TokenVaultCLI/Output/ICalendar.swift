@@ -2,6 +2,7 @@ import TokenVault
 
 /// An iCalendar feed (RFC 5545) of credential expiry dates.
 enum ICalendar {
+    /// The feed: one all-day event per expiry date, with a display alarm 7 days before.
     static func feed(_ entries: [ExpiringCredential], now: UnixTime) -> String {
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//TokenVault//tokenvault \(CLI.version)//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
         let stamp = compact(TimeFormat.iso8601(now))

@@ -1,18 +1,32 @@
 import TokenVault
 
 /// A JSON value, rendered by hand (the CLI does not load Foundation: it starts in a few ms).
+///
+/// ```swift
+/// JSON.object([("name", .string("erp")), ("version", .int(2))]).rendered()  // {"name":"erp","version":2}
+/// ```
 enum JSON {
+    /// A string, escaped as JSON requires (and control characters as `\uXXXX`).
     case string(String)
+    /// A whole number.
     case int(Int64)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
+    /// An array, in order.
     case array([JSON])
+    /// An object, its keys in the order given.
     case object([(String, JSON)])
 
+    /// A string, or `null` when absent.
     static func optional(_ text: String?) -> JSON { text.map(JSON.string) ?? .null }
+    /// An ISO 8601 UTC time, or `null` when absent.
     static func time(_ time: UnixTime?) -> JSON { time.map { .string(TimeFormat.iso8601($0)) } ?? .null }
+    /// A whole number, or `null` when absent.
     static func int(_ value: Int?) -> JSON { value.map { .int(Int64($0)) } ?? .null }
 
+    /// The value as compact JSON text, on one line.
     func rendered() -> String {
         var out = ""
         render(into: &out)

@@ -9,12 +9,14 @@ struct StreamingTable {
     private var heldBack: [[String]] = []
     private var widths: [Int]?
 
+    /// A table written to `output`, sized by its first `sample` rows.
     init(_ headers: [String], _ output: BufferedOutput, sample: Int = 1_000) {
         self.headers = headers
         self.output = output
         self.sample = sample
     }
 
+    /// Adds a row: held back while the columns are being sized, written at once after that.
     mutating func append(_ row: [String]) {
         let cleaned = row.map(Table.clean)
         if let widths {

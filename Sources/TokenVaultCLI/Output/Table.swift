@@ -1,14 +1,25 @@
 import TokenVault
 
 /// A plain-text table with aligned columns.
+///
+/// ```swift
+/// var table = Table(["NAME", "STATE"])
+/// table.append(["erp", "active"])
+/// print(table.rendered(), terminator: "")  // NAME  STATE\nerp   active\n
+/// ```
 struct Table {
+    /// The first line.
     let headers: [String]
+    /// The rows so far, cleaned.
     private(set) var rows: [[String]] = []
 
+    /// An empty table with these headers.
     init(_ headers: [String]) { self.headers = headers }
 
+    /// Adds a row; its cells are cleaned of control characters (``clean(_:)``).
     mutating func append(_ row: [String]) { rows.append(row.map(Table.clean)) }
 
+    /// The header and every row, each column as wide as its widest cell.
     func rendered() -> String {
         let widths = Table.widths(headers, rows)
         return Table.line(headers, widths) + rows.map { Table.line($0, widths) }.joined()
