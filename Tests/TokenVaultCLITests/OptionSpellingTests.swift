@@ -21,7 +21,7 @@ struct OptionSpellingTests {
 
     @Test func anUnknownOptionOrCommandNamesTheNearestOne() throws {
         let box = try Sandbox()
-        let option = box.run(["add", "erp", "--grant", "a:b:r", "--expire-in", "3d"], input: "s")
+        let option = box.run(["add", "erp", "--grant", "a:b:r", "--expire-in", "3d"])
         #expect(option.status == 2)
         #expect(option.out.isEmpty)
         #expect(option.err == "tokenvault: error: unknown option '--expire-in'; did you mean '--expires-in'?\nhint: see `tokenvault add --help`\n")
