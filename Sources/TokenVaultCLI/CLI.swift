@@ -31,88 +31,101 @@ public enum CLI {
     }
 
     private static func dispatch(_ arguments: [String], io: any CommandIO) throws(VaultError) -> ExitStatus {
-        guard let (command, words, commandIndex) = try findCommand(arguments) else {
-            if arguments.contains("--version") {
+        switch try CommandFinder.find(in: arguments) {
+        case .none:
+            if arguments.contains("--" + TopLevelOption.version.name) {
                 io.out("tokenvault \(version)\n")
                 return .ok
             }
-            if arguments.contains("--help") || arguments.contains("-h") {
+            if arguments.contains("--" + GlobalOption.help.name) || arguments.contains("-h") {
                 io.out(Help.overview())
                 return .ok
             }
             // No command: the overview goes to standard error, and the exit status says usage error.
             io.err(Help.overview())
             return .usage
-        }
-        if command == nil {
-            // `tokenvault help [COMMAND…]`
-            let topic = Array(arguments[(commandIndex + 1)...])
-            if topic.isEmpty {
+        case .help(let topic):
+            guard let topic else {
                 io.out(Help.overview())
                 return .ok
             }
-            guard let match = allCommands.first(where: { $0.configuration.name == topic.joined(separator: " ") })
-                ?? allCommands.first(where: { $0.configuration.name == topic[0] })
-            else { throw VaultError(.invalidInput, "unknown command '\(topic.joined(separator: " "))'", hint: "see `tokenvault --help`") }
-            io.out(Help.command(match.configuration))
+            io.out(Help.command(topic))
             return .ok
+        case .command(let command, let range):
+            var rest = arguments
+            rest.removeSubrange(range)
+            return try command.execute(rest, io: io)
         }
-        let type = command!
-        let configuration = type.configuration
-        var rest = arguments
-        rest.removeSubrange(commandIndex..<(commandIndex + words))
-        let parsed = try ParsedArguments.parse(
-            rest, specs: globalOptions + configuration.options, command: configuration.name,
-            allowPassthrough: configuration.allowsPassthrough
-        )
-        if parsed.flag("help") {
-            io.out(Help.command(configuration))
-            return .ok
-        }
-        guard configuration.positionals.contains(parsed.positionals.count) else {
-            let expected = configuration.positionals
-            let what = expected.lowerBound == expected.upperBound ? "\(expected.lowerBound)" : "\(expected.lowerBound) to \(expected.upperBound)"
-            throw ParsedArguments.usageError(
-                "'\(configuration.name)' takes \(what) argument\(expected.upperBound == 1 ? "" : "s"), got \(parsed.positionals.count)",
-                command: configuration.name
-            )
-        }
-        let context = CommandContext(io: io, global: parsed, commandName: configuration.name)
-        return try type.run(parsed, context)
+    }
+}
+
+/// Finds the command's words in a command line, past the global options before them.
+enum CommandFinder {
+    /// What a command line asks for.
+    enum Found {
+        /// No command word.
+        case none
+        /// `tokenvault help [COMMAND]`.
+        case help((any VaultCommand.Type)?)
+        /// A command, and where its words are.
+        case command(any VaultCommand.Type, Range<Int>)
     }
 
-    /// Finds the command's words, skipping global options (and their values) before it.
-    /// Returns nil when there is no command word; a nil type for `help`.
-    private static func findCommand(
-        _ arguments: [String]
-    ) throws(VaultError) -> (command: (any VaultCommand.Type)?, words: Int, index: Int)? {
+    /// The command in `arguments`, skipping global options (and their values) before it.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` for an unknown command or an option before
+    ///   the command that is not global, with the nearest known one as a suggestion.
+    static func find(in arguments: [String]) throws(VaultError) -> Found {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--" { return nil }
+            if argument == "--" { return .none }
             if argument.hasPrefix("-") {
-                let name = String(argument.drop { $0 == "-" }.prefix { $0 != "=" })
-                guard let spec = globalOptions.first(where: { $0.name == name }) else {
-                    if argument == "-h" || argument == "--version" {
-                        index += 1
-                        continue
-                    }
-                    throw VaultError(.invalidInput, "unknown option '\(Table.clean(argument))'", hint: "see `tokenvault --help`")
-                }
-                if spec.arity != .flag, !argument.contains("=") { index += 1 }
-                index += 1
+                index += try globalOptionWidth(argument)
                 continue
             }
-            if argument == "help" { return (nil, 1, index) }
-            let next = index + 1 < arguments.count ? arguments[index + 1] : ""
-            if let sub = allCommands.first(where: { $0.configuration.name == "\(argument) \(next)" }) {
-                return (sub, 2, index)
+            if argument == "help" { return .help(try topic(Array(arguments[(index + 1)...]))) }
+            if index + 1 < arguments.count, let sub = command(named: "\(argument) \(arguments[index + 1])") {
+                return .command(sub, index..<(index + 2))
             }
-            guard let command = allCommands.first(where: { $0.configuration.name == argument }) else {
-                throw VaultError(.invalidInput, "unknown command '\(Table.clean(argument))'", hint: "see `tokenvault --help`")
-            }
-            return (command, 1, index)
+            guard let command = command(named: argument) else { throw unknownCommand(argument) }
+            return .command(command, index..<(index + 1))
         }
-        return nil
+        return .none
+    }
+
+    /// The command `help` was asked about: nil for the overview.
+    private static func topic(_ words: [String]) throws(VaultError) -> (any VaultCommand.Type)? {
+        guard let first = words.first else { return nil }
+        guard let match = command(named: words.joined(separator: " ")) ?? command(named: first) else {
+            throw unknownCommand(words.joined(separator: " "))
+        }
+        return match
+    }
+
+    /// How many words a global option before the command takes: 2 for `--vault PATH`, 1 for
+    /// `--vault=PATH`, `--json`, `-h` or `--version`.
+    private static func globalOptionWidth(_ argument: String) throws(VaultError) -> Int {
+        let name = String(argument.drop { $0 == "-" }.prefix { $0 != "=" })
+        guard let option = GlobalOption.named(name) else {
+            if argument == "-h" || argument == "--" + TopLevelOption.version.name { return 1 }
+            let message = CommandLineParser<TopLevelOption>.unknownOption(
+                String(argument.prefix { $0 != "=" }), known: GlobalOption.declared + TopLevelOption.declared
+            )
+            throw VaultError(.invalidInput, message, hint: "see `tokenvault --help`")
+        }
+        return option.spec.takesValue && !argument.contains("=") ? 2 : 1
+    }
+
+    private static func command(named name: String) -> (any VaultCommand.Type)? {
+        allCommands.first { $0.configuration.name == name }
+    }
+
+    /// "unknown command 'rotat'; did you mean 'rotate'?"
+    private static func unknownCommand(_ word: String) -> VaultError {
+        var message = "unknown command '\(Table.clean(word))'"
+        let names = allCommands.map { $0.configuration.name } + ["help"]
+        if let near = Suggestion.nearest(to: word, among: names) { message += "; did you mean '\(near)'?" }
+        return VaultError(.invalidInput, message, hint: "see `tokenvault --help`")
     }
 }

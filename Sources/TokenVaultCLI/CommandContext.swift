@@ -3,31 +3,35 @@ import TokenVault
 
 /// What every command shares: the I/O, the global options, and the vault once opened.
 final class CommandContext {
+    /// Where the command reads and writes.
     let io: any CommandIO
-    let global: ParsedArguments
+    /// The global options given.
+    let global: OptionValues<GlobalOption>
+    /// The command's words, for messages.
     let commandName: String
 
-    init(io: any CommandIO, global: ParsedArguments, commandName: String) {
+    /// A context for one run of the command `commandName`.
+    init(io: any CommandIO, global: OptionValues<GlobalOption>, commandName: String) {
         self.io = io
         self.global = global
         self.commandName = commandName
     }
 
     /// `--json` was given.
-    var json: Bool { global.flag("json") }
+    var json: Bool { global.contains(.json) }
 
     /// The vault path: `--vault`, `$TOKENVAULT_PATH`, or `$XDG_DATA_HOME/tokenvault/vault.db`
     /// (`~/.local/share/tokenvault/vault.db` without XDG_DATA_HOME).
     var vaultPath: String {
-        if let path = global.value("vault") ?? nonEmpty("TOKENVAULT_PATH") { return path }
+        if let path = global[.vault] ?? fromEnvironment(.vault) { return path }
         if let data = nonEmpty("XDG_DATA_HOME") { return data + "/tokenvault/vault.db" }
         return (nonEmpty("HOME") ?? ".") + "/.local/share/tokenvault/vault.db"
     }
 
     /// The vault configuration from the global options and environment.
     func configuration() throws(VaultError) -> Vault.Configuration {
-        var configuration = Vault.Configuration(actor: global.value("actor") ?? nonEmpty("TOKENVAULT_ACTOR"))
-        if let timeout = global.value("busy-timeout") {
+        var configuration = Vault.Configuration(actor: global[.actor] ?? fromEnvironment(.actor))
+        if let timeout = global[.busyTimeout] {
             let seconds = try TimeFormat.parseDuration(timeout)
             guard seconds <= 3_600 else { throw VaultError(.invalidInput, "--busy-timeout is at most 1h") }
             configuration.busyTimeoutMilliseconds = Int32(seconds * 1_000)
@@ -38,15 +42,15 @@ final class CommandContext {
     /// The key source: exactly one of `--key-file`, `--passphrase-file`, `--key-command`, else
     /// `$TOKENVAULT_KEY_FILE`, `$TOKENVAULT_PASSPHRASE_FILE`, else a no-echo prompt on the terminal.
     func keySource(confirmNewPassphrase: Bool = false) throws(VaultError) -> KeySource {
-        let explicit = ["key-file", "passphrase-file", "key-command"].filter { global.value($0) != nil }
+        let explicit = [GlobalOption.keyFile, .passphraseFile, .keyCommand].filter(global.contains)
         guard explicit.count <= 1 else {
             throw VaultError(.invalidInput, "give only one of --key-file, --passphrase-file and --key-command")
         }
-        if let path = global.value("key-file") { return .keyFile(path) }
-        if let path = global.value("passphrase-file") { return .passphraseFile(path) }
-        if let command = global.value("key-command") { return .command(command) }
-        if let path = nonEmpty("TOKENVAULT_KEY_FILE") { return .keyFile(path) }
-        if let path = nonEmpty("TOKENVAULT_PASSPHRASE_FILE") { return .passphraseFile(path) }
+        if let path = global[.keyFile] { return .keyFile(path) }
+        if let path = global[.passphraseFile] { return .passphraseFile(path) }
+        if let command = global[.keyCommand] { return .command(command) }
+        if let path = fromEnvironment(.keyFile) { return .keyFile(path) }
+        if let path = fromEnvironment(.passphraseFile) { return .passphraseFile(path) }
         guard let terminal = Terminal.open() else {
             throw VaultError(
                 .locked, "no key given and no terminal to ask for a passphrase",
@@ -76,12 +80,26 @@ final class CommandContext {
         try Vault.open(at: vaultPath, key: keySource(), configuration: configuration())
     }
 
+    /// Prints a one-line confirmation, or its JSON form with `--json`.
+    func printDone(_ text: String, _ json: [(String, JSON)]) {
+        if self.json {
+            io.out(JSON.object(json).rendered() + "\n")
+        } else {
+            io.out(Table.clean(text) + "\n")
+        }
+    }
+
     /// Reads a secret: from standard input, or a no-echo prompt when it is a terminal.
     func readSecret(prompt: String) throws(VaultError) -> Secret {
         if io.standardInputIsTerminal, let terminal = Terminal.open() {
             return try terminal.prompt(prompt)
         }
         return try io.readSecretFromStandardInput()
+    }
+
+    /// The environment variable that stands in for `option`, when set and not empty.
+    private func fromEnvironment(_ option: GlobalOption) -> String? {
+        option.spec.environmentVariable.flatMap(nonEmpty)
     }
 
     private func nonEmpty(_ variable: String) -> String? {

@@ -1,6 +1,6 @@
 public import TokenVault
 
-/// The CLI's exit codes, documented in `--help` and docs/cli.md.
+/// The CLI's exit codes, documented in `--help`, `man tokenvault` and docs/cli.md.
 public struct ExitStatus: Equatable, Sendable {
     public let code: Int32
 
@@ -29,16 +29,4 @@ public struct ExitStatus: Equatable, Sendable {
     }
 
     init(code: Int32) { self.code = code }
-
-    static let helpText = """
-        EXIT CODES:
-          0  ok
-          1  warning: credentials expiring, or an operation failed for an outside reason
-          2  usage error: bad option, name, duration, date or scope
-          3  not found: no such vault or credential
-          4  denied: revoked, expired, out of scope, unknown token
-          5  wrong key or locked vault
-          6  integrity failure: tampering, corruption, or a vault from a newer tokenvault
-          7  busy: timed out waiting for another process's lock
-        """
 }

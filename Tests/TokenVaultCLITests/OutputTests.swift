@@ -49,7 +49,7 @@ struct DisplayTextTests {
         let cleaned = DisplayText.clean(text)
         #expect(!cleaned.unicodeScalars.contains { DisplayText.isUnsafe($0) })
         #expect(cleaned.unicodeScalars.count == text.unicodeScalars.count)
-        #expect(!AuditCommand.csvField(text).unicodeScalars.contains { DisplayText.isUnsafe($0) })
+        #expect(!CSV.field(text).unicodeScalars.contains { DisplayText.isUnsafe($0) })
         #expect(!ICalendar.escape(text).unicodeScalars.contains { DisplayText.isUnsafe($0) })
         #expect(!JSON.string(text).rendered().unicodeScalars.contains { DisplayText.isUnsafe($0) })
     }
@@ -62,10 +62,10 @@ struct DisplayTextTests {
     }
 
     @Test func csvFieldsNeverStartAFormulaAndQuoteAsRFC4180() {
-        #expect(AuditCommand.csvField("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0")
-        #expect(AuditCommand.csvField("-1+1") == "'-1+1")
-        #expect(AuditCommand.csvField("a,b") == "\"a,b\"")
-        #expect(AuditCommand.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(AuditCommand.csvField("two\nlines") == "two?lines")
+        #expect(CSV.field("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0")
+        #expect(CSV.field("-1+1") == "'-1+1")
+        #expect(CSV.field("a,b") == "\"a,b\"")
+        #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.field("two\nlines") == "two?lines")
     }
 }

@@ -1,40 +1,61 @@
 import TokenVault
 internal import TokenVaultSystem
 
+/// `tokenvault expiring`: what expires soon, with an exit status for monitors.
 struct ExpiringCommand: VaultCommand {
+    /// The options of `expiring`.
+    enum Option: String, OptionKey {
+        case within, critical, ics
+
+        /// How each option is written and what it means.
+        var spec: OptionSpec {
+            switch self {
+            case .within: .value("DURATION", "Warning window (default 60d)")
+            case .critical: .value("DURATION", "Critical window (default 7d)")
+            case .ics: .flag("Print an iCalendar (RFC 5545) feed of the expiry dates instead (takes precedence over --json)")
+            }
+        }
+    }
+
+    /// The help, arguments and exit codes of `expiring`.
     static let configuration = CommandConfiguration(
         name: "expiring",
         abstract: "List expired, expiring and never-expiring credentials, with an exit code for monitors",
-        usage: "expiring [--within 60d] [--critical 7d] [--ics]",
         discussion: """
             Lists live credentials that are expired, expire within --within (default 60d, as GitLab's
             60/30/7-day warnings; the NOTICE column says which of those levels each one is within),
-            or never expire (flagged; they do not change the exit code).
-            Exit 0: nothing due. Exit 1: something expires within --within. Exit 2: something is expired
-            or expires within --critical (default 7d). --ics prints an iCalendar feed instead (one
-            all-day event per expiry, with a reminder 7 days before), for a team calendar.
+            or never expire (flagged; they do not change the exit status). Each gets a status:
+            expired, critical (expires within --critical, default 7d), warning (within --within) or
+            never. --ics prints an iCalendar feed instead (one all-day event per expiry, with a
+            reminder 7 days before, never-expiring ones left out), for a team calendar. Not audited.
+
+            The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found. The 2 of
+            critical is also the status of a usage error: standard error is empty when expiring
+            succeeds, and holds the error line when it does not.
             """,
-        options: [
-            .value("within", "DURATION", "Warning window (default 60d)"),
-            .value("critical", "DURATION", "Critical window (default 7d)"),
-            .flag("ics", "Print an iCalendar (RFC 5545) feed of the expiry dates"),
-        ],
         examples: [
             "tokenvault expiring --within 14d --critical 3d || notify-team",
             "tokenvault expiring --within 365d --ics > tokens.ics",
+        ],
+        exitCodes: [
+            .ok("ok: nothing is expired, critical or within --within"),
+            .code(1, "warning: something expires within --within"),
+            .code(2, "critical: something is expired or expires within --critical (standard error empty)"),
+            .code(2, "usage error: a bad duration (standard error holds the error)"),
         ]
     )
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let within = try arguments.value("within").map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 60 * 86_400
-        let critical = try arguments.value("critical").map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 7 * 86_400
+    /// Runs `tokenvault expiring`.
+    static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        let within = try arguments[.within].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 60 * 86_400
+        let critical = try arguments[.critical].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 7 * 86_400
         let vault = try context.openVault()
         let entries = try vault.expiring(within: within, critical: critical)
         let now = vault.configuration.clock.now
         let status: ExitStatus =
             entries.contains { $0.status == .expired || $0.status == .critical } ? ExitStatus(code: 2)
             : entries.contains { $0.status == .warning } ? .warning : .ok
-        if arguments.flag("ics") {
+        if arguments.contains(.ics) {
             context.io.out(ICalendar.feed(entries.filter { $0.status != .never }, now: now))
         } else if context.json {
             context.io.out(JSON.array(entries.map { entry in
@@ -58,73 +79,5 @@ struct ExpiringCommand: VaultCommand {
             context.io.out(entries.isEmpty ? "nothing expires within \(TimeFormat.humanDuration(within))\n" : table.rendered())
         }
         return status
-    }
-}
-
-/// An iCalendar feed (RFC 5545) of credential expiry dates.
-enum ICalendar {
-    static func feed(_ entries: [ExpiringCredential], now: UnixTime) -> String {
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//TokenVault//tokenvault \(CLI.version)//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
-        let stamp = compact(TimeFormat.iso8601(now))
-        for entry in entries {
-            guard let expiresAt = entry.credential.expiresAt else { continue }
-            let day = TimeFormat.day(expiresAt).filter { $0 != "-" }
-            let next = TimeFormat.day(expiresAt + 86_400).filter { $0 != "-" }
-            lines += [
-                "BEGIN:VEVENT",
-                "UID:\(entry.credential.id)-v\(entry.credential.currentVersion ?? 0)@tokenvault",
-                "DTSTAMP:\(stamp)",
-                "DTSTART;VALUE=DATE:\(day)",
-                "DTEND;VALUE=DATE:\(next)",
-                "SUMMARY:" + escape("Token '\(entry.credential.name)' expires"),
-                "DESCRIPTION:" + escape(
-                    "Credential \(entry.credential.name) (\(entry.credential.id)) expires at \(TimeFormat.iso8601(expiresAt))."
-                        + (entry.credential.issuer.map { " Issuer: \($0)." } ?? "") + " Rotate it with tokenvault rotate."
-                ),
-                "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + escape("Token '\(entry.credential.name)' expires in 7 days"),
-                "TRIGGER:-P7D", "END:VALARM",
-                "END:VEVENT",
-            ]
-        }
-        lines.append("END:VCALENDAR")
-        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// `2027-03-01T12:00:00Z` → `20270301T120000Z`.
-    private static func compact(_ iso: String) -> String {
-        String(iso.filter { $0 != "-" && $0 != ":" })
-    }
-
-    /// TEXT escaping (RFC 5545 §3.3.11) of text cleaned as everywhere (``DisplayText``): backslash,
-    /// semicolon and comma.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in DisplayText.clean(text) {
-            switch character {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
-    /// Folds a content line at 75 octets, continuing with CRLF and a space (RFC 5545 §3.1),
-    /// never inside a UTF-8 sequence.
-    static func fold(_ line: String) -> String {
-        var out = ""
-        var octets = 0
-        for character in line {
-            let size = character.utf8.count
-            if octets + size > 75 {
-                out += "\r\n "
-                octets = 1
-            }
-            out.append(character)
-            octets += size
-        }
-        return out
     }
 }

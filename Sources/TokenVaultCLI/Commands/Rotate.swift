@@ -1,71 +1,110 @@
 import TokenVault
 internal import TokenVaultSystem
 
+/// `tokenvault rotate NAME`, and its cron mode `rotate --expiring-within DURATION --hook CMD`:
+/// replaces a credential's secret with a new version.
 struct RotateCommand: VaultCommand {
+    /// The options of `rotate`.
+    enum Option: String, OptionKey {
+        case hook
+        case hookTimeout = "hook-timeout"
+        case grace
+        case retireAfterFirstUse = "retire-after-first-use"
+        case expires
+        case expiresIn = "expires-in"
+        case discardPending = "discard-pending"
+        case expiringWithin = "expiring-within"
+
+        /// How each option is written and what it means.
+        var spec: OptionSpec {
+            switch self {
+            case .hook: .value("CMD", "Produce the new secret through a rotation hook, run as /bin/sh -c CMD once per step")
+            case .hookTimeout: HookOptions.timeout
+            case .grace: .value("DURATION", "Keep the previous version valid for DURATION")
+            case .retireAfterFirstUse: .flag("Keep the previous version valid until the new one is first fetched or verified")
+            case .expires: .value("DATE", "The new version's expiry date (also in cron mode)")
+            case .expiresIn: .value("DURATION", "The new version's expiry after DURATION (also in cron mode)")
+            case .discardPending: .flag("With --hook: discard a pending version left by an interrupted rotation instead of resuming it")
+            case .expiringWithin: .value("DURATION", "Cron mode: rotate through --hook every credential expiring within DURATION")
+            }
+        }
+    }
+
+    /// The help, arguments and exit codes of `rotate`.
     static let configuration = CommandConfiguration(
         name: "rotate",
         abstract: "Replace a credential's secret with a new version (or rotate all that expire soon)",
-        usage: """
-            rotate NAME [--hook CMD] [--grace 24h] [--retire-after-first-use] [--expires DATE | --expires-in 90d]
-               tokenvault rotate --expiring-within 7d --hook CMD [--grace 24h] [--retire-after-first-use]
-            """,
         discussion: """
-            A stored token's new secret comes from standard input, or from --hook (create, test and
-            finish steps; see docs/rotation-hooks.md). An issued token is rotated by minting a new one,
-            printed once. Without --grace or --retire-after-first-use the old version is revoked at
-            once. The new version keeps the old lifetime unless --expires/--expires-in says otherwise.
-            A rotation killed half-way is resumed by the next run (or discarded with --discard-pending).
+            The new secret of a stored credential comes from standard input, or from --hook. An issued
+            credential is rotated by minting a new token, printed once (--hook is refused). Without
+            --grace or --retire-after-first-use the old version is revoked at once; with both, at
+            whichever comes first. The new version keeps the old lifetime (at least one hour; a
+            never-expiring credential stays so) unless --expires or --expires-in says otherwise;
+            issued tokens are capped at 180 days.
 
-            --expiring-within is the cron mode: every live credential that expires within the window
-            (expired ones included) is rotated through --hook. Two runs at once never rotate one
-            credential twice: the second skips it. Prints a summary; exits 1 when any rotation failed, 6 when one was refused
-            because its state fails its integrity check.
+            Hooks: CMD runs as /bin/sh -c CMD once per step, with TOKENVAULT_STEP set to create (the
+            current secret on standard input, the new one on standard output), test (the new secret on
+            standard input; exit 0 when it works) and finish (no input), and with TOKENVAULT_NAME,
+            TOKENVAULT_CREDENTIAL_ID, TOKENVAULT_VERSION and, when set, TOKENVAULT_ISSUER and
+            TOKENVAULT_API_URL; never a secret in its arguments or environment. The output of create is
+            stored as a pending version; a failed test revokes it and leaves the current version
+            untouched; a failed finish only warns. A step running past --hook-timeout is killed with
+            its process group. A rotation killed between steps is resumed at test by the next rotate
+            of that credential, or discarded with --discard-pending.
+
+            Cron mode, rotate --expiring-within DURATION --hook CMD (no NAME): every live, unrevoked
+            credential that expires within DURATION (expired ones included) is rotated through the
+            hook, with --grace, --retire-after-first-use, --expires, --expires-in and --hook-timeout
+            as above. Issued credentials are skipped, and so is a credential another run holds or has
+            just rotated. Prints a table NAME OUTCOME DETAIL and a summary. A credential whose lifetime
+            is shorter than the window is rotated again by every run: give it a longer --expires-in.
             """,
-        options: [
-            .value("hook", "CMD", "Rotation hook, run as /bin/sh -c CMD once per step"),
-            .value("hook-timeout", "DURATION", "Kill a hook step after DURATION (default 60s)"),
-            .value("grace", "DURATION", "Keep the previous version valid for DURATION"),
-            .flag("retire-after-first-use", "Keep the previous version valid until the new one is first used"),
-            .value("expires", "DATE", "The new version's expiry date"),
-            .value("expires-in", "DURATION", "The new version's expiry after a duration"),
-            .flag("discard-pending", "Discard a pending version left by an interrupted rotation instead of resuming it"),
-            .value("expiring-within", "DURATION", "Cron mode: rotate every credential expiring within DURATION"),
+        arguments: [
+            Positional(name: "NAME", help: "The credential to rotate (none in cron mode)", isOptional: true),
         ],
-        positionals: 0...1,
         examples: [
             "tokenvault rotate erp-prod --grace 24h < new-token.txt",
             "tokenvault rotate erp-prod --hook /etc/tokenvault/hooks/erp --retire-after-first-use",
-            "tokenvault rotate --expiring-within 7d --hook /etc/tokenvault/hooks/erp   # in cron",
+            "tokenvault rotate --expiring-within 7d --hook /etc/tokenvault/hooks/erp --expires-in 90d --json",
+        ],
+        exitCodes: [
+            .ok("rotated; in cron mode, nothing failed"),
+            .code(1, "a hook step failed; in cron mode, any rotation failed"),
+            .usage("a source that does not fit the credential, an empty secret, a NAME with --expiring-within"),
+            .code(3, "no such credential"), .code(4, "the credential is revoked"),
+            .code(6, "a credential's state fails its integrity check (also in cron mode)"),
+            .code(7, "another rotation holds the credential's lease"),
         ]
     )
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        var policy = RotationPolicy(retireAfterFirstUse: arguments.flag("retire-after-first-use"))
-        if let grace = arguments.value("grace") { policy.graceSeconds = try TimeFormat.parseDuration(grace) }
-        guard !(arguments.has("expires") && arguments.has("expires-in")) else {
+    /// Runs `tokenvault rotate`.
+    static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        var policy = RotationPolicy(retireAfterFirstUse: arguments.contains(.retireAfterFirstUse))
+        if let grace = arguments[.grace] { policy.graceSeconds = try TimeFormat.parseDuration(grace) }
+        guard !(arguments.contains(.expires) && arguments.contains(.expiresIn)) else {
             throw VaultError(.invalidInput, "give only one of --expires and --expires-in")
         }
-        if let date = arguments.value("expires") { policy.expiry = .at(try TimeFormat.parseDate(date)) }
-        if let duration = arguments.value("expires-in") { policy.expiry = .after(seconds: try TimeFormat.parseDuration(duration)) }
-        let hook = try arguments.value("hook").map { command throws(VaultError) in
-            RotationHook(command: command, timeoutSeconds: try hookTimeout(arguments))
+        if let date = arguments[.expires] { policy.expiry = .at(try TimeFormat.parseDate(date)) }
+        if let duration = arguments[.expiresIn] { policy.expiry = .after(seconds: try TimeFormat.parseDuration(duration)) }
+        let hook = try arguments[.hook].map { command throws(VaultError) in
+            RotationHook(command: command, timeoutSeconds: try HookOptions.timeoutSeconds(arguments[.hookTimeout]))
         }
 
-        if let window = arguments.value("expiring-within") {
+        if let window = arguments[.expiringWithin] {
             guard arguments.positionals.isEmpty else {
-                throw ParsedArguments.usageError("--expiring-within rotates every due credential: give no NAME", command: "rotate")
+                throw .usage("--expiring-within rotates every due credential: give no NAME", command: configuration.name)
             }
-            guard let hook else { throw ParsedArguments.usageError("--expiring-within needs --hook", command: "rotate") }
+            guard let hook else { throw .usage("--expiring-within needs --hook", command: configuration.name) }
             let seconds = try TimeFormat.parseDuration(window)
             return try cron(within: seconds, hook: hook, policy: policy, context)
         }
         guard let name = arguments.positionals.first else {
-            throw ParsedArguments.usageError("give the NAME to rotate, or --expiring-within for the cron mode", command: "rotate")
+            throw .usage("give the NAME to rotate, or --expiring-within for the cron mode", command: configuration.name)
         }
         let vault = try context.openVault()
         let result: RotationResult
         if let hook {
-            result = try vault.rotate(name, from: .hook(hook), policy: policy, discardPending: arguments.flag("discard-pending"))
+            result = try vault.rotate(name, from: .hook(hook), policy: policy, discardPending: arguments.contains(.discardPending))
         } else {
             result = try vault.rotate(name, policy: policy) { () throws(VaultError) -> Secret in
                 try context.readSecret(prompt: "New token for '\(name)': ")
@@ -134,48 +173,5 @@ struct RotateCommand: VaultCommand {
         // Tampered or stale state outranks a failing hook: exit 6, as for one credential.
         if reports.contains(where: { $0.failureKind == .integrity }) { return .integrity }
         return counts.failed > 0 ? .warning : .ok
-    }
-
-    static func hookTimeout(_ arguments: ParsedArguments) throws(VaultError) -> Int64 {
-        guard let text = arguments.value("hook-timeout") else { return 60 }
-        let seconds = try TimeFormat.parseDuration(text)
-        guard seconds <= 3_600 else { throw VaultError(.invalidInput, "--hook-timeout is at most 1h") }
-        return seconds
-    }
-}
-
-struct TestCommand: VaultCommand {
-    static let configuration = CommandConfiguration(
-        name: "test",
-        abstract: "Run a connection test through a hook; the result is audited and shown by `show`",
-        usage: "test NAME --hook CMD [--hook-timeout 60s]",
-        discussion: """
-            The hook runs with TOKENVAULT_STEP=test and the current secret on its standard input, and
-            exits 0 when the connection works (for an EDI platform: create a test document). Exit 0
-            when the test passed, 1 when it failed.
-            """,
-        options: [
-            .value("hook", "CMD", "The test command, run as /bin/sh -c CMD"),
-            .value("hook-timeout", "DURATION", "Kill the test after DURATION (default 60s)"),
-        ],
-        positionals: 1...1,
-        examples: ["tokenvault test erp-prod --hook 'curl -fsS -H @- https://erp.example.com/api/v1/ping'"]
-    )
-
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        guard let command = arguments.value("hook") else { throw ParsedArguments.usageError("test needs --hook CMD", command: "test") }
-        let hook = RotationHook(command: command, timeoutSeconds: try RotateCommand.hookTimeout(arguments))
-        let vault = try context.openVault()
-        let name = arguments.positionals[0]
-        let result = try vault.testConnection(name, hook: hook)
-        if context.json {
-            context.io.out(JSON.object([
-                ("name", .string(name)), ("passed", .bool(result.passed)), ("detail", .string(result.detail)),
-                ("tested_at", .time(result.testedAt)),
-            ]).rendered() + "\n")
-        } else {
-            context.io.out("connection test of '\(name)': \(result.passed ? "passed" : "FAILED (\(DisplayText.clean(result.detail)))")\n")
-        }
-        return result.passed ? .ok : .warning
     }
 }

@@ -1,67 +1,23 @@
 import TokenVault
 
-struct ListCommand: VaultCommand {
-    static let configuration = CommandConfiguration(
-        name: "list",
-        abstract: "List credentials (never their secrets)",
-        usage: "list [--state active|expired|revoked] [--issuer X] [--expiring-within 30d] [--project P] [--resource R]",
-        options: [
-            .value("state", "STATE", "Only active, expired or revoked credentials"),
-            .value("issuer", "NAME", "Only credentials from this issuer"),
-            .value("expiring-within", "DURATION", "Only credentials that expire within DURATION (expired included)"),
-            .value("project", "P", "Only credentials whose scope covers project P"),
-            .value("resource", "R", "Only credentials whose scope covers resource R"),
-        ],
-        examples: ["tokenvault list --expiring-within 30d", "tokenvault list --state revoked --json"]
-    )
-
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        var filter = CredentialFilter(issuer: arguments.value("issuer"), project: arguments.value("project"), resource: arguments.value("resource"))
-        if let state = arguments.value("state") {
-            guard let parsed = CredentialState(rawValue: state) else {
-                throw VaultError(.invalidInput, "invalid state '\(Table.clean(state))': use active, expired or revoked")
-            }
-            filter.state = parsed
-        }
-        if let within = arguments.value("expiring-within") { filter.expiringWithin = try TimeFormat.parseDuration(within) }
-        let vault = try context.openVault()
-        let now = vault.configuration.clock.now
-        // Streamed: a vault of a million credentials lists in constant memory.
-        let output = BufferedOutput(context.io)
-        if context.json {
-            var first = true
-            output.write("[")
-            try vault.forEachCredential(filter) { credential in
-                output.write((first ? "" : ",") + CredentialOutput.json(credential, now: now).rendered())
-                first = false
-            }
-            output.write("]\n")
-        } else {
-            var table = StreamingTable(["NAME", "STATE", "EXPIRES", "SCOPE", "ISSUER", "LAST USED", "FLAGS"], output)
-            try vault.forEachCredential(filter) { credential in
-                table.append([
-                    credential.name, credential.state(at: now).rawValue, CredentialOutput.expiry(credential, now: now),
-                    CredentialOutput.scope(credential), credential.issuer ?? "-",
-                    credential.lastUsedAt.map(TimeFormat.iso8601) ?? "never", CredentialOutput.flags(credential),
-                ])
-            }
-            table.finish()
-        }
-        output.flush()
-        return .ok
-    }
-}
-
+/// `tokenvault show NAME`: one credential's details.
 struct ShowCommand: VaultCommand {
+    /// The help, arguments and exit codes of `show`.
     static let configuration = CommandConfiguration(
         name: "show",
         abstract: "Show a credential's details, versions, name history and last use",
-        usage: "show NAME",
-        positionals: 1...1,
-        examples: ["tokenvault show erp-prod --json"]
+        discussion: """
+            Shows the name, id, kind, state, scope, expiry, labels, creation and last use, then when
+            present the revocation, the last connection test, the flags, one line per secret version
+            and the name history. Never a secret. Not audited.
+            """,
+        arguments: [.credential],
+        examples: ["tokenvault show erp-prod --json"],
+        exitCodes: [.ok("the details were printed"), .code(3, "no such credential")]
     )
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+    /// Runs `tokenvault show`.
+    static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
         let details = try vault.show(arguments.positionals[0])
         let credential = details.credential

@@ -1,56 +1,52 @@
 internal import Glibc
 import TokenVault
 
-struct GetCommand: VaultCommand {
-    static let configuration = CommandConfiguration(
-        name: "get",
-        abstract: "Print a credential's secret for a declared need",
-        usage: "get NAME [--project P] [--resource R] [--permission r] [--version N]",
-        discussion: """
-            Prints the current secret on standard output (with a newline only when standard output
-            is a terminal). Refused with exit 4 when the credential is revoked, expired or does not
-            cover the need, exit 3 when it does not exist; every attempt is audited. A credential
-            that expires within 7 days prints a warning on standard error. --version N returns a
-            previous version still in its grace period (after a rotation).
-            """,
-        options: NeedOptions.specs + [.value("version", "N", "A specific version: current, or previous within its grace period")],
-        positionals: 1...1,
-        examples: ["TOKEN=$(tokenvault get erp-prod --project shop-de --resource orders --permission r)"]
-    )
-
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let need = try NeedOptions.need(from: arguments)
-        let version = try arguments.versionNumber()
-        let vault = try context.openVault()
-        let fetched = try vault.fetch(arguments.positionals[0], need: need, version: version)
-        if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }
-        fetched.secret.withUnsafeBytes { context.io.writeOut($0) }
-        if context.io.standardOutputIsTerminal { context.io.out("\n") }
-        return .ok
-    }
-}
-
+/// `tokenvault exec -- COMMAND`: runs a command with secrets in its environment.
 struct ExecCommand: VaultCommand {
+    /// The options of `exec`.
+    enum Option: String, NeedOptionKeys {
+        case env, project, resource, permission
+
+        /// How each option is written and what it means.
+        var spec: OptionSpec {
+            switch self {
+            case .env: .repeated("VAR=NAME", "Put credential NAME's secret in environment variable VAR")
+            case .project: NeedOptions.project
+            case .resource: NeedOptions.resource
+            case .permission: NeedOptions.permission
+            }
+        }
+    }
+
+    /// The help, arguments and exit codes of `exec`.
     static let configuration = CommandConfiguration(
         name: "exec",
         abstract: "Run a command with secrets in its environment",
-        usage: "exec --env VAR=NAME [--env ...] [--project P] [--resource R] [--permission r] -- COMMAND [ARGS...]",
         discussion: """
             Fetches each credential (audited, with the need applying to each), puts its secret in
             the environment variable VAR, and replaces this process with COMMAND. The secrets never
-            appear in any argument list. If COMMAND cannot be started, exits 127.
+            appear in any argument list. COMMAND is searched in PATH. If one fetch is refused, COMMAND
+            is not run. The child gets back the caller's umask, core-file limit and SIGPIPE.
+
+            exec returns the exit status of COMMAND, or 127 when COMMAND cannot be started.
             """,
-        options: [.repeated("env", "VAR=NAME", "Put credential NAME's secret in variable VAR")] + NeedOptions.specs,
-        examples: ["tokenvault exec --env XENTRAL_TOKEN=erp-prod -- ./connector --sync"],
-        allowsPassthrough: true
+        passthrough: Positional(name: "COMMAND", help: "The command to run, and its arguments", isVariadic: true, completion: .file),
+        examples: ["tokenvault exec --env XENTRAL_TOKEN=erp-prod --project shop-de --permission r -- ./connector --sync"],
+        exitCodes: [
+            ExitCodeHelp(code: "N", meaning: "the exit status of COMMAND"),
+            .code(127, "COMMAND cannot be started"),
+            .usage("no -- COMMAND, no --env, a bad or repeated VAR, or a secret with a NUL byte"),
+            .code(3, "no such credential"), .code(4, "denied, as for get"),
+        ]
     )
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+    /// Runs `tokenvault exec`.
+    static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         guard let command = arguments.passthrough, !command.isEmpty else {
-            throw ParsedArguments.usageError("give the command to run after --", command: "exec")
+            throw .usage("give the command to run after --", command: configuration.name)
         }
-        let bindings = try arguments.values("env").map(parseBinding)
-        guard !bindings.isEmpty else { throw ParsedArguments.usageError("give at least one --env VAR=NAME", command: "exec") }
+        let bindings = try arguments.all(.env).map(parseBinding)
+        guard !bindings.isEmpty else { throw .usage("give at least one --env VAR=NAME", command: configuration.name) }
         guard Set(bindings.map(\.variable)).count == bindings.count else {
             throw VaultError(.invalidInput, "an environment variable is bound twice")
         }

@@ -1,11 +1,26 @@
 import TokenVault
 internal import TokenVaultSystem
 
+/// `tokenvault audit verify`: proves the audit trail and the vault's state intact.
 struct AuditVerifyCommand: VaultCommand {
+    /// The options of `audit verify`.
+    enum Option: String, OptionKey {
+        case seal
+        case publicKey = "public-key"
+
+        /// How each option is written and what it means.
+        var spec: OptionSpec {
+            switch self {
+            case .seal: .value("FILE", "A seal written by audit seal")
+            case .publicKey: .value("FILE", "The vault's seal public key (audit seal --public-key-out)")
+            }
+        }
+    }
+
+    /// The help, arguments and exit codes of `audit verify`.
     static let configuration = CommandConfiguration(
         name: "audit verify",
         abstract: "Prove the audit trail intact, or name its first bad event",
-        usage: "audit verify [--seal FILE --public-key FILE]",
         discussion: """
             Without options: checks with the vault's key that every event is present, in order,
             matches its hash and carries a valid MAC; then that the vault's state (credentials, grants,
@@ -13,23 +28,26 @@ struct AuditVerifyCommand: VaultCommand {
             bad row's table and credential. With --seal and --public-key: needs no vault key;
             checks the seal's signature, then the trail's hash chain up to the sealed event, and
             detects truncation and rollback. Events after the seal are chain-checked and counted: they
-            are not covered by it. Exit 0 when intact, 6 at the first problem.
+            are not covered by it. --seal and --public-key go together. With --json a broken trail
+            prints the document and exits 6 without an error line. Not audited.
             """,
-        options: [
-            .value("seal", "FILE", "A seal written by `audit seal`"),
-            .value("public-key", "FILE", "The vault's seal public key (`audit seal --public-key-out`)"),
-        ],
         examples: [
             "tokenvault audit verify",
             "tokenvault --vault copy.db audit verify --seal seal-2026-11-22.txt --public-key vault.pub",
         ],
-        opensVault: false
+        exitCodes: [
+            .ok("the trail (and the vault's state) is intact"),
+            .code(6, "the trail or the state is broken, or the seal does not verify or belongs to another vault"),
+            .usage("only one of --seal and --public-key, a file that is not a seal or a public key, or a link"),
+            .code(3, "no vault file, or no such seal or key file"),
+        ]
     )
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+    /// Runs `tokenvault audit verify`.
+    static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let report: AuditReport
         var seal: AuditSeal?
-        switch (arguments.value("seal"), arguments.value("public-key")) {
+        switch (arguments[.seal], arguments[.publicKey]) {
         case (nil, nil):
             report = try context.openVault().verifyAuditTrail()
         case (let sealPath?, let keyPath?):
@@ -39,7 +57,7 @@ struct AuditVerifyCommand: VaultCommand {
                 vaultAt: context.vaultPath, seal: parsed, publicKey: SealPublicKey.parse(system { () throws(SystemError) in try TextFiles.read(keyPath) })
             )
         default:
-            throw ParsedArguments.usageError("--seal and --public-key go together", command: "audit verify")
+            throw .usage("--seal and --public-key go together", command: configuration.name)
         }
         if context.json {
             context.io.out(JSON.object([
@@ -76,44 +94,5 @@ struct AuditVerifyCommand: VaultCommand {
         if context.json { return .integrity }
         if problem.table != nil { throw VaultError(.integrity, "vault state tampered: \(problem.description)") }
         throw VaultError(.integrity, "audit trail broken: \(problem.description)")
-    }
-}
-
-struct AuditSealCommand: VaultCommand {
-    static let configuration = CommandConfiguration(
-        name: "audit seal",
-        abstract: "Write a signed checkpoint of the audit trail, to keep outside the vault",
-        usage: "audit seal [--out FILE] [--public-key-out FILE]",
-        discussion: """
-            Appends a `seal` event and signs (Ed25519, with the vault's seal key, created on first use)
-            the vault id, the event count, the head hash and the time. Keep seals, and the public key,
-            where whoever can write the vault cannot: `audit verify --seal` then detects truncation and
-            rollback. Events after the last seal are protected only by the chain and its MACs. Files
-            are created with mode 0600 and never overwritten.
-            """,
-        options: [
-            .value("out", "FILE", "Write the seal to FILE instead of standard output"),
-            .value("public-key-out", "FILE", "Also write the public key that verifies seals"),
-        ],
-        examples: ["tokenvault audit seal --out /backup/seals/seal-$(date +%F-%H%M).txt"]
-    )
-
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        // Check the outputs first: a refused output must not leave a seal event behind.
-        for option in ["out", "public-key-out"] {
-            if let path = arguments.value(option) { try system { () throws(SystemError) in try TextFiles.requireAbsent(path) } }
-        }
-        let vault = try context.openVault()
-        let seal = try vault.sealAuditTrail()
-        if let path = arguments.value("public-key-out") {
-            try system { () throws(SystemError) in try TextFiles.createNew(path, contents: SealPublicKey.text(seal.publicKey)) }
-        }
-        if let path = arguments.value("out") {
-            try system { () throws(SystemError) in try TextFiles.createNew(path, contents: seal.text) }
-            context.printDone("sealed \(seal.eventCount) events into \(path)", [("sealed_events", .int(seal.eventCount)), ("out", .string(path))])
-        } else {
-            context.io.out(seal.text)
-        }
-        return .ok
     }
 }

@@ -1,0 +1,79 @@
+/// What a command's help, man page section and completion show, besides its option table:
+/// its name, abstract, discussion, positional arguments, examples and exit codes.
+///
+/// ```swift
+/// static let configuration = CommandConfiguration(
+///     name: "show",
+///     abstract: "Show a credential's details, versions, name history and last use",
+///     arguments: [.name],
+///     examples: ["tokenvault show erp-prod --json"],
+///     exitCodes: [.ok("the details were printed"), .code(3, "no such credential")]
+/// )
+/// ```
+struct CommandConfiguration: Sendable {
+    /// The command's words: `get`, or `audit verify`.
+    let name: String
+    /// One line: what the command does.
+    let abstract: String
+    /// More paragraphs of help, wrapped by hand at about 95 columns.
+    var discussion: String = ""
+    /// The positional arguments, in order.
+    var arguments: [Positional] = []
+    /// What follows `--`, for a command that runs another (`exec`).
+    var passthrough: Positional?
+    /// Complete command lines.
+    var examples: [String] = []
+    /// The codes specific to the command, in the order help lists them.
+    var exitCodes: [ExitCodeHelp] = []
+    /// Whether the command opens an existing vault, and so may also end with the codes every
+    /// such command may (no vault, wrong key, integrity failure, busy).
+    var opensVault = true
+
+    /// How many positional arguments the command takes.
+    var positionalCount: ClosedRange<Int> {
+        let required = arguments.filter { !$0.isOptional }.count
+        return required...(arguments.contains { $0.isVariadic } ? 10_000 : arguments.count)
+    }
+}
+
+/// A positional argument, as help and completion show it.
+struct Positional: Sendable {
+    /// The placeholder in help (`NAME`).
+    let name: String
+    /// One line of help.
+    let help: String
+    /// Whether it may be left out.
+    var isOptional = false
+    /// Whether it may be given many times (`scan PATH...`).
+    var isVariadic = false
+    /// What a shell may offer for it.
+    var completion: Completion = .none
+
+    /// The name of a credential.
+    static let credential = Positional(name: "NAME", help: "The credential's name")
+
+    /// `<NAME>`, `[<NAME>]`, `<PATH> ...`.
+    var usage: String {
+        let word = "<\(name)>" + (isVariadic ? " ..." : "")
+        return isOptional ? "[\(word)]" : word
+    }
+}
+
+/// One line of a command's EXIT CODES.
+struct ExitCodeHelp: Sendable {
+    /// The code, or codes (`0`, `1`, `127`).
+    let code: String
+    /// What it means for this command.
+    let meaning: String
+
+    /// One code and its meaning.
+    static func code(_ code: Int32, _ meaning: String) -> ExitCodeHelp {
+        ExitCodeHelp(code: String(code), meaning: meaning)
+    }
+
+    /// Success, described for the command.
+    static func ok(_ meaning: String) -> ExitCodeHelp { .code(0, meaning) }
+
+    /// A usage error, with what counts as one for the command.
+    static func usage(_ meaning: String) -> ExitCodeHelp { .code(2, "usage error: " + meaning) }
+}

@@ -1,0 +1,44 @@
+import TokenVault
+
+/// `tokenvault delete NAME --yes`: deletes a credential for good.
+struct DeleteCommand: VaultCommand {
+    /// The options of `delete`.
+    enum Option: String, OptionKey {
+        case yes
+
+        /// How each option is written and what it means.
+        var spec: OptionSpec {
+            switch self {
+            case .yes: .flag("Confirm that the secret is to be destroyed (required)")
+            }
+        }
+    }
+
+    /// The help, arguments and exit codes of `delete`.
+    static let configuration = CommandConfiguration(
+        name: "delete",
+        abstract: "Delete a credential for good (crypto-shred; the audit trail keeps a tombstone)",
+        discussion: """
+            Destroys every secret version (SQLite secure_delete, then a WAL checkpoint), frees the
+            name, and keeps the credential's id and name history for the audit trail. There is no
+            undo: --yes is required.
+            """,
+        arguments: [.credential],
+        examples: ["tokenvault delete erp-old --yes"],
+        exitCodes: [.ok("deleted"), .usage("no --yes"), .code(3, "no such credential")]
+    )
+
+    /// Runs `tokenvault delete`.
+    static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        guard arguments.contains(.yes) else {
+            throw VaultError(.invalidInput, "delete destroys the secret for good; add --yes to confirm")
+        }
+        let vault = try context.openVault()
+        let report = try vault.delete(arguments.positionals[0])
+        if !report.walTruncated {
+            context.io.err("tokenvault: warning: another process kept the WAL open; the next checkpoint will finish shredding\n")
+        }
+        context.printDone("deleted '\(arguments.positionals[0])'", [("deleted", .string(arguments.positionals[0]))])
+        return .ok
+    }
+}
