@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations"],
             swiftSettings: strictSettings
         ),
-        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem", "CPosix"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem"], swiftSettings: strictSettings),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
         // builds do not: the test bundles, which link this module, need the shared runtime.

@@ -1,5 +1,5 @@
-internal import Glibc
 import TokenVault
+internal import TokenVaultSystem
 
 /// The `tokenvault` command line: parses arguments, runs one command, prints errors as one
 /// line on standard error, and returns the documented exit status.
@@ -16,7 +16,7 @@ public enum CLI {
     public static func main() -> Never {
         Hardening.apply()
         let status = run(Array(CommandLine.arguments.dropFirst()), io: StandardIO())
-        exit(status.code)
+        ProcessImage.exit(status.code)
     }
 
     /// Runs one command line.

@@ -1,5 +1,5 @@
-internal import Glibc
 import TokenVault
+internal import TokenVaultSystem
 
 /// What every command shares: the I/O, the global options, and the vault once opened.
 final class CommandContext {

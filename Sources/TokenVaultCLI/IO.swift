@@ -1,5 +1,5 @@
-internal import Glibc
 public import TokenVault
+internal import TokenVaultSystem
 
 /// Where a command reads and writes. The real binary uses ``StandardIO``; tests may run
 /// commands in-process with ``CapturedIO``.
@@ -35,16 +35,7 @@ public final class StandardIO: CommandIO {
     public let environment: [String: String]
 
     public init() {
-        var variables: [String: String] = [:]
-        var index = 0
-        while let entry = environ[index] {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            index += 1
-        }
-        environment = variables
+        environment = ProcessImage.environment
     }
 
     public func writeOut(_ bytes: UnsafeRawBufferPointer) { Self.writeAll(1, bytes) }
@@ -54,19 +45,11 @@ public final class StandardIO: CommandIO {
         try Secret.read(fromFileDescriptor: 0)
     }
 
-    public var standardInputIsTerminal: Bool { isatty(0) == 1 }
-    public var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+    public var standardInputIsTerminal: Bool { ProcessImage.isTerminal(0) }
+    public var standardOutputIsTerminal: Bool { ProcessImage.isTerminal(1) }
 
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if n > 0 {
-                offset += n
-            } else if !(n < 0 && errno == EINTR) {
-                return
-            }
-        }
+        Files.writeAll(descriptor, bytes)
     }
 }
 

@@ -1,4 +1,3 @@
-internal import Glibc
 import TokenVault
 internal import TokenVaultSystem
 
@@ -80,7 +79,7 @@ struct AuditCommand: VaultCommand {
             let csv = format == .csv
             let render = { (event: AuditEvent) -> String in csv ? AuditEventOutput.csvLine(event) : AuditEventOutput.jsonLine(event) }
             // Progress on a terminal, for a streamed export: it may be going to a file or a pipe.
-            let showProgress = isatty(2) == 1 && !filter.newestFirst
+            let showProgress = ProcessImage.isTerminal(2) && !filter.newestFirst
             var exported = 0
             try forEachOldestFirst(vault, filter) { event in
                 output.write(render(event))

@@ -1,5 +1,5 @@
-internal import Glibc
 import TokenVault
+internal import TokenVaultSystem
 
 /// `tokenvault exec -- COMMAND`: runs a command with secrets in its environment.
 struct ExecCommand: VaultCommand {
@@ -58,31 +58,14 @@ struct ExecCommand: VaultCommand {
             if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }
             secrets.append((binding.variable, fetched.secret))
         }
-        for (variable, secret) in secrets { setEnvironment(variable, to: secret) }
-        let argv = command.map { strdup($0) } + [nil]
+        for (variable, secret) in secrets {
+            secret.withUnsafeBytes { ProcessImage.setEnvironment(variable, to: $0) }
+        }
         Hardening.restoreForChild()
-        execvp(command[0], argv)
-        let reason = String(cString: strerror(errno))
-        for pointer in argv { free(pointer) }
-        for (variable, _) in secrets { unsetenv(variable) }
+        let reason = ProcessImage.replace(with: command)
+        for (variable, _) in secrets { ProcessImage.unsetEnvironment(variable) }
         context.io.err("tokenvault: error: cannot run '\(Table.clean(command[0]))': \(reason)\n")
         return ExitStatus(code: 127)
-    }
-
-    /// Sets `variable` to the secret's exact bytes (an environment value is a byte string, not
-    /// UTF-8 text), through a NUL-terminated copy that is wiped afterwards. setenv copies it into
-    /// libc's environment, which execvp hands to the new program.
-    private static func setEnvironment(_ variable: String, to secret: Secret) {
-        secret.withUnsafeBytes { raw in
-            let value = UnsafeMutableRawBufferPointer.allocate(byteCount: raw.count + 1, alignment: 1)
-            defer {
-                explicit_bzero(value.baseAddress!, value.count)
-                value.deallocate()
-            }
-            value.copyMemory(from: raw)
-            value[raw.count] = 0
-            setenv(variable, value.baseAddress!.assumingMemoryBound(to: CChar.self), 1)
-        }
     }
 
     private static func parseBinding(_ text: String) throws(VaultError) -> (variable: String, name: String) {

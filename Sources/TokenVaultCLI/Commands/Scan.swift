@@ -1,5 +1,5 @@
-internal import Glibc
 import TokenVault
+internal import TokenVaultSystem
 
 /// `tokenvault scan PATH...`: finds leaked tokens in files.
 struct ScanCommand: VaultCommand {
@@ -26,7 +26,7 @@ struct ScanCommand: VaultCommand {
     /// Runs `tokenvault scan`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
-        let showProgress = isatty(2) == 1 && !context.json
+        let showProgress = ProcessImage.isTerminal(2) && !context.json
         let summary = try vault.scan(arguments.positionals) { files, bytes in
             if showProgress { context.io.err("\rscanned \(files) files, \(bytes >> 20) MiB") }
         }

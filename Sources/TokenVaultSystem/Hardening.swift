@@ -3,7 +3,9 @@ internal import Glibc
 import Synchronization
 
 /// Process hardening applied before the CLI touches any secret, and undone for `exec`'s child.
-enum Hardening {
+///
+/// For a process that handles secrets (the CLI); a program that links the library hardens itself.
+package enum Hardening {
     private struct Saved: Sendable {
         let umask: mode_t
         let coreSoftLimit: UInt64
@@ -18,7 +20,7 @@ enum Hardening {
     ///   which also forbids same-user `ptrace` attach and `/proc/PID/mem` or `environ` reads.
     /// - SIGPIPE is ignored, so a closed pipe turns into a write error instead of killing the
     ///   process in the middle of an operation.
-    static func apply() {
+    package static func apply() {
         var core: UInt64 = 0
         _ = cposix_core_soft_limit(&core)
         let previous = umask(0o077)
@@ -30,7 +32,7 @@ enum Hardening {
 
     /// Gives a program about to replace this process (`exec`) the settings the user had:
     /// default SIGPIPE, the original umask and core limit. (Dumpability resets on exec.)
-    static func restoreForChild() {
+    package static func restoreForChild() {
         signal(SIGPIPE, SIG_DFL)
         guard let saved = saved.withLock({ $0 }) else { return }
         umask(saved.umask)
