@@ -208,12 +208,18 @@ public final class Vault: Sendable {
         let kek: SymmetricKey
         if let knownKEK { kek = knownKEK } else { kek = try meta.keyEncryptionKey(from: key) }
         let keys = try mapErrors { try queue.read { db in try Keyring.unlock(db, meta: meta, kek: kek) } }
-        _ = try mapErrors {
+        let applied = try mapErrors {
             try migrator.migrate(queue) { version, db in
                 if version == StateUpgrade.schemaVersion {
                     try StateUpgrade.authenticate(db, keys: keys, actor: configuration.actor, at: configuration.clock.now)
                 }
             }
+        }
+        if !applied.isEmpty {
+            // A migration may rewrite every row (the upgrade seals a million credentials in one
+            // transaction): fold the WAL it left into the file, so that later processes do not
+            // each read it back.
+            _ = try? queue.withConnection { db in db.checkpointAndTruncateWAL() }
         }
         let epoch = try mapErrors { try queue.read { db in try StoredMeta.verifiedEpoch(db, keys: keys) } }
         return Vault(
