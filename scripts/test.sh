@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+# The code follows .swift-format; `swift format format -i -r Sources Tests Package.swift` fixes it.
+if swift format --version >/dev/null 2>&1; then
+    swift format lint --strict --recursive Sources Tests Package.swift
+else
+    echo "test: swift format is not in this toolchain; formatting not checked" >&2
+fi
 swift build --build-tests
 
 log=$(mktemp)

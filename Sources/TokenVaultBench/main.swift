@@ -63,11 +63,13 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     for index in 0..<count {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Box(body, index)).toOpaque()
-        let created = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body(box.index)
-            return nil
-        }, box)
+        let created = pthread_create(
+            &thread, nil,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.body(box.index)
+                return nil
+            }, box)
         guard created == 0 else { fail("pthread_create failed") }
         threads.append(thread)
     }
@@ -154,7 +156,9 @@ func populate(_ path: String, key: String, count: Int) throws {
         vault = try Vault.open(at: path, key: .keyFile(key), configuration: configuration)
     } else {
         vault = try Vault.create(at: path, key: .keyFile(key), configuration: configuration)
-        _ = try vault.add(NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:*:r")]), expiry: .never), secret: Secret(copying: Array("populate-token".utf8)))
+        _ = try vault.add(
+            NewCredential(name: "erp", scope: try Scope([Grant(parsing: "shop:*:r")]), expiry: .never),
+            secret: Secret(copying: Array("populate-token".utf8)))
     }
     let start = now()
     for index in 0..<count {
@@ -234,7 +238,9 @@ func auditVerify(_ path: String, key: String) throws {
 
 func benchScan(_ directory: String, megabytes: Int) throws {
     let vault = try freshVault(directory, durable: false)
-    _ = try vault.add(NewCredential(name: "erp", scope: try Scope([Grant(parsing: "*:*:r")]), expiry: .never), secret: Secret(copying: Array("xpat_leaked_0123456789abcdef".utf8)))
+    _ = try vault.add(
+        NewCredential(name: "erp", scope: try Scope([Grant(parsing: "*:*:r")]), expiry: .never),
+        secret: Secret(copying: Array("xpat_leaked_0123456789abcdef".utf8)))
     let tree = directory + "/scan-\(getpid())"
     mkdir(tree, 0o700)
     // Source-like text: assignments, JSON, URLs; one leaked token in the last file.

@@ -63,7 +63,8 @@ final class CommandContext {
     /// A new passphrase typed twice on the terminal (rekey without a --new-* option).
     func promptNewPassphrase() throws(VaultError) -> KeySource {
         guard let terminal = Terminal.open() else {
-            throw VaultError(.invalidInput, "no terminal to ask for the new passphrase: give --new-key-file, --new-passphrase-file or --new-key-command")
+            throw VaultError(
+                .invalidInput, "no terminal to ask for the new passphrase: give --new-key-file, --new-passphrase-file or --new-key-command")
         }
         return try askNewPassphrase(terminal)
     }

@@ -96,7 +96,8 @@ public enum Ed25519 {
             defer { EVP_PKEY_free(key) }
             guard let context = EVP_MD_CTX_new() else { return false }
             defer { EVP_MD_CTX_free(context) }
-            let valid = EVP_DigestVerifyInit_ex(context, nil, nil, nil, nil, key, nil) == 1
+            let valid =
+                EVP_DigestVerifyInit_ex(context, nil, nil, nil, nil, key, nil) == 1
                 && EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1
             ERR_clear_error()
             return valid

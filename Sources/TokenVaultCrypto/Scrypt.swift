@@ -67,13 +67,14 @@ public enum Scrypt {
         let key = SecureBytes(capacity: length) { out in
             passphrase.withUnsafeBytes { password in
                 salt.withUnsafeBytes { saltBytes in
-                    ok = EVP_PBE_scrypt(
-                        password.baseAddress?.assumingMemoryBound(to: CChar.self), password.count,
-                        saltBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), saltBytes.count,
-                        parameters.n, parameters.r, parameters.p,
-                        parameters.memoryNeeded + (1 << 20),
-                        out.bytes, length
-                    ) == 1
+                    ok =
+                        EVP_PBE_scrypt(
+                            password.baseAddress?.assumingMemoryBound(to: CChar.self), password.count,
+                            saltBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), saltBytes.count,
+                            parameters.n, parameters.r, parameters.p,
+                            parameters.memoryNeeded + (1 << 20),
+                            out.bytes, length
+                        ) == 1
                 }
             }
             return length

@@ -1,4 +1,3 @@
-
 /// The `Sendable` owner of one ``Connection``: every access goes through a mutex, so
 /// a vault can be used from any thread or task without an actor hop.
 ///

@@ -96,9 +96,10 @@ public struct Migrator: Sendable {
     }
 
     private func recordedMigrations(_ db: Connection) throws -> [Int: String] {
-        let exists = try db.row(
-            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
-        ) != nil
+        let exists =
+            try db.row(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
+            ) != nil
         guard exists else { return [:] }
         var recorded: [Int: String] = [:]
         for row in try db.rows("SELECT version, checksum FROM schema_migrations") {

@@ -215,4 +215,3 @@ package enum Files {
 
     package static func systemError() -> String { SystemError.errnoMessage }
 }
-

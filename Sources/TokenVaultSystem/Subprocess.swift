@@ -30,7 +30,9 @@ package struct Subprocess {
     package var outputLimit = 64 * 1_024
     package var timeoutSeconds: Int64 = 60
 
-    package init(command: String, environment: [(String, String)] = [], input: SecureBytes? = nil, outputLimit: Int = 64 * 1_024, timeoutSeconds: Int64 = 60) {
+    package init(
+        command: String, environment: [(String, String)] = [], input: SecureBytes? = nil, outputLimit: Int = 64 * 1_024, timeoutSeconds: Int64 = 60
+    ) {
         self.command = command
         self.environment = environment
         self.input = input

@@ -24,7 +24,8 @@ struct AuditCLITests {
         #expect(bySeal.out.contains("intact up to the seal: 4 events"))
         #expect(bySeal.out.contains("1 later events are chain-consistent but not covered by the seal"))
         #expect(box.run(["audit", "verify", "--seal", box.file("seal.txt")]).status == 2)
-        #expect(box.run(["audit", "verify", "--seal", box.file("vault.pub"), "--public-key", box.file("vault.pub")], environment: auditor).status == 2)
+        #expect(
+            box.run(["audit", "verify", "--seal", box.file("vault.pub"), "--public-key", box.file("vault.pub")], environment: auditor).status == 2)
 
         let connection = try Connection(path: box.vault, options: Connection.Options())
         try connection.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 2")

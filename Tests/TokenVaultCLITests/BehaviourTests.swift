@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVaultCLI
 
 @Suite("CLI behaviour through the real binary")
@@ -38,7 +39,8 @@ struct BehaviourTests {
         #expect(box.run(["keygen", key]).status == 0)
         let noEnv = ["TOKENVAULT_PATH": "", "TOKENVAULT_KEY_FILE": ""]
         #expect(box.run(["--vault", vault, "--key-file", key, "init"], environment: noEnv).status == 0)
-        #expect(box.run(["add", "x", "--legacy", "--vault=\(vault)", "--key-file", key, "--actor", "alice"], input: "s", environment: noEnv).status == 0)
+        #expect(
+            box.run(["add", "x", "--legacy", "--vault=\(vault)", "--key-file", key, "--actor", "alice"], input: "s", environment: noEnv).status == 0)
         #expect(box.run(["--actor=bob", "get", "x", "--vault", vault, "--key-file=\(key)"], environment: noEnv).out == "s")
         let audit = box.run(["audit", "--json", "--vault", vault, "--key-file", key], environment: noEnv)
         let actors = audit.out.split(separator: "\n").compactMap { line -> String? in
@@ -96,7 +98,8 @@ struct BehaviourTests {
 
     @Test func filesArePrivateAndSymlinksRefusedWhateverTheUmask() throws {
         let box = try Sandbox(initialize: false)
-        let script = "umask 000; '\(toolURL.path)' keygen '\(box.file("k.key"))' && '\(toolURL.path)' --key-file '\(box.file("k.key"))' --vault '\(box.file("deep/er/v.db"))' init"
+        let script =
+            "umask 000; '\(toolURL.path)' keygen '\(box.file("k.key"))' && '\(toolURL.path)' --key-file '\(box.file("k.key"))' --vault '\(box.file("deep/er/v.db"))' init"
         let run = Sandbox.execute("/bin/sh", ["-c", script], input: [], environment: box.environment)
         #expect(run.status == 0, "\(run.err)")
         func mode(_ path: String) -> Int {
@@ -134,7 +137,11 @@ struct BehaviourTests {
 
     @Test func jsonOutputIsValidAndNeverHoldsTheSecret() throws {
         let box = try Sandbox()
-        box.run(["add", "erp", "--grant", "shop:orders:cr", "--grant", "shop:items:r", "--expires", "2099-01-01", "--issuer", "xentral", "--description", "quote \" and \\ back"], input: "json-secret")
+        box.run(
+            [
+                "add", "erp", "--grant", "shop:orders:cr", "--grant", "shop:items:r", "--expires", "2099-01-01", "--issuer", "xentral",
+                "--description", "quote \" and \\ back",
+            ], input: "json-secret")
         let show = box.run(["show", "erp", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(show.out.utf8)) as? [String: Any])
         #expect(object["name"] as? String == "erp")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVaultCLI
 
 /// `tokenvault completion` and `tokenvault man` through the real binary, checked by the real

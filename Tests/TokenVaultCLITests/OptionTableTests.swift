@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVaultCLI
 
 /// The option tables themselves: unambiguous names, and help that shows every option.

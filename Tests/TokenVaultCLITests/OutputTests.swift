@@ -1,7 +1,8 @@
 import Testing
-@testable import TokenVaultCLI
 import TokenVault
 import TokenVaultSystem
+
+@testable import TokenVaultCLI
 
 @Suite("Listings written as they stream")
 struct OutputTests {

@@ -1,5 +1,6 @@
 import Testing
 import TokenVault
+
 @testable import TokenVaultCLI
 
 /// The command-line parser, called directly with the commands' own option tables.

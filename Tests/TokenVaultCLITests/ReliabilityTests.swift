@@ -20,7 +20,9 @@ struct ReliabilityTests {
     @Test func killedAtRandomTheVaultStaysWhole() throws {
         let kills = Self.size("TOKENVAULT_CRASH_KILLS", 40)
         let box = try Sandbox()
-        let hook = box.hook("hook.sh", """
+        let hook = box.hook(
+            "hook.sh",
+            """
             case "$TOKENVAULT_STEP" in
               create) cat >/dev/null; echo "hooked-$$" ;;
               test) cat >/dev/null; sleep 0.01 ;;
@@ -28,7 +30,7 @@ struct ReliabilityTests {
             esac
             """)
         var rng = SystemRandomNumberGenerator()
-        var live: [String: Int] = [:]       // acknowledged credentials -> minimum current version
+        var live: [String: Int] = [:]  // acknowledged credentials -> minimum current version
         var deleted: Set<String> = []
         var revoked: Set<String> = []
         var acknowledged = 0
@@ -59,7 +61,9 @@ struct ReliabilityTests {
             if wasKilled { killed += 1 }
             let succeeded = status == 0
             // What is in the vault now?
-            let rows = try box.sql("SELECT name, (SELECT max(version) FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'), revoked_at IS NOT NULL FROM credentials c WHERE deleted_at IS NULL")
+            let rows = try box.sql(
+                "SELECT name, (SELECT max(version) FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'), revoked_at IS NOT NULL FROM credentials c WHERE deleted_at IS NULL"
+            )
             let present = Dictionary(uniqueKeysWithValues: rows.map { ($0.string(0)!, (version: Int($0.int64(1) ?? 0), revoked: $0.int64(2) == 1)) })
             if succeeded {
                 acknowledged += 1
@@ -75,9 +79,16 @@ struct ReliabilityTests {
             } else if wasKilled {
                 // The killed operation either happened entirely or not at all.
                 switch choice {
-                case 0 where present[name] != nil: inFlightCommitted += 1; live[name] = 1
-                case 4 where present[name] == nil: inFlightCommitted += 1; live[name] = nil; deleted.insert(name)
-                case 3 where present[name]?.revoked == true: inFlightCommitted += 1; revoked.insert(name)
+                case 0 where present[name] != nil:
+                    inFlightCommitted += 1
+                    live[name] = 1
+                case 4 where present[name] == nil:
+                    inFlightCommitted += 1
+                    live[name] = nil
+                    deleted.insert(name)
+                case 3 where present[name]?.revoked == true:
+                    inFlightCommitted += 1
+                    revoked.insert(name)
                 default: break
                 }
             }
@@ -85,7 +96,9 @@ struct ReliabilityTests {
             #expect(try box.sql("PRAGMA integrity_check")[0].string(0) == "ok")
             let verified = box.run(["audit", "verify"])
             #expect(verified.status == 0, "audit verify after \(arguments): \(verified.err)")
-            let currents = try box.sql("SELECT c.name, count(v.version) FROM credentials c LEFT JOIN secret_versions v ON v.credential_id = c.id AND v.state = 'current' WHERE c.deleted_at IS NULL GROUP BY c.id")
+            let currents = try box.sql(
+                "SELECT c.name, count(v.version) FROM credentials c LEFT JOIN secret_versions v ON v.credential_id = c.id AND v.state = 'current' WHERE c.deleted_at IS NULL GROUP BY c.id"
+            )
             for row in currents { #expect(row.int64(1) == 1, "\(row.string(0)!) has \(row.int64(1)!) current versions") }
             for (name, version) in live { #expect((present[name]?.version ?? 0) >= version, "acknowledged \(name) v\(version) missing") }
             for name in deleted where live[name] == nil { #expect(present[name] == nil, "deleted \(name) came back") }
@@ -93,11 +106,18 @@ struct ReliabilityTests {
             if choice == 2, wasKilled, present[name] != nil, revoked.contains(name) == false {
                 let resumed = box.run(["rotate", name, "--hook", hook])
                 #expect(resumed.status == 0, "resuming \(name): \(resumed.err)")
-                if resumed.status == 0 { live[name] = (try? box.sql("SELECT max(version) FROM secret_versions v JOIN credentials c ON c.id = v.credential_id WHERE c.name = '\(name)' AND v.state = 'current'")[0].int64(0)).flatMap { $0 }.map(Int.init) ?? live[name] }
+                if resumed.status == 0 {
+                    live[name] =
+                        (try? box.sql(
+                            "SELECT max(version) FROM secret_versions v JOIN credentials c ON c.id = v.credential_id WHERE c.name = '\(name)' AND v.state = 'current'"
+                        )[0].int64(0)).flatMap { $0 }.map(Int.init) ?? live[name]
+                }
             }
             #expect(try box.sql("SELECT count(*) FROM secret_versions WHERE state = 'pending'")[0].int64(0)! <= 1)
         }
-        Self.figure("crash: kills=\(killed) acknowledged=\(acknowledged) in-flight-committed=\(inFlightCommitted) integrity-failures=0 audit-verify-failures=0")
+        Self.figure(
+            "crash: kills=\(killed) acknowledged=\(acknowledged) in-flight-committed=\(inFlightCommitted) integrity-failures=0 audit-verify-failures=0"
+        )
         #expect(killed >= min(kills, 10))
     }
 
@@ -129,7 +149,9 @@ struct ReliabilityTests {
             #expect([0, 3, 4, 5, 6].contains(run.status), "unexpected exit \(run.status): \(run.err)")
             if run.status == 0 { #expect(run.out == secrets[which], "a corrupted vault returned a wrong secret") }
         }
-        Self.figure("corruption: mutants=\(mutants) outcomes=\(outcomes.sorted { $0.key < $1.key }.map { "exit\($0.key):\($0.value)" }.joined(separator: ",")) wrong-secrets=0 crashes=0")
+        Self.figure(
+            "corruption: mutants=\(mutants) outcomes=\(outcomes.sorted { $0.key < $1.key }.map { "exit\($0.key):\($0.value)" }.joined(separator: ",")) wrong-secrets=0 crashes=0"
+        )
     }
 
     /// B1: several processes rotating one credential while others fetch it: no lost update,
@@ -145,7 +167,10 @@ struct ReliabilityTests {
         let tool = "'\(toolURL.path)'"
         var children: [Child] = []
         for writer in 0..<writers {
-            children.append(Child(["/bin/sh", "-c", script("printf %s w\(writer)-$i | \(tool) rotate hot --grace 1h >/dev/null")], environment: box.environment, captureOutput: true))
+            children.append(
+                Child(
+                    ["/bin/sh", "-c", script("printf %s w\(writer)-$i | \(tool) rotate hot --grace 1h >/dev/null")], environment: box.environment,
+                    captureOutput: true))
         }
         for _ in 0..<2 {
             children.append(Child(["/bin/sh", "-c", script("\(tool) get hot >/dev/null")], environment: box.environment, captureOutput: true))
@@ -161,7 +186,9 @@ struct ReliabilityTests {
         #expect(current == Int64(1 + writers * rotations))
         let audited = try box.sql("SELECT count(*) FROM audit_events WHERE action = 'rotate' AND outcome = 'ok'")[0].int64(0)
         #expect(audited == Int64(writers * rotations))
-        Self.figure("contention: writers=\(writers) rotations=\(writers * rotations) final-version=\(current ?? 0) lost-updates=0 reader-failures=\(failures)")
+        Self.figure(
+            "contention: writers=\(writers) rotations=\(writers * rotations) final-version=\(current ?? 0) lost-updates=0 reader-failures=\(failures)"
+        )
     }
 
     /// A2 at the level of system calls: `get` makes its commit durable before it prints the
@@ -224,7 +251,8 @@ struct ReliabilityTests {
         var environment = box.environment
         environment["TOKENVAULT_PATH"] = box.file("d/e/v.db")
         environment["TOKENVAULT_KEY_FILE"] = box.file("k.key")
-        let created = Sandbox.execute("/bin/sh", ["-c", "\(umask) \(tool) keygen '\(box.file("k.key"))' && \(tool) init"], input: [], environment: environment)
+        let created = Sandbox.execute(
+            "/bin/sh", ["-c", "\(umask) \(tool) keygen '\(box.file("k.key"))' && \(tool) init"], input: [], environment: environment)
         #expect(created.status == 0, "\(created.err)")
         // Hold the vault open, so that its -wal and -shm files outlive each command.
         let holder = try Connection(path: box.file("d/e/v.db"), options: Connection.Options())

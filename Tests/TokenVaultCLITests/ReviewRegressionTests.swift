@@ -133,7 +133,9 @@ struct ReviewRegressionTests {
     @Test func passphraseFilesMustBePrivate() throws {
         let box = try Sandbox(initialize: false)
         let passphrase = box.file("pass.txt")
-        #expect(FileManager.default.createFile(atPath: passphrase, contents: Data("a long passphrase here\n".utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: passphrase, contents: Data("a long passphrase here\n".utf8), attributes: [.posixPermissions: 0o600]))
         let env = ["TOKENVAULT_KEY_FILE": "", "TOKENVAULT_PASSPHRASE_FILE": passphrase]
         #expect(box.run(["init", "--kdf-n", "32768"], environment: env).status == 0)
         #expect(box.run(["list"], environment: env).status == 0)
@@ -161,7 +163,9 @@ struct ReviewRegressionTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let environment = ["PATH": "/usr/bin:/bin", "TOKENVAULT_PATH": directory + "/v.db", "TOKENVAULT_KEY_FILE": directory + "/k.key"]
         let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", toolURL.path]
-        #expect(Sandbox.execute(asNobody[0], Array(asNobody.dropFirst()) + ["keygen", directory + "/k.key"], input: [], environment: environment).status == 0)
+        #expect(
+            Sandbox.execute(asNobody[0], Array(asNobody.dropFirst()) + ["keygen", directory + "/k.key"], input: [], environment: environment).status
+                == 0)
         #expect(Sandbox.execute(asNobody[0], Array(asNobody.dropFirst()) + ["init"], input: [], environment: environment).status == 0)
         // `add` unlocks the vault, then waits for the token on its standard input.
         var stdin: [Int32] = [-1, -1]
@@ -208,7 +212,11 @@ struct ReviewRegressionTests {
         let box = try Sandbox()
         // An ordinary SQLite database in rollback-journal mode, with a table of its own.
         let plain = box.file("plain.db")
-        #expect(Sandbox.execute("/usr/bin/env", ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(plain)'); c.execute('CREATE TABLE t (x)'); c.commit()"], input: [], environment: box.environment).status == 0)
+        #expect(
+            Sandbox.execute(
+                "/usr/bin/env", ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(plain)'); c.execute('CREATE TABLE t (x)'); c.commit()"],
+                input: [], environment: box.environment
+            ).status == 0)
         let empty = box.file("empty.db")
         #expect(FileManager.default.createFile(atPath: empty, contents: Data(), attributes: [.posixPermissions: 0o600]))
         for path in [plain, empty] {
@@ -227,12 +235,17 @@ struct ReviewRegressionTests {
     @Test func execHandsTheChildTheSecretsExactBytesAndRefusesANul() throws {
         let box = try Sandbox()
         let bytes: [UInt8] = [0x61, 0x62, 0xFF, 0xFE, 0x63, 0x64]
-        let added = Sandbox.execute(toolURL.path, ["add", "raw", "--grant", "*:*:r", "--expires-in", "30d"], input: bytes, environment: box.environment)
+        let added = Sandbox.execute(
+            toolURL.path, ["add", "raw", "--grant", "*:*:r", "--expires-in", "30d"], input: bytes, environment: box.environment)
         #expect(added.status == 0, "\(added.err)")
         let run = box.run(["exec", "--env", "T=raw", "--", "/bin/sh", "-c", "printf %s \"$T\" | od -An -tx1"])
         #expect(run.status == 0)
-        #expect(run.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } == ["61", "62", "ff", "fe", "63", "64"])
-        let nul = Sandbox.execute(toolURL.path, ["add", "nul", "--grant", "*:*:r", "--expires-in", "30d"], input: [0x61, 0x00, 0x62], environment: box.environment)
+        #expect(
+            run.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } == [
+                "61", "62", "ff", "fe", "63", "64",
+            ])
+        let nul = Sandbox.execute(
+            toolURL.path, ["add", "nul", "--grant", "*:*:r", "--expires-in", "30d"], input: [0x61, 0x00, 0x62], environment: box.environment)
         #expect(nul.status == 0)
         let refused = box.run(["exec", "--env", "T=nul", "--", "/bin/true"])
         #expect(refused.status == 2)
@@ -274,7 +287,9 @@ struct ReviewRegressionTests {
         box.run(["add", "erp", "--grant", "*:*:r", "--expires-in", "30d"], input: "v1")
         let tool = "'\(toolURL.path)'"
         // The create step revokes the credential (as an admin would, meanwhile), then mints.
-        let hook = box.hook("revoking.sh", """
+        let hook = box.hook(
+            "revoking.sh",
+            """
             cat >/dev/null
             case "$TOKENVAULT_STEP" in
               create) \(tool) revoke erp >/dev/null; echo minted-after-revoke ;;

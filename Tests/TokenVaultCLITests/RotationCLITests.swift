@@ -6,7 +6,8 @@ extension Sandbox {
     /// Writes a hook script and returns the command that runs it (through sh: see RotationTests).
     func hook(_ name: String, _ body: String) -> String {
         let path = file(name)
-        precondition(FileManager.default.createFile(atPath: path, contents: Data(("#!/bin/sh\n" + body).utf8), attributes: [.posixPermissions: 0o700]))
+        precondition(
+            FileManager.default.createFile(atPath: path, contents: Data(("#!/bin/sh\n" + body).utf8), attributes: [.posixPermissions: 0o700]))
         return "/bin/sh '\(path)'"
     }
 
@@ -60,7 +61,9 @@ struct RotationCLITests {
         let box = try Sandbox()
         box.run(["add", "erp", "--grant", "*:*:r", "--expires-in", "90d"], input: "old-token")
         let pidFile = box.file("hook.pid")
-        let slow = box.hook("slow.sh", """
+        let slow = box.hook(
+            "slow.sh",
+            """
             case "$TOKENVAULT_STEP" in
               create) cat >/dev/null; echo "token-from-first-run" ;;
               test) cat >/dev/null; echo $$ > '\(pidFile)'; sleep 60 ;;
@@ -73,14 +76,21 @@ struct RotationCLITests {
         #expect(FileManager.default.fileExists(atPath: pidFile))
         process.signal(SIGKILL)
         #expect(process.wait() == 128 + SIGKILL)
-        if let hookPID = try? String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), let pid = Int32(hookPID) {
+        if let hookPID = try? String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            let pid = Int32(hookPID)
+        {
             kill(pid, SIGKILL)
         }
         #expect(try box.sql("PRAGMA integrity_check")[0].string(0) == "ok")
-        #expect(try box.sql("SELECT version, state FROM secret_versions ORDER BY version").map { "\($0.int64(0)!):\($0.string(1)!)" } == ["1:current", "2:pending"])
+        #expect(
+            try box.sql("SELECT version, state FROM secret_versions ORDER BY version").map { "\($0.int64(0)!):\($0.string(1)!)" } == [
+                "1:current", "2:pending",
+            ])
         #expect(box.run(["get", "erp"]).out == "old-token")  // the current version is untouched
 
-        let good = box.hook("good.sh", """
+        let good = box.hook(
+            "good.sh",
+            """
             case "$TOKENVAULT_STEP" in
               create) cat >/dev/null; echo "token-from-second-run" ;;
               test) grep -q token-from ;;
@@ -100,7 +110,9 @@ struct RotationCLITests {
             box.run(["add", "due-\(index)", "--grant", "*:*:r", "--expires-in", "3d", "--issuer", "xentral"], input: "old-\(index)")
         }
         box.run(["add", "later", "--grant", "*:*:r", "--expires-in", "90d"], input: "keep")
-        let hook = box.hook("cron.sh", """
+        let hook = box.hook(
+            "cron.sh",
+            """
             cat >/dev/null
             case "$TOKENVAULT_STEP" in create) sleep 0.3; echo "new-$TOKENVAULT_NAME-$$" ;; esac
             exit 0
@@ -117,7 +129,8 @@ struct RotationCLITests {
         #expect(rotated == 4)
         #expect(failed == 0)
         for index in 0..<4 {
-            let versions = try box.sql("SELECT count(*) FROM secret_versions v JOIN credentials c ON c.id = v.credential_id WHERE c.name = 'due-\(index)'")
+            let versions = try box.sql(
+                "SELECT count(*) FROM secret_versions v JOIN credentials c ON c.id = v.credential_id WHERE c.name = 'due-\(index)'")
             #expect(versions[0].int64(0) == 2, "due-\(index) rotated more than once")
         }
         #expect(box.run(["get", "later"]).out == "keep")
@@ -196,7 +209,9 @@ struct RotationCLITests {
         #expect(early.status == 1)
         #expect(early.err.contains("no new token for 'erp'"))
         let dropped = dropDir + "/erp.token"
-        precondition(FileManager.default.createFile(atPath: dropped, contents: Data("new-admin-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
+        precondition(
+            FileManager.default.createFile(
+                atPath: dropped, contents: Data("new-admin-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
         let rotated = box.run(["rotate", "erp", "--hook", hook, "--grace", "24h"], environment: environment)
         #expect(rotated.status == 0, "\(rotated.err)")
         #expect(box.run(["get", "erp"]).out == "new-admin-token-0123456789")
@@ -238,26 +253,26 @@ final class LocalTokenAPI {
         let scriptFile = directory + "/api.py"
         try initialToken.write(toFile: stateFile, atomically: true, encoding: .utf8)
         try """
-            import http.server, secrets, sys
-            state = sys.argv[1]
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def authorized(self):
-                    with open(state) as f:
-                        return self.headers.get("Authorization") == "Bearer " + f.read()
-                def reply(self, code, body=b""):
-                    self.send_response(code); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-                def do_POST(self):
-                    if self.path != "/tokens/rotate" or not self.authorized(): return self.reply(401)
-                    new = "api-token-" + secrets.token_hex(16)
-                    with open(state, "w") as f: f.write(new)
-                    self.reply(200, new.encode())
-                def do_GET(self):
-                    self.reply(200 if self.path == "/whoami" and self.authorized() else 401)
-                def log_message(self, *args): pass
-            server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-            print(server.server_address[1], flush=True)
-            server.serve_forever()
-            """.write(toFile: scriptFile, atomically: true, encoding: .utf8)
+        import http.server, secrets, sys
+        state = sys.argv[1]
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def authorized(self):
+                with open(state) as f:
+                    return self.headers.get("Authorization") == "Bearer " + f.read()
+            def reply(self, code, body=b""):
+                self.send_response(code); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+            def do_POST(self):
+                if self.path != "/tokens/rotate" or not self.authorized(): return self.reply(401)
+                new = "api-token-" + secrets.token_hex(16)
+                with open(state, "w") as f: f.write(new)
+                self.reply(200, new.encode())
+            def do_GET(self):
+                self.reply(200 if self.path == "/whoami" and self.authorized() else 401)
+            def log_message(self, *args): pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """.write(toFile: scriptFile, atomically: true, encoding: .utf8)
         server = Child(["/usr/bin/env", "python3", scriptFile, stateFile], environment: ProcessInfo.processInfo.environment, captureOutput: true)
         var port = ""
         while !port.hasSuffix("\n"), let byte = try server.output?.read(upToCount: 1), !byte.isEmpty {

@@ -18,7 +18,9 @@ struct TamperTests {
             box = try Sandbox()
             marker = box.file("hook-ran")
             hook = box.hook("mark.sh", "cat >/dev/null; touch '\(box.file("hook-ran"))'; [ \"$TOKENVAULT_STEP\" = create ] && echo new-token; exit 0")
-            box.run(["add", "erp", "--grant", "shop:orders:r", "--expires-in", "30d", "--issuer", "xentral", "--api-url", "https://erp.example.com/api"], input: "erp-secret")
+            box.run(
+                ["add", "erp", "--grant", "shop:orders:r", "--expires-in", "30d", "--issuer", "xentral", "--api-url", "https://erp.example.com/api"],
+                input: "erp-secret")
             box.run(["add", "edi", "--grant", "edi:orders:r", "--expires-in", "30d"], input: "edi-secret")
             box.run(["add", "old", "--grant", "*:*:r", "--expires-in", "30d"], input: "old-secret")
             box.run(["revoke", "old"])
@@ -53,7 +55,8 @@ struct TamperTests {
         /// Restores `columns` of credential `name`'s row from `backup`, as an attacker
         /// restoring rows (not the trail) from an older copy would.
         func restore(_ columns: String, ofCredential name: String, from backup: String) throws {
-            try tamper("""
+            try tamper(
+                """
                 ATTACH '\(backup)' AS old;
                 UPDATE credentials SET (\(columns)) = (SELECT \(columns) FROM old.credentials o WHERE o.id = credentials.id)
                 WHERE name = '\(name)';
@@ -154,7 +157,8 @@ struct TamperTests {
 
     @Test func swappedIdsOrNamesNeverHandOutAnotherCredentialsSecret() throws {
         let names = try Scene()
-        try names.tamper("""
+        try names.tamper(
+            """
             UPDATE credentials SET name = 'tmp' WHERE name = 'erp';
             UPDATE credentials SET name = 'erp' WHERE name = 'edi';
             UPDATE credentials SET name = 'edi' WHERE name = 'tmp';
@@ -165,7 +169,8 @@ struct TamperTests {
 
         let ids = try Scene()
         // uid and row id together, with the version and grant rows following them.
-        try ids.tamper("""
+        try ids.tamper(
+            """
             PRAGMA foreign_keys = OFF;
             UPDATE credentials SET uid = 'x' || uid, id = id + 100 WHERE name = 'erp';
             UPDATE credentials SET uid = (SELECT substr(uid, 2) FROM credentials WHERE name = 'erp'), id = 1 WHERE name = 'edi';
@@ -177,7 +182,8 @@ struct TamperTests {
     @Test func anOldVersionMadeCurrentAgainIsRefused() throws {
         let scene = try Scene()
         scene.box.run(["rotate", "erp"], input: "erp-secret-2")
-        try scene.tamper("""
+        try scene.tamper(
+            """
             UPDATE secret_versions SET state = 'previous' WHERE state = 'current' AND credential_id = 1;
             UPDATE secret_versions SET state = 'current' WHERE version = 1 AND credential_id = 1;
             """)
@@ -203,7 +209,8 @@ struct TamperTests {
         #expect(old.hasPrefix("tvk_"))
         #expect(scene.box.run(["rotate", "svc"]).status == 0)  // version 1 revoked at once
         #expect(scene.box.run(["verify"], input: old).status == 4)
-        try scene.tamper("UPDATE secret_versions SET state = 'previous' WHERE version = 1 AND credential_id = (SELECT id FROM credentials WHERE name = 'svc')")
+        try scene.tamper(
+            "UPDATE secret_versions SET state = 'previous' WHERE version = 1 AND credential_id = (SELECT id FROM credentials WHERE name = 'svc')")
         scene.expectRefused(["verify"], input: old)
         try scene.expectVerifyNames("secret_versions", "svc", kind: "stateForged")
     }
@@ -240,7 +247,8 @@ struct TamperTests {
         let rotated = try Scene()
         let copy = try rotated.backup()
         rotated.box.run(["rotate", "edi"], input: "edi-secret-2")
-        try rotated.tamper("""
+        try rotated.tamper(
+            """
             ATTACH '\(copy)' AS old;
             DELETE FROM secret_versions WHERE credential_id = 2;
             INSERT INTO secret_versions SELECT * FROM old.secret_versions WHERE credential_id = 2;
@@ -255,7 +263,9 @@ struct TamperTests {
 
     @Test func aDeletedCredentialOrVersionIsNamed() throws {
         let scene = try Scene()
-        try scene.tamper("PRAGMA foreign_keys = OFF; DELETE FROM secret_versions WHERE credential_id = 2; DELETE FROM grants WHERE credential_id = 2; DELETE FROM name_history WHERE credential_id = 2; DELETE FROM credentials WHERE id = 2")
+        try scene.tamper(
+            "PRAGMA foreign_keys = OFF; DELETE FROM secret_versions WHERE credential_id = 2; DELETE FROM grants WHERE credential_id = 2; DELETE FROM name_history WHERE credential_id = 2; DELETE FROM credentials WHERE id = 2"
+        )
         try scene.expectVerifyNames("credentials", "edi", kind: "stateMissing")
         let versions = try Scene()
         versions.box.run(["rotate", "edi"], input: "edi-secret-2")

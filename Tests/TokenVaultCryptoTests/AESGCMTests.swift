@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVaultCrypto
 
 @Suite("AES-256-GCM sealing, opening and tampering")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVaultCrypto
 
 /// Known-answer tests. Every vector below was checked against Python's `cryptography`

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVaultCrypto
 
 /// RELIABILITY E1: a fresh random 96-bit nonce per encryption, never repeated.

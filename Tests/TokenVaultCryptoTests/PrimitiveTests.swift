@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVaultCrypto
 
 @Suite("SecureBytes")
@@ -153,8 +154,9 @@ struct PrimitiveTests {
         let audit = try key.derive(label: "audit")
         // Checked with Python: hmac.new(bytes(range(32)), label, hashlib.sha256).
         #expect(audit.array == hexBytes("0547ef6ed83d95a331b92dbfc65a15e855482fac6d799f464721a9ba79e2d7d3"))
-        #expect(try key.derive(label: "fingerprint").array
-            == hexBytes("5ab8c392c2c54035a048aa6596dd415f0ce2e6f7c449b83e66f5d90f018993e5"))
+        #expect(
+            try key.derive(label: "fingerprint").array
+                == hexBytes("5ab8c392c2c54035a048aa6596dd415f0ce2e6f7c449b83e66f5d90f018993e5"))
         #expect(try key.derive(label: "audit").array == audit.array)
         #expect(try key.derive(label: "Audit").array != audit.array)
         #expect(try key.derive(label: "").array != audit.array)

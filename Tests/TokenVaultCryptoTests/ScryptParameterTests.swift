@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVaultCrypto
 
 @Suite("scrypt parameter bounds")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVaultStore
 
 @Suite("Connection set-up and opening")

@@ -1,7 +1,8 @@
 import Dispatch
-import Synchronization
 import Foundation
+import Synchronization
 import Testing
+
 @testable import TokenVaultStore
 
 @Suite("DatabaseQueue transactions, concurrency and locking")

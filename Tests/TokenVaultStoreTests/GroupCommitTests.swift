@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+
 @testable import TokenVaultStore
 
 /// Group commit (`DatabaseQueue.groupedWrite`): writes waiting together share one transaction,

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVaultStore
 
 @Suite("Migrator")
@@ -40,11 +41,12 @@ struct MigratorTests {
             #expect(try queue.read { db in try migrator.isUpToDate(db) } == false)
 
             #expect(try migrator.migrate(queue) == [1, 2, 3])
-            #expect(try recorded(queue) == [
-                [.integer(1), .text("create_accounts"), .text("sum-1")],
-                [.integer(2), .text("add_email"), .text("sum-2")],
-                [.integer(3), .text("create_emails_index"), .text("sum-3")],
-            ])
+            #expect(
+                try recorded(queue) == [
+                    [.integer(1), .text("create_accounts"), .text("sum-1")],
+                    [.integer(2), .text("add_email"), .text("sum-2")],
+                    [.integer(3), .text("create_emails_index"), .text("sum-3")],
+                ])
             #expect(try queue.count("accounts") == 1)
             #expect(try queue.read { db in try db.row("SELECT email FROM emails")?.string(0) } == "seed")
             #expect(try queue.read { db in try migrator.isUpToDate(db) })

@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Testing
+
 @testable import TokenVaultStore
 
 @Suite("Parallel reads of one snapshot")

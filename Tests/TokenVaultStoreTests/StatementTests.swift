@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVaultStore
 
 @Suite("Statement binding and Row reading")

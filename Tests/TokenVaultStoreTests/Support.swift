@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TokenVaultStore
 
 /// Runs `body` with the path of a fresh, empty directory, removed afterwards.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 @Suite("Reports, leak scan and legacy endpoints (C18-C20)")
@@ -55,16 +56,19 @@ struct AdminToolsTests {
         for (name, text) in files { #expect(FileManager.default.createFile(atPath: "\(tree)/\(name)", contents: Data(text.utf8))) }
         #expect(FileManager.default.createFile(atPath: "\(tree)/binary.bin", contents: Data([0, 1, 2] + Array(secret.utf8))))
         let summary = try t.vault.scan([tree])
-        let found = summary.findings.map { "\($0.path.dropFirst(tree.count + 1)):\($0.line):\($0.kind.rawValue):\($0.credentialName ?? "-"):\($0.version ?? 0)" }
-        #expect(found == [
-            "config.env:2:stored:erp:1",
-            "script.sh:1:stored:erp:1",
-            "settings.json:2:stored:erp:1",
-            "sub/notes.md:1:stored:erp:2",
-            "sub/notes.md:2:issued:svc:1",
-            "sub/notes.md:3:unknown-issued:-:0",
-            "url.txt:1:stored:erp:1",
-        ])
+        let found = summary.findings.map {
+            "\($0.path.dropFirst(tree.count + 1)):\($0.line):\($0.kind.rawValue):\($0.credentialName ?? "-"):\($0.version ?? 0)"
+        }
+        #expect(
+            found == [
+                "config.env:2:stored:erp:1",
+                "script.sh:1:stored:erp:1",
+                "settings.json:2:stored:erp:1",
+                "sub/notes.md:1:stored:erp:2",
+                "sub/notes.md:2:issued:svc:1",
+                "sub/notes.md:3:unknown-issued:-:0",
+                "url.txt:1:stored:erp:1",
+            ])
         #expect(summary.filesScanned == 6)
         #expect(summary.filesSkipped == 1)
         #expect(!"\(summary)".contains(secret))

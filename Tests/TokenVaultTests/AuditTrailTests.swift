@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import TokenVault
 import TokenVaultCrypto
 import TokenVaultStore
+
+@testable import TokenVault
 
 @Suite("Audit write path")
 struct AuditTrailTests {
@@ -18,10 +19,11 @@ struct AuditTrailTests {
         try t.vault.revoke("b")
         try t.vault.delete("b")
         let events = try t.sql("SELECT seq, action, outcome FROM audit_events ORDER BY seq")
-        #expect(events.map { "\($0.string(1)!):\($0.string(2)!)" } == [
-            "init:ok", "add:ok", "fetch:ok", "fetch:denied", "fetch:denied", "issue:ok", "verify:ok", "rename:ok",
-            "revoke:ok", "delete:ok",
-        ])
+        #expect(
+            events.map { "\($0.string(1)!):\($0.string(2)!)" } == [
+                "init:ok", "add:ok", "fetch:ok", "fetch:denied", "fetch:denied", "issue:ok", "verify:ok", "rename:ok",
+                "revoke:ok", "delete:ok",
+            ])
         #expect(events.map { $0.int64(0)! } == Array(1...10))
 
         // Recompute the chain and the MACs with the vault's own keys.
@@ -115,7 +117,8 @@ struct AuditTrailTests {
         // Which events are about "x": read the trail itself, without the indexes.
         var expected: [Int64] = []
         var deniedExpected: [Int64] = []
-        let xIDs = Set(try t.sql("SELECT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = 'x'").compactMap { $0.string(0) })
+        let xIDs = Set(
+            try t.sql("SELECT c.uid FROM name_history h JOIN credentials c ON c.id = h.credential_id WHERE h.name = 'x'").compactMap { $0.string(0) })
         try t.vault.forEachAuditEvent(AuditFilter()) { event in
             let aboutX = event.credentialID.map(xIDs.contains) ?? (event.credentialName == "x")
             if aboutX { expected.append(event.sequence) }
@@ -126,7 +129,8 @@ struct AuditTrailTests {
         #expect(try query(AuditFilter(credentialName: "x")) == expected)
         #expect(try query(AuditFilter(credentialName: "x", limit: 7, newestFirst: true)) == Array(expected.suffix(7).reversed()))
         #expect(try query(AuditFilter(credentialName: "x", outcome: .denied)) == deniedExpected)
-        #expect(try query(AuditFilter(credentialName: "x", outcome: .denied, limit: 3, newestFirst: true)) == Array(deniedExpected.suffix(3).reversed()))
+        #expect(
+            try query(AuditFilter(credentialName: "x", outcome: .denied, limit: 3, newestFirst: true)) == Array(deniedExpected.suffix(3).reversed()))
         #expect(try query(AuditFilter(credentialName: "nobody")).isEmpty)
     }
 }

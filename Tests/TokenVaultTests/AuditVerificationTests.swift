@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import TokenVault
 import TokenVaultCrypto
-import TokenVaultStore
 import TokenVaultMigrations
+import TokenVaultStore
+
+@testable import TokenVault
 
 @Suite("Audit chain verification and seals (C16)")
 struct AuditVerificationTests {
@@ -29,7 +30,11 @@ struct AuditVerificationTests {
     @Test func anEditedEventIsNamed() throws {
         let t = try populated()
         _ = try t.sql("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 4")
-        #expect(try problem(t) == AuditProblem(kind: .altered, sequence: 4, description: "event 4 does not match its hash: it was edited, or an event before it was deleted, inserted or moved"))
+        #expect(
+            try problem(t)
+                == AuditProblem(
+                    kind: .altered, sequence: 4,
+                    description: "event 4 does not match its hash: it was edited, or an event before it was deleted, inserted or moved"))
         let t2 = try populated()
         _ = try t2.sql("UPDATE audit_events SET outcome = 'denied' WHERE seq = 6")
         #expect(try problem(t2)?.sequence == 6)
@@ -47,7 +52,9 @@ struct AuditVerificationTests {
         // Shift events 4… up by one and insert a forged event 4, copying a real hash and MAC.
         _ = try t.sql("UPDATE audit_events SET seq = seq + 100 WHERE seq >= 4")
         _ = try t.sql("UPDATE audit_events SET seq = seq - 99 WHERE seq >= 104")
-        _ = try t.sql("INSERT INTO audit_events (seq, at, actor, action, outcome, hash, mac) SELECT 4, at, 'ghost', 'fetch', 'ok', hash, mac FROM audit_events WHERE seq = 3")
+        _ = try t.sql(
+            "INSERT INTO audit_events (seq, at, actor, action, outcome, hash, mac) SELECT 4, at, 'ghost', 'fetch', 'ok', hash, mac FROM audit_events WHERE seq = 3"
+        )
         #expect(try problem(t)?.sequence == 4)
     }
 
@@ -71,7 +78,11 @@ struct AuditVerificationTests {
             _ = try t.sql("UPDATE audit_events SET hash = ? WHERE seq = ?", [hash, event.sequence])
             previous = hash
         }
-        #expect(try problem(t) == AuditProblem(kind: .forged, sequence: 5, description: "event 5 has a valid hash but an invalid MAC: the chain was rewritten without the audit key"))
+        #expect(
+            try problem(t)
+                == AuditProblem(
+                    kind: .forged, sequence: 5,
+                    description: "event 5 has a valid hash but an invalid MAC: the chain was rewritten without the audit key"))
     }
 
     @Test func keyChangesDoNotBreakVerificationOfOlderEvents() throws {
@@ -144,7 +155,9 @@ struct AuditVerificationTests {
         let key = try Ed25519.PrivateKey(seed: SecureBytes(copying: seed))
         #expect(Hex.encode(try key.publicKey.rawRepresentation) == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
         let signature = try key.signature(for: [])
-        #expect(Hex.encode(signature) == "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
+        #expect(
+            Hex.encode(signature)
+                == "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
         #expect(try key.publicKey.isValidSignature(signature, for: []))
         #expect(try !key.publicKey.isValidSignature(signature, for: [0]))
         var bad = signature

@@ -1,7 +1,8 @@
 import Testing
-@testable import TokenVault
 import TokenVaultCrypto
 import TokenVaultStore
+
+@testable import TokenVault
 
 /// `audit verify` checks the trail in parts, in parallel. Whatever the number of parts, it must
 /// name the same first problem as a walk from the first event (one part), with the same count
@@ -52,7 +53,8 @@ struct AuditWalkPartsTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "an edit in the second half", tampering: ["UPDATE audit_events SET actor = 'mallory' WHERE seq = 30"], kind: .altered, sequence: 30),
+        Case(
+            name: "an edit in the second half", tampering: ["UPDATE audit_events SET actor = 'mallory' WHERE seq = 30"], kind: .altered, sequence: 30),
         Case(name: "a deletion in the second half", tampering: ["DELETE FROM audit_events WHERE seq = 33"], kind: .missing, sequence: 33),
         Case(
             name: "two edits in different parts", tampering: ["UPDATE audit_events SET outcome = 'denied' WHERE seq IN (12, 33)"],
@@ -68,10 +70,13 @@ struct AuditWalkPartsTests {
             kind: .altered, sequence: 25
         ),
         Case(name: "an edit of a part's last event", tampering: ["UPDATE audit_events SET actor = 'm' WHERE seq = 20"], kind: .altered, sequence: 20),
-        Case(name: "an edit of a part's first event", tampering: ["UPDATE audit_events SET actor = 'm' WHERE seq = 21"], kind: .altered, sequence: 21),
+        Case(
+            name: "an edit of a part's first event", tampering: ["UPDATE audit_events SET actor = 'm' WHERE seq = 21"], kind: .altered, sequence: 21),
         Case(name: "a part's last event deleted", tampering: ["DELETE FROM audit_events WHERE seq = 20"], kind: .missing, sequence: 20),
         Case(name: "a part's first event deleted", tampering: ["DELETE FROM audit_events WHERE seq = 21"], kind: .missing, sequence: 21),
-        Case(name: "a wrong hash before a part", tampering: ["UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 27"], kind: .altered, sequence: 27),
+        Case(
+            name: "a wrong hash before a part", tampering: ["UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 27"], kind: .altered,
+            sequence: 27),
         // The table's CHECK constraints keep hashes and MACs at 32 bytes; someone who edits the
         // file can switch them off.
         Case(
@@ -84,7 +89,9 @@ struct AuditWalkPartsTests {
             tampering: ["PRAGMA ignore_check_constraints = ON", "UPDATE audit_events SET mac = x'00' WHERE seq = 30"],
             kind: .forged, sequence: 30
         ),
-        Case(name: "a zero MAC in the second half", tampering: ["UPDATE audit_events SET mac = zeroblob(32) WHERE seq = 30"], kind: .forged, sequence: 30),
+        Case(
+            name: "a zero MAC in the second half", tampering: ["UPDATE audit_events SET mac = zeroblob(32) WHERE seq = 30"], kind: .forged,
+            sequence: 30),
         Case(
             name: "another event's MAC",
             tampering: ["UPDATE audit_events SET mac = (SELECT mac FROM audit_events WHERE seq = 2) WHERE seq = 36"],
@@ -157,9 +164,11 @@ struct AuditWalkPartsTests {
             if let tampering { try Connection(path: copy.vault.path, options: Connection.Options()).execute(tampering) }
             var options = Connection.Options()
             options.busyTimeoutMilliseconds = 5_000
-            let serial = try AuditChainWalker.walk(path: copy.vault.path, options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: 1)
+            let serial = try AuditChainWalker.walk(
+                path: copy.vault.path, options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: 1)
             for parts in Self.partCounts {
-                let report = try AuditChainWalker.walk(path: copy.vault.path, options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: parts)
+                let report = try AuditChainWalker.walk(
+                    path: copy.vault.path, options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: parts)
                 #expect(report.problem == serial.problem && report.eventsChecked == serial.eventsChecked, "\(parts) parts")
                 #expect(report.headHash == serial.headHash && report.eventsAfterSeal == serial.eventsAfterSeal, "\(parts) parts")
             }

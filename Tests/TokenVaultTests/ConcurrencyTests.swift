@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 @Suite("Concurrency")
@@ -21,10 +22,18 @@ struct ConcurrencyTests {
                 do {
                     for index in 0..<25 {
                         _ = try vault.add(newCredential("w\(worker)-\(index)", "*:*:r"), secret: Secret("v\(worker)-\(index)"))
-                        guard try vault.fetch("shared").secret.text == "s" else { failures.increment(); return }
-                        guard try vault.fetch("w\(worker)-\(index)").secret.text == "v\(worker)-\(index)" else { failures.increment(); return }
+                        guard try vault.fetch("shared").secret.text == "s" else {
+                            failures.increment()
+                            return
+                        }
+                        guard try vault.fetch("w\(worker)-\(index)").secret.text == "v\(worker)-\(index)" else {
+                            failures.increment()
+                            return
+                        }
                         // A refusal, audited and committed among the others.
-                        do { _ = try vault.fetch("missing-\(worker)") } catch let error as VaultError where error.kind == .notFound { refusals.increment() }
+                        do { _ = try vault.fetch("missing-\(worker)") } catch let error as VaultError where error.kind == .notFound {
+                            refusals.increment()
+                        }
                     }
                 } catch {
                     failures.increment()

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TokenVault
 import TokenVaultStore
+
+@testable import TokenVault
 
 @Suite("Keys, tampering and corruption")
 struct IntegrityTests {
@@ -52,7 +53,9 @@ struct IntegrityTests {
         let t = try TestVault()
         let raw = try #require(FileManager.default.contents(atPath: t.keyPath))
         let hex = raw.map { String(format: "%02x", $0) }.joined()
-        #expect(FileManager.default.createFile(atPath: t.directory.file("hex.key"), contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: t.directory.file("hex.key"), contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]))
         _ = try Vault.open(at: t.path, key: .keyFile(t.directory.file("hex.key")))
         _ = try Vault.open(at: t.path, key: .command("cat '\(t.keyPath)'"))
         #expect(errorKind { _ = try Vault.open(at: t.path, key: .command("exit 3")) } == .locked)
@@ -65,7 +68,9 @@ struct IntegrityTests {
         // A trivial cost is refused: below the floor, an unlock costs an attacker nothing.
         for trivial in [2, 1 << 10, 1 << 14] as [UInt64] {
             let weak = Vault.PassphraseCost(n: trivial, r: 8, p: 1)
-            #expect(errorKind { _ = try Vault.create(at: path, key: .passphrase(Secret("correct horse battery")), passphraseCost: weak) } == .invalidInput)
+            #expect(
+                errorKind { _ = try Vault.create(at: path, key: .passphrase(Secret("correct horse battery")), passphraseCost: weak) } == .invalidInput
+            )
         }
         let cost = Vault.PassphraseCost(n: Vault.PassphraseCost.minimumN, r: 8, p: 1)
         #expect(errorKind { _ = try Vault.create(at: path, key: .passphrase(Secret("short")), passphraseCost: cost) } == .invalidInput)
@@ -119,7 +124,9 @@ struct IntegrityTests {
         #expect(errorKind { _ = try Vault.open(at: t.directory.file("link.db"), key: .keyFile(t.keyPath)) } == .invalidInput)
         #expect(errorKind { _ = try Vault.create(at: t.directory.file("link.db"), key: .keyFile(t.keyPath)) } == .invalidInput)
         #expect(errorKind { _ = try Vault.create(at: t.path, key: .keyFile(t.keyPath)) } == .invalidInput)
-        #expect(FileManager.default.createFile(atPath: t.directory.file("junk.db"), contents: Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })))
+        #expect(
+            FileManager.default.createFile(
+                atPath: t.directory.file("junk.db"), contents: Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })))
         #expect(errorKind { _ = try Vault.open(at: t.directory.file("junk.db"), key: .keyFile(t.keyPath)) } == .integrity)
         #expect(FileManager.default.createFile(atPath: t.directory.file("empty.db"), contents: Data()))
         #expect(errorKind { _ = try Vault.open(at: t.directory.file("empty.db"), key: .keyFile(t.keyPath)) } != nil)

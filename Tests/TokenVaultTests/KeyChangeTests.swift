@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TokenVault
 import TokenVaultCrypto
+
+@testable import TokenVault
 
 @Suite("Rekey and data-key rotation (C2)")
 struct KeyChangeTests {
@@ -49,7 +50,7 @@ struct KeyChangeTests {
         let t = try TestVault()
         for index in 0..<5 { _ = try t.vault.add(newCredential("c\(index)", "*:*:r"), secret: Secret("secret-\(index)")) }
         _ = try t.vault.rotate("c0", from: .secret(Secret("secret-0b")), policy: RotationPolicy(graceSeconds: 3_600))
-        let otherHandle = try t.reopen()   // opened before the rotation, like a long-running connector
+        let otherHandle = try t.reopen()  // opened before the rotation, like a long-running connector
         let oldCiphertexts = try t.sql("SELECT ciphertext FROM secret_versions ORDER BY credential_id, version").compactMap { $0.blob(0) }
         let oldWrapped = try #require(try t.sql("SELECT wrapped FROM keys WHERE purpose = 'data'")[0].blob(0))
         #expect(try t.vault.rotateDataKey() == 6)
@@ -75,7 +76,8 @@ struct KeyChangeTests {
         let t = try TestVault()
         _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret("s"))
         _ = try t.vault.add(newCredential("b", "*:*:r"), secret: Secret("t"))
-        _ = try t.sql("UPDATE secret_versions SET ciphertext = (SELECT ciphertext FROM secret_versions WHERE credential_id = 1) WHERE credential_id = 2")
+        _ = try t.sql(
+            "UPDATE secret_versions SET ciphertext = (SELECT ciphertext FROM secret_versions WHERE credential_id = 1) WHERE credential_id = 2")
         #expect(errorKind { try t.vault.rotateDataKey() } == .integrity)
         #expect(try t.sql("SELECT count(*) FROM keys WHERE purpose = 'data'")[0].int64(0) == 1)
         #expect(try t.vault.fetch("a").secret.text == "s")

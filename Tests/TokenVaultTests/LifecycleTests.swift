@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 @Suite("Credential lifecycle")
@@ -35,7 +36,10 @@ struct LifecycleTests {
         #expect(errorKind { _ = try t.vault.add(newCredential("a", "*:*:r"), secret: Secret("s2")) } == .invalidInput)
         let fifty = String(repeating: "n", count: 50)
         _ = try t.vault.add(newCredential(fifty, "*:*:r"), secret: Secret("s3"))
-        for bad in [String(repeating: "n", count: 51), "", "tab\there", "new\nline", "-dash", " padded", "padded ", "ünïcode ", "\u{00A0}nbsp", "bidi\u{202E}x"] {
+        for bad in [
+            String(repeating: "n", count: 51), "", "tab\there", "new\nline", "-dash", " padded", "padded ", "ünïcode ", "\u{00A0}nbsp",
+            "bidi\u{202E}x",
+        ] {
             #expect(errorKind { _ = try t.vault.add(newCredential(bad, "*:*:r"), secret: Secret("s")) } == .invalidInput, "\(bad)")
         }
         // 50 characters counted as characters, not bytes.
@@ -110,7 +114,8 @@ struct LifecycleTests {
         let names = ["m", "a", "z", "k", "b"]
         for (index, name) in names.enumerated() {
             let grants = (0...index).map { try! Grant(parsing: "p\($0):r\($0):r") }
-            _ = try t.vault.add(NewCredential(name: name, scope: try Scope(grants), expiry: .after(seconds: Int64(index + 1) * 86_400)), secret: Secret(name))
+            _ = try t.vault.add(
+                NewCredential(name: name, scope: try Scope(grants), expiry: .after(seconds: Int64(index + 1) * 86_400)), secret: Secret(name))
         }
         var streamed: [Credential] = []
         try t.vault.forEachCredential(CredentialFilter()) { streamed.append($0) }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TokenVault
 import TokenVaultSystem
+
+@testable import TokenVault
 
 /// Writes a hook script into `directory` and returns the command that runs it.
 func hookScript(_ directory: TemporaryDirectory, _ body: String, name: String = "hook.sh") -> String {
@@ -20,7 +21,9 @@ func hookScript(_ directory: TemporaryDirectory, _ body: String, name: String = 
 /// step's environment and argv (to prove no secret ever reaches them).
 func recordingHook(_ directory: TemporaryDirectory, new: String, testExit: Int = 0) -> String {
     let log = directory.file("hook.log")
-    return hookScript(directory, """
+    return hookScript(
+        directory,
+        """
         { echo "step=$TOKENVAULT_STEP name=$TOKENVAULT_NAME version=$TOKENVAULT_VERSION id=$TOKENVAULT_CREDENTIAL_ID"; env; cat /proc/$$/cmdline; echo; } >> '\(log)'
         case "$TOKENVAULT_STEP" in
           create) old=$(cat); echo "stdin-sha=$(printf %s "$old" | sha256sum | cut -c1-16)" >> '\(log)'; printf '%s\\n' '\(new)' ;;
@@ -152,7 +155,7 @@ struct RotationTests {
         #expect(log.contains("TOKENVAULT_API_URL=https://erp.example.com/api"))
         #expect(log.contains("stdin-sha=\(sha16("OLD-SECRET-abc"))"))
         #expect(log.contains("test-sha=\(sha16("NEW-SECRET-xyz"))"))
-        #expect(!log.contains("OLD-SECRET-abc"))   // not in any environment or argv
+        #expect(!log.contains("OLD-SECRET-abc"))  // not in any environment or argv
         #expect(!log.contains("NEW-SECRET-xyz"))
         let reasons = try t.sql("SELECT reason FROM audit_events WHERE action = 'rotate' ORDER BY seq").map { $0.string(0) ?? "" }
         #expect(reasons.count == 3)
@@ -180,7 +183,8 @@ struct RotationTests {
         _ = try t.vault.add(newCredential("erp", "*:*:r"), secret: Secret("v1"))
         for command in ["cat >/dev/null; exit 4", "cat >/dev/null; [ \"$TOKENVAULT_STEP\" = create ] && sleep 30", "cat >/dev/null"] {
             let started = Date()
-            #expect(errorKind { _ = try t.vault.rotate("erp", from: .hook(RotationHook(command: command, timeoutSeconds: 1))) } == .failed, "\(command)")
+            #expect(
+                errorKind { _ = try t.vault.rotate("erp", from: .hook(RotationHook(command: command, timeoutSeconds: 1))) } == .failed, "\(command)")
             #expect(Date().timeIntervalSince(started) < 10, "the hanging hook was not killed")
             #expect(try t.vault.fetch("erp").secret.text == "v1")
             #expect(try t.vault.show("erp").versions.count == 1)
@@ -191,7 +195,9 @@ struct RotationTests {
     @Test func aFinishFailureIsReportedButTheRotationStands() throws {
         let t = try TestVault()
         _ = try t.vault.add(newCredential("erp", "*:*:r"), secret: Secret("v1"))
-        let hook = hookScript(t.directory, """
+        let hook = hookScript(
+            t.directory,
+            """
             cat > /dev/null
             case "$TOKENVAULT_STEP" in create) echo v2 ;; finish) exit 9 ;; esac
             """)
@@ -251,7 +257,10 @@ struct RotationTests {
         let hook = hookScript(t.directory, "cat >/dev/null; [ \"$TOKENVAULT_STEP\" = create ] && echo \"new-$TOKENVAULT_NAME\"; exit 0")
         let first = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook))
         #expect(first.map(\.name) == ["issued", "due-1", "due-2"])
-        #expect(first.map(\.outcome) == [.skipped("issued token: rotate it by hand to hand over the new token"), .rotated(version: 2), .rotated(version: 2)])
+        #expect(
+            first.map(\.outcome) == [
+                .skipped("issued token: rotate it by hand to hand over the new token"), .rotated(version: 2), .rotated(version: 2),
+            ])
         #expect(try t.vault.fetch("due-1").secret.text == "new-due-1")
         #expect(try t.vault.show("due-1").credential.expiresAt == clock.now + 88 * 86_400)
         let second = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook))
@@ -298,9 +307,10 @@ struct RotationTests {
         try t.vault.revoke("f-revoked")
         clock.advance(120)
         let entries = try t.vault.expiring(within: 60 * 86_400, critical: 7 * 86_400)
-        #expect(entries.map { "\($0.credential.name):\($0.status.rawValue)" } == [
-            "a-expired:expired", "b-critical:critical", "c-warning:warning", "e-never:never",
-        ])
+        #expect(
+            entries.map { "\($0.credential.name):\($0.status.rawValue)" } == [
+                "a-expired:expired", "b-critical:critical", "c-warning:warning", "e-never:never",
+            ])
         #expect(errorKind { _ = try t.vault.expiring(within: 0, critical: 0) } == .invalidInput)
     }
 
@@ -313,11 +323,14 @@ struct RotationTests {
         let failed = try t.vault.testConnection("erp", hook: RotationHook(command: "cat >/dev/null; exit 7"))
         #expect(!failed.passed && failed.detail == "exit status 7")
         #expect(try t.vault.show("erp").credential.lastTest?.passed == false)
-        let events = try t.sql("SELECT outcome, reason FROM audit_events WHERE action = 'test' ORDER BY seq").map { "\($0.string(0)!): \($0.string(1)!)" }
-        #expect(events == [
-            "ok: current version handed to the test hook", "ok: connection test passed",
-            "ok: current version handed to the test hook", "error: connection test failed: exit status 7",
-        ])
+        let events = try t.sql("SELECT outcome, reason FROM audit_events WHERE action = 'test' ORDER BY seq").map {
+            "\($0.string(0)!): \($0.string(1)!)"
+        }
+        #expect(
+            events == [
+                "ok: current version handed to the test hook", "ok: connection test passed",
+                "ok: current version handed to the test hook", "error: connection test failed: exit status 7",
+            ])
         try t.vault.revoke("erp")
         #expect(errorKind { _ = try t.vault.testConnection("erp", hook: RotationHook(command: "true")) } == .denied)
     }

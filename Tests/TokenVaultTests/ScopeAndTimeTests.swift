@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 @Suite("Scopes, needs and expiry")
@@ -49,7 +50,8 @@ struct ScopeAndTimeTests {
                         for nr in needResources {
                             for npm in needPermissions {
                                 let need = Need(project: np, resource: nr, permissions: npm)
-                                let expected = (np == nil || project == "*" || project == np)
+                                let expected =
+                                    (np == nil || project == "*" || project == np)
                                     && (nr == nil || resource == "*" || resource == nr)
                                     && (npm.map { permissions.isSuperset(of: $0) } ?? true)
                                 #expect(grant.covers(need) == expected, "\(grant) vs \(need)")
@@ -121,8 +123,10 @@ struct ScopeAndTimeTests {
         #expect(try TimeFormat.parseDate("2028-02-29") == 1_835_395_200)
         #expect(TimeFormat.iso8601(1_803_859_200 + 45_015) == "2027-03-01T12:30:15Z")
         #expect(TimeFormat.day(1_835_395_200) == "2028-02-29")
-        for bad in ["2027-02-29", "2027-13-01", "2027-00-10", "2027-1-1", "27-03-01", "2027-03-01T25:00:00Z",
-                    "2027-03-01T12:00:00", "2027-03-01T12:00:00+2:00", "tomorrow", "", "2027-03-01Z"] {
+        for bad in [
+            "2027-02-29", "2027-13-01", "2027-00-10", "2027-1-1", "27-03-01", "2027-03-01T25:00:00Z",
+            "2027-03-01T12:00:00", "2027-03-01T12:00:00+2:00", "tomorrow", "", "2027-03-01Z",
+        ] {
             #expect(errorKind { _ = try TimeFormat.parseDate(bad) } == .invalidInput, "\(bad)")
         }
         // Round trip over a range of days, leap years included.

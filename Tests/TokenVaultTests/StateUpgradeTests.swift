@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TokenVault
 import TokenVaultStore
+
+@testable import TokenVault
 
 /// C24: a vault written by the previous release (schema 5, `Tests/Fixtures/schema5`: made by
 /// release 0.5's binary with add, legacy add, issue, rotate with grace, fetch, rename, revoke,
@@ -142,15 +143,17 @@ struct CheckedRowsTests {
 @Suite("Record columns")
 struct RecordColumnTests {
     @Test func selectListsNameTheSchemasColumns() {
-        #expect(StoredCredential.columns == """
-            c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at, c.expires_at, \
-            c.revoked_at, c.deleted_at, c.last_test_at, c.last_test_ok, c.last_test_detail, \
-            (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'), c.state_seq, c.state_mac
-            """)
-        #expect(StoredVersion.columns == """
-            credential_id, version, state, key_id, ciphertext, fingerprint, created_at, valid_until, \
-            retire_on_first_use_of, first_used_at, state_seq, state_mac
-            """)
+        #expect(
+            StoredCredential.columns == """
+                c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at, c.expires_at, \
+                c.revoked_at, c.deleted_at, c.last_test_at, c.last_test_ok, c.last_test_detail, \
+                (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'), c.state_seq, c.state_mac
+                """)
+        #expect(
+            StoredVersion.columns == """
+                credential_id, version, state, key_id, ciphertext, fingerprint, created_at, valid_until, \
+                retire_on_first_use_of, first_used_at, state_seq, state_mac
+                """)
         #expect(StoredName.columns == "name, named_at, rowid, state_seq, state_mac")
         #expect(StoredGrant.columns == "project, resource, permissions")
     }

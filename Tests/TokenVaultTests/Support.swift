@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-@testable import TokenVault
 import TokenVaultStore
+
+@testable import TokenVault
 
 /// A fresh directory under the system temp dir, removed when released.
 final class TemporaryDirectory {

@@ -23,9 +23,10 @@ extension Vault {
         return try audited(AuditRecord(.verify, need: need)) { db, now, record in
             guard wellFormed else { throw Refusal.denied("the token is not valid", reason: "malformed token") }
             let authenticator = stateAuthenticator
-            guard let row = try db.row(
-                "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL", [fingerprint]
-            ), let rowID = row.int64(StoredVersion.Column.credentialID), let stored = row.blob(StoredVersion.Column.fingerprint),
+            guard
+                let row = try db.row(
+                    "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL", [fingerprint]
+                ), let rowID = row.int64(StoredVersion.Column.credentialID), let stored = row.blob(StoredVersion.Column.fingerprint),
                 ConstantTime.equals(stored, fingerprint),
                 let loaded = try CredentialRecords.byRowID(rowID, db, authenticator)
             else { throw Refusal.denied("the token is not valid", reason: "unknown token") }

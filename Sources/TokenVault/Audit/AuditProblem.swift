@@ -1,4 +1,3 @@
-
 /// The first problem found in an audit trail.
 public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {

@@ -1,4 +1,3 @@
-
 /// Filters for ``Vault/list(_:)``; every field left nil matches all.
 public struct CredentialFilter: Sendable {
     public var state: CredentialState?

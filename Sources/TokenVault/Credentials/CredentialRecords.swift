@@ -17,7 +17,8 @@ enum CredentialRecords {
 
     // Built once: the statement cache is keyed by the SQL text, and a fetch should not pay for
     // building it again. One statement reads the credential with its grants, a row per grant.
-    private static let withGrants = "SELECT \(columns), g.project, g.resource, g.permissions FROM credentials c LEFT JOIN grants g ON g.credential_id = c.id"
+    private static let withGrants =
+        "SELECT \(columns), g.project, g.resource, g.permissions FROM credentials c LEFT JOIN grants g ON g.credential_id = c.id"
     private static let byNameSQL = "\(withGrants) WHERE c.name = ?"
     private static let byRowIDSQL = "\(withGrants) WHERE c.id = ?"
 

@@ -103,7 +103,9 @@ extension Vault {
             record.credentialID = loaded.credential.id
             record.version = Int64(version)
             guard let stored = try SecretVersions.read(of: loaded, version: Int64(version), db, authenticator) else {
-                throw Refusal(error: VaultError(.notFound, "credential '\(printable(name))' has no version \(version)"), outcome: .denied, reason: "no such version")
+                throw Refusal(
+                    error: VaultError(.notFound, "credential '\(printable(name))' has no version \(version)"), outcome: .denied,
+                    reason: "no such version")
             }
             switch stored.versionState {
             case .current?:

@@ -88,7 +88,8 @@ extension Vault {
                 try StateSealer.reseal(rowID: rowID, seq: seq, db, authenticator)
             }
             try db.execute("UPDATE keys SET encryptions = ? WHERE id = ?", [count, newID])
-            record.reason = "re-encrypted \(count) secret versions under data key \(newID); destroyed data key "
+            record.reason =
+                "re-encrypted \(count) secret versions under data key \(newID); destroyed data key "
                 + old.map(String.init).joined(separator: ", ")
             return Int(count)
         }

@@ -150,7 +150,9 @@ enum Rotation {
             }
         }
         if let pendingVersion {
-            try db.execute("UPDATE secret_versions SET state = 'current', created_at = ? WHERE credential_id = ? AND version = ? AND state = 'pending'", [now, rowID, pendingVersion])
+            try db.execute(
+                "UPDATE secret_versions SET state = 'current', created_at = ? WHERE credential_id = ? AND version = ? AND state = 'pending'",
+                [now, rowID, pendingVersion])
             guard db.changes == 1 else { throw VaultError(.integrity, "the pending version vanished during rotation") }
         } else {
             let isStored = loaded.credential.kind == .stored

@@ -17,7 +17,9 @@ extension Vault {
             guard loaded.credential.kind == .stored,
                 let current = try Rotation.open(SecretVersions.readCurrent(of: loaded, db, authenticator), of: loaded, keys: keys)
             else {
-                throw Refusal.denied("credential '\(printable(name))' is an issued token: there is no stored secret to test", reason: "issued token has no stored secret")
+                throw Refusal.denied(
+                    "credential '\(printable(name))' is an issued token: there is no stored secret to test",
+                    reason: "issued token has no stored secret")
             }
             record.version = current.version
             record.reason = "current version handed to the test hook"

@@ -109,7 +109,7 @@ extension Vault {
                 try Rotation.validate(policy)
                 let result = try rotateWithHook(name, hook: hook, policy: policy, discardPending: false, dueBefore: dueBefore)
                 reports.append(RotationReport(name: name, outcome: .rotated(version: result.version)))
-            } catch where error.kind == .busy {
+            } catch let error where error.kind == .busy {
                 reports.append(RotationReport(name: name, outcome: .skipped(error.message)))
             } catch {
                 reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))

@@ -73,7 +73,8 @@ struct Scanner {
             collectCandidates(decoded[...], into: &candidates)
         }
         for candidate in candidates {
-            let isMinted = candidate.count == Self.tokenLength && candidate.starts(with: IssuedTokenFormat.prefix.utf8)
+            let isMinted =
+                candidate.count == Self.tokenLength && candidate.starts(with: IssuedTokenFormat.prefix.utf8)
                 && candidate.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
             guard isMinted || index.lengths.contains(candidate.count) else { continue }
             let fingerprint = candidate.withUnsafeBytes { keys.lookupMAC.authenticate($0) }

@@ -21,9 +21,11 @@ struct CredentialSnapshot: Sendable {
     ///
     /// - Throws: ``StateViolation`` for the first row that fails its MAC or is stale.
     static func load(rowID: Int64, _ db: Connection, _ authenticator: StateAuthenticator) throws -> CredentialSnapshot? {
-        guard let row = try db.row(
-            "SELECT \(StoredCredential.columns), \(newestEventColumn) FROM credentials c WHERE c.id = ?", [rowID]
-        ) else { return nil }
+        guard
+            let row = try db.row(
+                "SELECT \(StoredCredential.columns), \(newestEventColumn) FROM credentials c WHERE c.id = ?", [rowID]
+            )
+        else { return nil }
         let credential = try StoredCredential(row, grants: grants(of: rowID, db))
         try authenticator.check(credential, newestEvent: row.int64(StoredCredential.columnCount))
         let versions = try db.rows(

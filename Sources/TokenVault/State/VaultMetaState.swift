@@ -49,7 +49,9 @@ struct StoredMeta: Sendable {
     static func verifiedEpoch(_ db: Connection, keys: Keyring) throws -> Int64 {
         let meta = try read(db)
         let authenticator = StateAuthenticator(keys: keys, epoch: meta.epoch)
-        guard meta.vaultID == keys.vaultID, let stored = meta.stateMAC, authenticator.isValid(stored, for: meta) else { throw StateViolation(table: "vault_meta", credential: nil, problem: .forged) }
+        guard meta.vaultID == keys.vaultID, let stored = meta.stateMAC, authenticator.isValid(stored, for: meta) else {
+            throw StateViolation(table: "vault_meta", credential: nil, problem: .forged)
+        }
         return meta.epoch
     }
 }

@@ -1,4 +1,3 @@
-
 /// An unambiguous byte encoding for hashing and associated data: a domain label, then each
 /// field as a type tag, a 4-byte big-endian length and the bytes. No two field lists encode alike.
 /// The bytes of each field are written by ``CanonicalField``, which the audit walk also uses.

@@ -1,6 +1,5 @@
 internal import TokenVaultSystem
 
-
 /// A point in time as whole seconds since 1970-01-01T00:00:00Z.
 ///
 /// TokenVault stores and compares times as Unix seconds: expiry granularity finer than a

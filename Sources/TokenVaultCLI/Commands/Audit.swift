@@ -12,7 +12,8 @@ struct AuditCommand: VaultCommand {
             switch self {
             case .name: .value("NAME", "Events about the credential that has or had this name")
             case .actor: .value("ACTOR", "Events by this actor")
-            case .action: .value("ACTION", "Events of this action (fetch, add, verify, ...)", completion: .choices(AuditAction.allCases.map(\.rawValue)))
+            case .action:
+                .value("ACTION", "Events of this action (fetch, add, verify, ...)", completion: .choices(AuditAction.allCases.map(\.rawValue)))
             case .outcome: .value("OUTCOME", "ok, denied or error", completion: .choices(["ok", "denied", "error"]))
             case .since: .value("DATE", "Events at or after DATE")
             case .until: .value("DATE", "Events before DATE")
@@ -51,7 +52,8 @@ struct AuditCommand: VaultCommand {
             filter.outcome = parsed
         }
         if let action = filter.action, AuditAction(rawValue: action) == nil {
-            throw VaultError(.invalidInput, "invalid action '\(Table.clean(action))': use one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw VaultError(
+                .invalidInput, "invalid action '\(Table.clean(action))': use one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         filter.since = try arguments[.since].map { text throws(VaultError) in try TimeFormat.parseDate(text) }
         filter.until = try arguments[.until].map { text throws(VaultError) in try TimeFormat.parseDate(text) }

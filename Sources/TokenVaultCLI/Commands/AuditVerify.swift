@@ -54,26 +54,31 @@ struct AuditVerifyCommand: VaultCommand {
             let parsed = try AuditSeal(text: system { () throws(SystemError) in try TextFiles.read(sealPath) })
             seal = parsed
             report = try AuditSealVerifier.verify(
-                vaultAt: context.vaultPath, seal: parsed, publicKey: SealPublicKey.parse(system { () throws(SystemError) in try TextFiles.read(keyPath) })
+                vaultAt: context.vaultPath, seal: parsed,
+                publicKey: SealPublicKey.parse(system { () throws(SystemError) in try TextFiles.read(keyPath) })
             )
         default:
             throw .usage("--seal and --public-key go together", command: configuration.name)
         }
         if context.json {
-            context.io.out(JSON.object([
-                ("intact", .bool(report.isIntact)), ("events_checked", .int(report.eventsChecked)),
-                ("head", .string(HexText.string(report.headHash))),
-                ("credentials_checked", report.credentialsChecked.map(JSON.int) ?? .null),
-                ("problem", report.problem.map { problem in
-                    .object([
-                        ("kind", .string(problem.kind.rawValue)), ("event", .int(problem.sequence)),
-                        ("table", problem.table.map(JSON.string) ?? .null), ("credential", problem.credential.map(JSON.string) ?? .null),
-                        ("description", .string(problem.description)),
-                    ])
-                } ?? .null),
-                ("sealed_events", seal.map { .int($0.eventCount) } ?? .null),
-                ("events_after_seal", report.eventsAfterSeal.map(JSON.int) ?? .null),
-            ]).rendered() + "\n")
+            context.io.out(
+                JSON.object([
+                    ("intact", .bool(report.isIntact)), ("events_checked", .int(report.eventsChecked)),
+                    ("head", .string(HexText.string(report.headHash))),
+                    ("credentials_checked", report.credentialsChecked.map(JSON.int) ?? .null),
+                    (
+                        "problem",
+                        report.problem.map { problem in
+                            .object([
+                                ("kind", .string(problem.kind.rawValue)), ("event", .int(problem.sequence)),
+                                ("table", problem.table.map(JSON.string) ?? .null), ("credential", problem.credential.map(JSON.string) ?? .null),
+                                ("description", .string(problem.description)),
+                            ])
+                        } ?? .null
+                    ),
+                    ("sealed_events", seal.map { .int($0.eventCount) } ?? .null),
+                    ("events_after_seal", report.eventsAfterSeal.map(JSON.int) ?? .null),
+                ]).rendered() + "\n")
         }
         guard let problem = report.problem else {
             if !context.json {

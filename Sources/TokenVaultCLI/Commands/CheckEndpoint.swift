@@ -25,9 +25,14 @@ struct CheckEndpointCommand: VaultCommand {
         let vault = try context.openVault()
         let match = try vault.legacyEndpoint(for: name, path: path)
         if context.json {
-            context.io.out(JSON.object([("name", .string(name)), ("path", .string(path)), ("refuses_pat", .bool(match != nil)), ("pattern", .optional(match))]).rendered() + "\n")
+            context.io.out(
+                JSON.object([("name", .string(name)), ("path", .string(path)), ("refuses_pat", .bool(match != nil)), ("pattern", .optional(match))])
+                    .rendered() + "\n")
         } else if let match {
-            context.io.err(Table.clean("tokenvault: warning: \(path) is the legacy endpoint \(match), which refuses PAT authentication: '\(name)' cannot reach it") + "\n")
+            context.io.err(
+                Table.clean(
+                    "tokenvault: warning: \(path) is the legacy endpoint \(match), which refuses PAT authentication: '\(name)' cannot reach it")
+                    + "\n")
         } else {
             context.io.out(Table.clean("'\(name)' can be used for \(path) (not a legacy endpoint)") + "\n")
         }

@@ -26,7 +26,7 @@ struct CompletionCommand: VaultCommand {
             Needs no vault or key. Install it where the shell looks for completions, or source it.
             """,
         arguments: [
-            Positional(name: "SHELL", help: "bash, zsh or fish", completion: .choices(Shell.allCases.map(\.rawValue))),
+            Positional(name: "SHELL", help: "bash, zsh or fish", completion: .choices(Shell.allCases.map(\.rawValue)))
         ],
         examples: [
             "tokenvault completion bash > /etc/bash_completion.d/tokenvault",

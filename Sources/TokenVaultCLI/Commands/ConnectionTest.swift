@@ -43,10 +43,11 @@ struct TestCommand: VaultCommand {
         let name = arguments.positionals[0]
         let result = try vault.testConnection(name, hook: hook)
         if context.json {
-            context.io.out(JSON.object([
-                ("name", .string(name)), ("passed", .bool(result.passed)), ("detail", .string(result.detail)),
-                ("tested_at", .time(result.testedAt)),
-            ]).rendered() + "\n")
+            context.io.out(
+                JSON.object([
+                    ("name", .string(name)), ("passed", .bool(result.passed)), ("detail", .string(result.detail)),
+                    ("tested_at", .time(result.testedAt)),
+                ]).rendered() + "\n")
         } else {
             context.io.out("connection test of '\(name)': \(result.passed ? "passed" : "FAILED (\(DisplayText.clean(result.detail)))")\n")
         }

@@ -53,20 +53,24 @@ struct ExpiringCommand: VaultCommand {
         let entries = try vault.expiring(within: within, critical: critical)
         let now = vault.configuration.clock.now
         let status: ExitStatus =
-            entries.contains { $0.status == .expired || $0.status == .critical } ? ExitStatus(code: 2)
+            entries.contains { $0.status == .expired || $0.status == .critical }
+            ? ExitStatus(code: 2)
             : entries.contains { $0.status == .warning } ? .warning : .ok
         if arguments.contains(.ics) {
             context.io.out(ICalendar.feed(entries.filter { $0.status != .never }, now: now))
         } else if context.json {
-            context.io.out(JSON.array(entries.map { entry in
-                .object([
-                    ("name", .string(entry.credential.name)), ("status", .string(entry.status.rawValue)),
-                    ("expires_at", .time(entry.credential.expiresAt)),
-                    ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
-                    ("notice_days", .int(entry.noticeDays)),
-                    ("legacy", .bool(entry.credential.isLegacy)), ("issuer", .optional(entry.credential.issuer)),
-                ])
-            }).rendered() + "\n")
+            context.io.out(
+                JSON.array(
+                    entries.map { entry in
+                        .object([
+                            ("name", .string(entry.credential.name)), ("status", .string(entry.status.rawValue)),
+                            ("expires_at", .time(entry.credential.expiresAt)),
+                            ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
+                            ("notice_days", .int(entry.noticeDays)),
+                            ("legacy", .bool(entry.credential.isLegacy)), ("issuer", .optional(entry.credential.issuer)),
+                        ])
+                    }
+                ).rendered() + "\n")
         } else {
             var table = Table(["NAME", "STATUS", "NOTICE", "EXPIRES", "ISSUER", "FLAGS"])
             for entry in entries {

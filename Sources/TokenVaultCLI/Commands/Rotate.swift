@@ -60,7 +60,7 @@ struct RotateCommand: VaultCommand {
             is shorter than the window is rotated again by every run: give it a longer --expires-in.
             """,
         arguments: [
-            Positional(name: "NAME", help: "The credential to rotate (none in cron mode)", isOptional: true),
+            Positional(name: "NAME", help: "The credential to rotate (none in cron mode)", isOptional: true)
         ],
         examples: [
             "tokenvault rotate erp-prod --grace 24h < new-token.txt",
@@ -111,7 +111,8 @@ struct RotateCommand: VaultCommand {
             }
         }
         let now = vault.configuration.clock.now
-        let summary = "rotated '\(name)' to version \(result.version)\(result.resumed ? " (resumed)" : ""), expires \(CredentialOutput.expiry(result.credential, now: now))"
+        let summary =
+            "rotated '\(name)' to version \(result.version)\(result.resumed ? " (resumed)" : ""), expires \(CredentialOutput.expiry(result.credential, now: now))"
         if context.json {
             // A minted token goes inside the one JSON document, as `issue --json` does.
             if let token = result.mintedToken {
@@ -139,7 +140,9 @@ struct RotateCommand: VaultCommand {
         return .ok
     }
 
-    private static func cron(within seconds: Int64, hook: RotationHook, policy: RotationPolicy, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+    private static func cron(within seconds: Int64, hook: RotationHook, policy: RotationPolicy, _ context: CommandContext) throws(VaultError)
+        -> ExitStatus
+    {
         let vault = try context.openVault()
         let reports = try vault.rotateExpiring(within: seconds, hook: hook, policy: policy)
         var counts = (rotated: 0, skipped: 0, failed: 0)
@@ -162,10 +165,11 @@ struct RotateCommand: VaultCommand {
             json.append(.object([("name", .string(report.name)), ("outcome", .string(outcome)), ("detail", .string(detail))]))
         }
         if context.json {
-            context.io.out(JSON.object([
-                ("rotated", .int(Int64(counts.rotated))), ("skipped", .int(Int64(counts.skipped))),
-                ("failed", .int(Int64(counts.failed))), ("credentials", .array(json)),
-            ]).rendered() + "\n")
+            context.io.out(
+                JSON.object([
+                    ("rotated", .int(Int64(counts.rotated))), ("skipped", .int(Int64(counts.skipped))),
+                    ("failed", .int(Int64(counts.failed))), ("credentials", .array(json)),
+                ]).rendered() + "\n")
         } else {
             if !reports.isEmpty { context.io.out(table.rendered()) }
             context.io.out("rotated \(counts.rotated), skipped \(counts.skipped), failed \(counts.failed)\n")

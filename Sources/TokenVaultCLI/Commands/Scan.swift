@@ -32,16 +32,21 @@ struct ScanCommand: VaultCommand {
         }
         if showProgress { context.io.err("\r\u{1B}[K") }
         if context.json {
-            context.io.out(JSON.object([
-                ("files_scanned", .int(Int64(summary.filesScanned))), ("bytes_scanned", .int(summary.bytesScanned)),
-                ("files_skipped", .int(Int64(summary.filesSkipped))),
-                ("findings", .array(summary.findings.map { finding in
-                    .object([
-                        ("path", .string(finding.path)), ("line", .int(Int64(finding.line))), ("kind", .string(finding.kind.rawValue)),
-                        ("credential", .optional(finding.credentialName)), ("version", .int(finding.version)),
-                    ])
-                })),
-            ]).rendered() + "\n")
+            context.io.out(
+                JSON.object([
+                    ("files_scanned", .int(Int64(summary.filesScanned))), ("bytes_scanned", .int(summary.bytesScanned)),
+                    ("files_skipped", .int(Int64(summary.filesSkipped))),
+                    (
+                        "findings",
+                        .array(
+                            summary.findings.map { finding in
+                                .object([
+                                    ("path", .string(finding.path)), ("line", .int(Int64(finding.line))), ("kind", .string(finding.kind.rawValue)),
+                                    ("credential", .optional(finding.credentialName)), ("version", .int(finding.version)),
+                                ])
+                            })
+                    ),
+                ]).rendered() + "\n")
         } else {
             for finding in summary.findings {
                 let what: String
@@ -52,7 +57,9 @@ struct ScanCommand: VaultCommand {
                 }
                 context.io.out(Table.clean("\(finding.path):\(finding.line): \(what)") + "\n")
             }
-            context.io.out("scanned \(summary.filesScanned) files (\(summary.bytesScanned) bytes), skipped \(summary.filesSkipped); found \(summary.findings.count) leaked tokens\n")
+            context.io.out(
+                "scanned \(summary.filesScanned) files (\(summary.bytesScanned) bytes), skipped \(summary.filesSkipped); found \(summary.findings.count) leaked tokens\n"
+            )
         }
         return summary.findings.isEmpty ? .ok : .warning
     }

@@ -23,19 +23,20 @@ struct CompletionTree {
 
     /// The tree of every command in ``allCommands``, and `help`.
     init() {
-        commands = allCommands.map { type in
-            let configuration = type.configuration
-            let argument = configuration.arguments.first ?? configuration.passthrough
-            return Command(
-                name: configuration.name, abstract: configuration.abstract, options: type.options,
-                argumentCompletion: argument?.completion ?? .none
-            )
-        } + [
-            Command(
-                name: "help", abstract: "Show the overview, or a command's help", options: [],
-                argumentCompletion: .choices(Self.firstWords(of: allCommands.map { $0.configuration.name }))
-            ),
-        ]
+        commands =
+            allCommands.map { type in
+                let configuration = type.configuration
+                let argument = configuration.arguments.first ?? configuration.passthrough
+                return Command(
+                    name: configuration.name, abstract: configuration.abstract, options: type.options,
+                    argumentCompletion: argument?.completion ?? .none
+                )
+            } + [
+                Command(
+                    name: "help", abstract: "Show the overview, or a command's help", options: [],
+                    argumentCompletion: .choices(Self.firstWords(of: allCommands.map { $0.configuration.name }))
+                )
+            ]
     }
 
     /// The words that may start a command, each once, in help order.

@@ -55,12 +55,13 @@ enum ManPage {
     }
 
     private static func environment() -> [String] {
-        let variables = GlobalOption.declared.compactMap { option in
-            option.spec.environmentVariable.map { ($0, "Stands in for --\(option.name) when it is not given: \(option.spec.help).") }
-        } + [
-            ("XDG_DATA_HOME", "The default vault is $XDG_DATA_HOME/tokenvault/vault.db."),
-            ("HOME", "Without XDG_DATA_HOME, the default vault is $HOME/.local/share/tokenvault/vault.db."),
-        ]
+        let variables =
+            GlobalOption.declared.compactMap { option in
+                option.spec.environmentVariable.map { ($0, "Stands in for --\(option.name) when it is not given: \(option.spec.help).") }
+            } + [
+                ("XDG_DATA_HOME", "The default vault is $XDG_DATA_HOME/tokenvault/vault.db."),
+                ("HOME", "Without XDG_DATA_HOME, the default vault is $HOME/.local/share/tokenvault/vault.db."),
+            ]
         return variables.flatMap { [".TP", ".B " + $0.0, Roff.line($0.1)] }
             + [".PP", Roff.line("A variable that is set but empty counts as unset.")]
     }

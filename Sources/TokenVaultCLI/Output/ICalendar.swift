@@ -18,10 +18,11 @@ enum ICalendar {
                 "DTSTART;VALUE=DATE:\(day)",
                 "DTEND;VALUE=DATE:\(next)",
                 "SUMMARY:" + escape("Token '\(entry.credential.name)' expires"),
-                "DESCRIPTION:" + escape(
-                    "Credential \(entry.credential.name) (\(entry.credential.id)) expires at \(TimeFormat.iso8601(expiresAt))."
-                        + (entry.credential.issuer.map { " Issuer: \($0)." } ?? "") + " Rotate it with tokenvault rotate."
-                ),
+                "DESCRIPTION:"
+                    + escape(
+                        "Credential \(entry.credential.name) (\(entry.credential.id)) expires at \(TimeFormat.iso8601(expiresAt))."
+                            + (entry.credential.issuer.map { " Issuer: \($0)." } ?? "") + " Rotate it with tokenvault rotate."
+                    ),
                 "BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + escape("Token '\(entry.credential.name)' expires in 7 days"),
                 "TRIGGER:-P7D", "END:VALARM",
                 "END:VEVENT",

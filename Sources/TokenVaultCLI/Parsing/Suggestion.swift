@@ -23,7 +23,8 @@ enum Suggestion {
     /// deletions, substitutions and transpositions of adjacent characters that turn one into the
     /// other, no substring edited twice.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         // Three rows: the one before the previous (for transpositions), the previous, the current.
