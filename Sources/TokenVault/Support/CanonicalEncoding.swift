@@ -35,9 +35,12 @@ struct CanonicalEncoder {
     }
 
     private mutating func append(_ field: CanonicalField) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: field.count))
-        bytes.withUnsafeMutableBytes { field.write(to: $0.baseAddress! + start) }
+        // Grows the array by the field's length without writing it twice (`repeatElement`
+        // zero-filled it first, then the field overwrote the zeros), then writes the field there.
+        withUnsafeTemporaryAllocation(byteCount: field.count, alignment: 1) { scratch in
+            field.write(to: scratch.baseAddress!)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(scratch))
+        }
     }
 }
 
