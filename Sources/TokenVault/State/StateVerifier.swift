@@ -74,7 +74,7 @@ enum StateVerifier {
         )
         var names = try Cursor(
             db, table: "name_history",
-            "SELECT credential_id, \(StoredName.columns) FROM name_history WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, named_at, rowid",
+            "SELECT credential_id, \(StoredName.columns) FROM name_history WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, named_at, name",
             bounds
         )
         var checked: Int64 = 0
