@@ -144,19 +144,13 @@ public final class Vault: Sendable {
             let macKey = try generateKey()
             try mapErrors {
                 try queue.write { db in
-                    try db.execute(
-                        "INSERT INTO vault_meta (singleton, vault_id, created_at, kek_kind, kdf_salt, kdf_n, kdf_r, kdf_p) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            vaultID, now, salt == nil ? "key" : "scrypt", salt,
-                            salt.map { _ in Int64(cost.n) }, salt.map { _ in Int64(cost.r) }, salt.map { _ in Int64(cost.p) },
-                        ]
+                    try VaultMetaTable.insert(
+                        db, vaultID: vaultID, createdAt: now, kekKind: salt == nil ? .key : .scrypt, salt: salt,
+                        n: salt.map { _ in Int64(cost.n) }, r: salt.map { _ in Int64(cost.r) }, p: salt.map { _ in Int64(cost.p) }
                     )
                     for (id, purpose, material) in [(Int64(1), Keyring.Purpose.data, dataKey), (2, .mac, macKey)] {
                         let wrapped = try Keyring.wrap(material, id: id, purpose: purpose, vaultID: vaultID, kek: kek)
-                        try db.execute(
-                            "INSERT INTO keys (id, purpose, state, wrapped, created_at) VALUES (?, ?, 'active', ?, ?)",
-                            [id, purpose.rawValue, wrapped, now]
-                        )
+                        try KeyTable.insert(db, id: id, purpose: purpose, wrapped: wrapped, createdAt: now)
                     }
                     let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
                     try StoredMeta.seal(db, keys: keys)
@@ -219,7 +213,7 @@ public final class Vault: Sendable {
             // A migration may rewrite every row (the upgrade seals a million credentials in one
             // transaction): fold the WAL it left into the file, so that later processes do not
             // each read it back.
-            _ = try? queue.withConnection { db in db.checkpointAndTruncateWAL() }
+            _ = try? queue.withConnection { db in Records.foldWriteAheadLog(db) }
         }
         let epoch = try mapErrors { try queue.read { db in try StoredMeta.verifiedEpoch(db, keys: keys) } }
         return Vault(
@@ -233,7 +227,7 @@ public final class Vault: Sendable {
     static func requireVaultDatabase(at path: String, busyTimeoutMilliseconds: Int32) throws(VaultError) {
         let tables: Set<String>
         do {
-            tables = try Connection.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            tables = try Records.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
             throw VaultError(store: error)
         }

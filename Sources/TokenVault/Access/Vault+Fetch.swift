@@ -120,16 +120,11 @@ extension Vault {
     /// under the operation's event; later uses touch bookkeeping only.
     func recordUse(of version: StoredVersion, actor: String, now: UnixTime, db: Connection, record: inout AuditRecord) throws {
         let rowID = version.credentialRowID
-        try db.execute("UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?", [now, actor, rowID])
+        try CredentialTable.recordUse(db, rowID, at: now, by: actor)
         guard version.firstUsedAt == nil else { return }
         try changingState(of: rowID, db, &record) { _ in
-            try db.execute(
-                "UPDATE secret_versions SET first_used_at = ? WHERE credential_id = ? AND version = ?", [now, rowID, version.version]
-            )
-            try db.execute(
-                "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous' AND retire_on_first_use_of = ?",
-                [rowID, version.version]
-            )
+            try SecretVersionTable.recordFirstUse(db, credential: rowID, version: version.version, at: now)
+            try SecretVersionTable.retirePreviousWaiting(db, credential: rowID, for: version.version)
         }
     }
 

@@ -24,9 +24,8 @@ extension Vault {
             guard wellFormed else { throw Refusal.denied("the token is not valid", reason: "malformed token") }
             let authenticator = stateAuthenticator
             guard
-                let row = try db.row(
-                    "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL", [fingerprint]
-                ), let rowID = row.int64(StoredVersion.Column.credentialID), let stored = row.blob(StoredVersion.Column.fingerprint),
+                let row = try SecretVersionTable.issued(db, fingerprint: fingerprint), let rowID = row.int64(StoredVersion.Column.credentialID),
+                let stored = row.blob(StoredVersion.Column.fingerprint),
                 ConstantTime.equals(stored, fingerprint),
                 let loaded = try CredentialRecords.byRowID(rowID, db, authenticator)
             else { throw Refusal.denied("the token is not valid", reason: "unknown token") }

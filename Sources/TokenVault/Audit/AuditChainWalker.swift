@@ -53,7 +53,7 @@ enum AuditChainWalker {
     static func checkPart(
         _ part: Int, of parts: Int, _ db: Connection, genesis: Digest32, auditKey: SymmetricKey?, seal: AuditSeal?
     ) throws -> PartResult {
-        let last = max(0, try db.row("SELECT max(seq) FROM audit_events")?.int64(0) ?? 0)
+        let last = max(0, try AuditEventTable.maxSequence(db) ?? 0)
         // Part k covers (bound(k), bound(k + 1)]; bound(k) = last * k / parts, without overflowing.
         func bound(_ k: Int) -> Int64 { last / Int64(parts) * Int64(k) + last % Int64(parts) * Int64(k) / Int64(parts) }
         let first = bound(part) + 1
@@ -65,8 +65,8 @@ enum AuditChainWalker {
         // missing or its hash malformed, the part that holds it names it too, and wins the tie.
         var previous = genesis
         if first > 1 {
-            let before = try db.row("SELECT hash FROM audit_events WHERE seq = ?", [first - 1])
-            guard let before, let stored = before.blob(0).flatMap(Digest32.init) else {
+            let before = try AuditEventTable.hash(db, seq: first - 1)
+            guard let before, let stored = before.flatMap(Digest32.init) else {
                 let problem: AuditProblem = before == nil ? .missing(first - 1) : .altered(first - 1)
                 return PartResult(finding: Finding(problem: problem, head: genesis), lastSequence: last, lastHash: genesis)
             }
@@ -80,7 +80,7 @@ enum AuditChainWalker {
         var hash = Digest32()
         var mac = Digest32()
         var expected = first
-        let statement = try db.prepare("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq")
+        let statement = try db.prepare(AuditEventTable.walkSQL)
         try statement.bind([part == 0 ? Int64.min : first, part == parts - 1 ? Int64.max : final])
         func found(_ problem: AuditProblem) -> PartResult {
             PartResult(finding: Finding(problem: problem, head: previous), lastSequence: last, lastHash: previous)

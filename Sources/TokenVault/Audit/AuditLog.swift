@@ -45,7 +45,7 @@ enum AuditLog {
 
     /// The sequence number the next appended event gets, in the caller's transaction.
     static func nextSequence(_ db: Connection) throws -> Int64 {
-        (try db.row("SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1")?.int64(0) ?? 0) + 1
+        (try AuditEventTable.lastSequence(db) ?? 0) + 1
     }
 
     /// Appends `record` as the next event of the chain.
@@ -54,9 +54,9 @@ enum AuditLog {
     ///   number than the one the event gets (a programming error: nothing is written).
     @discardableResult
     static func append(_ record: AuditRecord, actor: String, at time: UnixTime, keys: Keyring, db: Connection) throws -> AuditEvent {
-        let head = try db.row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-        let previous = head?.blob(1) ?? genesisHash(vaultID: keys.vaultID)
-        let sequence = (head?.int64(0) ?? 0) + 1
+        let head = try AuditEventTable.head(db)
+        let previous = head?.hash ?? genesisHash(vaultID: keys.vaultID)
+        let sequence = (head?.seq ?? 0) + 1
         if let sealed = record.stateSeq, sealed != sequence {
             throw VaultError(.failed, "state was sealed under event \(sealed) but the event is \(sequence)")
         }
@@ -77,18 +77,7 @@ enum AuditLog {
         )
         let hash = chainHash(previous: previous, event: event)
         let mac = keys.auditMAC.authenticate(hash)
-        try db.execute(
-            """
-            INSERT INTO audit_events (seq, at, actor, action, credential_uid, credential_name, need_project,
-                need_resource, need_permission, outcome, reason, version, changes_state, hash, mac)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                event.sequence, event.time, event.actor, event.action.rawValue, event.credentialID, event.credentialName,
-                event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue, event.reason,
-                event.version, event.changesState, hash, mac,
-            ]
-        )
+        try AuditEventTable.insert(db, event, hash: hash, mac: mac)
         return event
     }
 

@@ -22,8 +22,9 @@ public enum AuditSealVerifier {
         return try Vault.mapErrors {
             var options = Connection.Options()
             options.busyTimeoutMilliseconds = 5_000
-            let header = try Connection(path: path, options: options).row("SELECT vault_id FROM vault_meta")
-            guard let vaultID = header?.blob(0) else { throw VaultError(.integrity, "the vault has no valid header") }
+            guard let vaultID = try VaultMetaTable.vaultID(Connection(path: path, options: options)) else {
+                throw VaultError(.integrity, "the vault has no valid header")
+            }
             guard vaultID == seal.vaultID else { throw VaultError(.integrity, "the seal belongs to another vault") }
             return try AuditChainWalker.walk(path: path, options: options, vaultID: vaultID, auditKey: nil, seal: seal)
         }

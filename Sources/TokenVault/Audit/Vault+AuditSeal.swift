@@ -18,11 +18,10 @@ extension Vault {
                 let now = clock.now
                 guard let signer = try sealKey(db, now: now) else { throw VaultError(.failed, "the seal key could not be created") }
                 var record = AuditRecord(.seal)
-                let count = (try db.row("SELECT max(seq) FROM audit_events")?.int64(0) ?? 0) + 1
+                let count = (try AuditEventTable.maxSequence(db) ?? 0) + 1
                 record.reason = "sealed at event \(count)"
                 _ = try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
-                guard let head = try db.row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"),
-                    head.int64(0) == count, let hash = head.blob(1)
+                guard let head = try AuditEventTable.head(db), head.seq == count, let hash = head.hash
                 else { throw VaultError(.integrity, "the audit trail's head could not be read back") }
                 let message = AuditSeal.signedMessage(vaultID: vaultID, eventCount: count, headHash: hash, sealedAt: now)
                 return AuditSeal(
@@ -40,7 +39,7 @@ extension Vault {
     /// auditors trust seals the writer signs, is refused with ``VaultError/Kind/integrity``.
     public func sealPublicKey() throws(VaultError) -> [UInt8]? {
         try reading { db, _ in
-            guard let stored = try db.row("SELECT public_key FROM seal_keys WHERE id = 1")?.blob(0) else { return nil }
+            guard let stored = try SealKeyTable.publicKey(db) else { return nil }
             let derived = try sealKey(db, now: nil)?.publicKey.rawRepresentation
             guard derived == stored else { throw StateViolation(table: "seal_keys", credential: nil, problem: .forged) }
             return stored
@@ -54,21 +53,21 @@ extension Vault {
         var encoder = CanonicalEncoder(domain: "tokenvault/v1/seal-key")
         encoder.append(keys.vaultID)
         let aad = encoder.bytes
-        if let row = try db.row("SELECT wrapped_seed, public_key FROM seal_keys WHERE id = 1"), let wrapped = row.blob(0) {
+        if let stored = try SealKeyTable.key(db), let wrapped = stored.wrappedSeed {
             let key: Ed25519.PrivateKey
             do { key = try Ed25519.PrivateKey(seed: AESGCM.open(wrapped, using: keys.sealWrapKey, authenticating: aad)) } catch {
                 throw VaultError(.integrity, "the vault's seal key fails its integrity check")
             }
-            guard try key.publicKey.rawRepresentation == row.blob(1) else {
+            guard try key.publicKey.rawRepresentation == stored.publicKey else {
                 throw StateViolation(table: "seal_keys", credential: nil, problem: .forged)
             }
             return key
         }
         guard let now else { return nil }
         let key = try Ed25519.PrivateKey.generate()
-        try db.execute(
-            "INSERT INTO seal_keys (id, public_key, wrapped_seed, created_at) VALUES (1, ?, ?, ?)",
-            [try key.publicKey.rawRepresentation, try AESGCM.seal(key.rawRepresentation, using: keys.sealWrapKey, authenticating: aad), now]
+        try SealKeyTable.insert(
+            db, publicKey: try key.publicKey.rawRepresentation,
+            wrappedSeed: try AESGCM.seal(key.rawRepresentation, using: keys.sealWrapKey, authenticating: aad), createdAt: now
         )
         return key
     }

@@ -1,7 +1,8 @@
 internal import TokenVaultCrypto
 internal import TokenVaultStore
 
-/// Writing and opening secret versions.
+/// Encrypting and decrypting secret versions, and reading them checked; the SQL is
+/// ``SecretVersionTable``'s.
 enum SecretVersions {
     /// The most encryptions one data key may perform (random 96-bit nonces stay far from
     /// collision, NIST SP 800-38D §8.3); past it, rotate-data-key is required.
@@ -27,23 +28,17 @@ enum SecretVersions {
             ciphertext = try AESGCM.seal(secret.bytes, using: key, authenticating: keys.secretAAD(credentialID: uid, version: version, keyID: id))
             keyID = id
         }
-        try db.execute(
-            """
-            INSERT INTO secret_versions (credential_id, version, state, key_id, ciphertext, fingerprint, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """,
-            [rowID, version, state.rawValue, keyID, ciphertext, fingerprint, now]
+        try SecretVersionTable.insert(
+            db, credential: rowID, version: version, state: state, keyID: keyID, ciphertext: ciphertext, fingerprint: fingerprint,
+            createdAt: now
         )
     }
-
-    private static let currentSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND state = 'current'"
-    private static let numberedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND version = ?"
 
     /// The current version of a checked credential, checked, or nil when it has none.
     static func readCurrent(
         of credential: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
     ) throws -> StoredVersion? {
-        try checked(db.row(currentSQL, [credential.rowID]), of: credential, authenticator)
+        try checked(SecretVersionTable.current(db, credential: credential.rowID), of: credential, authenticator)
     }
 
     /// The current version of a checked credential for a fetch, by the number its row's MAC
@@ -58,7 +53,9 @@ enum SecretVersions {
     /// forged date, which would skip the retirement of a previous version, is caught when that
     /// version is used (``checkRetirement(of:_:_:_:)``). Every other reader checks the row.
     static func currentForFetch(of credential: CredentialRecords.Loaded, _ db: Connection) throws -> StoredVersion? {
-        guard let number = credential.stored.currentVersion, let row = try db.row(numberedSQL, [credential.rowID, number]) else {
+        guard let number = credential.stored.currentVersion,
+            let row = try SecretVersionTable.numbered(db, credential: credential.rowID, version: number)
+        else {
             return nil
         }
         return try StoredVersion(row, credential: credential.stored.label)
@@ -79,17 +76,15 @@ enum SecretVersions {
     static func read(
         of credential: CredentialRecords.Loaded, version number: Int64, _ db: Connection, _ authenticator: StateAuthenticator
     ) throws -> StoredVersion? {
-        try checked(db.row(numberedSQL, [credential.rowID, number]), of: credential, authenticator)
+        try checked(SecretVersionTable.numbered(db, credential: credential.rowID, version: number), of: credential, authenticator)
     }
 
     /// Every version of a checked credential, checked, by number.
     static func readAll(
         of credential: CredentialRecords.Loaded, _ db: Connection, _ authenticator: StateAuthenticator
     ) throws -> [StoredVersion] {
-        try db.rows(allSQL, [credential.rowID]).compactMap { row throws in try checked(row, of: credential, authenticator) }
+        try SecretVersionTable.all(db, credential: credential.rowID).compactMap { row throws in try checked(row, of: credential, authenticator) }
     }
-
-    private static let allSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? ORDER BY version"
 
     private static func checked(
         _ row: Row?, of credential: CredentialRecords.Loaded, _ authenticator: StateAuthenticator
@@ -102,16 +97,14 @@ enum SecretVersions {
 
     /// The active data key's id, after counting one more encryption under it.
     private static func activeDataKeyID(keys: Keyring, db: Connection) throws -> Int64 {
-        guard let row = try db.row("SELECT id, encryptions FROM keys WHERE purpose = 'data' AND state = 'active'"),
-            let id = row.int64(0), let count = row.int64(1)
-        else { throw VaultError(.integrity, "the vault has no active data key") }
+        guard let (id, count) = try KeyTable.activeDataKey(db) else { throw VaultError(.integrity, "the vault has no active data key") }
         guard id == keys.activeDataKeyID else {
             throw VaultError(.failed, "the vault's data key was rotated by another process; open the vault again")
         }
         guard count < encryptionLimit else {
             throw VaultError(.failed, "the data key reached its encryption limit", hint: "run `tokenvault rotate-data-key`")
         }
-        try db.execute("UPDATE keys SET encryptions = encryptions + 1 WHERE id = ?", [id])
+        try KeyTable.countEncryption(db, key: id)
         return id
     }
 

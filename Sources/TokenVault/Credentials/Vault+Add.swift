@@ -58,24 +58,15 @@ extension Vault {
         let uid = "cred_" + Hex.encode(try Vault.randomBytes(10))
 
         return try audited(AuditRecord(action, credentialID: uid, name: name)) { db, now, record in
-            guard try db.row("SELECT 1 FROM credentials WHERE name = ?", [name]) == nil else {
+            guard try !CredentialTable.isNameTaken(db, name) else {
                 throw VaultError.invalid("a credential named '\(printable(name))' already exists")
             }
-            try db.execute(
-                """
-                INSERT INTO credentials (uid, name, kind, legacy, description, issuer, api_url, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [uid, name, kind.rawValue, new.isLegacy, description, issuer, apiURL, now, expiry]
+            let rowID = try CredentialTable.insert(
+                db, uid: uid, name: name, kind: kind, legacy: new.isLegacy, description: description, issuer: issuer, apiURL: apiURL,
+                createdAt: now, expiresAt: expiry
             )
-            let rowID = db.lastInsertedRowID
-            try db.execute("INSERT INTO name_history (credential_id, name, named_at) VALUES (?, ?, ?)", [rowID, name, now])
-            for grant in scope.grants {
-                try db.execute(
-                    "INSERT INTO grants (credential_id, project, resource, permissions) VALUES (?, ?, ?, ?)",
-                    [rowID, grant.project, grant.resource, grant.permissions.description]
-                )
-            }
+            try NameHistoryTable.insert(db, credential: rowID, name: name, at: now)
+            for grant in scope.grants { try GrantTable.insert(db, credential: rowID, grant) }
             try SecretVersions.insert(
                 credential: rowID, uid: uid, version: 1, state: .current, secret: kind == .stored ? secret : nil,
                 fingerprint: keys.fingerprint(of: secret), now: now, keys: keys, db: db

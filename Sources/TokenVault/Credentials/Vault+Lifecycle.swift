@@ -22,14 +22,12 @@ extension Vault {
             record.credentialName = newName
             record.reason = "renamed from '\(name)'"
             guard newName != name else { throw VaultError.invalid("the credential is already named '\(printable(name))'") }
-            guard try db.row("SELECT 1 FROM credentials WHERE name = ?", [newName]) == nil else {
+            guard try !CredentialTable.isNameTaken(db, newName) else {
                 throw VaultError.invalid("a credential named '\(printable(newName))' already exists")
             }
             try changingState(of: loaded.rowID, db, &record) { _ in
-                try db.execute("UPDATE credentials SET name = ? WHERE id = ?", [newName, loaded.rowID])
-                try db.execute(
-                    "INSERT INTO name_history (credential_id, name, named_at) VALUES (?, ?, ?)", [loaded.rowID, newName, now]
-                )
+                try CredentialTable.rename(db, loaded.rowID, to: newName)
+                try NameHistoryTable.insert(db, credential: loaded.rowID, name: newName, at: now)
             }
         }
     }
@@ -51,10 +49,10 @@ extension Vault {
             // The revoke wins over a rotation under way: its pending version is revoked and its
             // lease cleared, so that its next step finds the credential revoked and stops.
             try changingState(of: loaded.rowID, db, &record) { _ in
-                try db.execute("UPDATE credentials SET revoked_at = ? WHERE id = ?", [now, loaded.rowID])
+                try CredentialTable.setRevoked(db, loaded.rowID, at: now)
                 try Rotation.discardPending(loaded.rowID, db: db)
             }
-            try db.execute("DELETE FROM rotation_leases WHERE credential_id = ?", [loaded.rowID])
+            try RotationLeaseTable.release(db, credential: loaded.rowID)
         }
     }
 
@@ -73,18 +71,12 @@ extension Vault {
             guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
             try changingState(of: loaded.rowID, db, &record) { _ in
-                try db.execute("DELETE FROM secret_versions WHERE credential_id = ?", [loaded.rowID])
-                try db.execute("DELETE FROM grants WHERE credential_id = ?", [loaded.rowID])
-                try db.execute(
-                    """
-                    UPDATE credentials SET name = NULL, deleted_at = ?, description = NULL, api_url = NULL,
-                        last_used_by = NULL WHERE id = ?
-                    """,
-                    [now, loaded.rowID]
-                )
+                try SecretVersionTable.deleteAll(db, credential: loaded.rowID)
+                try GrantTable.deleteAll(db, credential: loaded.rowID)
+                try CredentialTable.tombstone(db, loaded.rowID, deletedAt: now)
             }
         }
-        let truncated = (try? queue.withConnection { db in db.checkpointAndTruncateWAL() }) ?? false
+        let truncated = (try? queue.withConnection { db in Records.foldWriteAheadLog(db) }) ?? false
         return DeletionReport(walTruncated: truncated)
     }
 }
@@ -116,7 +108,7 @@ extension Vault {
                 record.reason = "already revoked"
             default:
                 try changingState(of: loaded.rowID, db, &record) { _ in
-                    try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND version = ?", [loaded.rowID, version])
+                    try SecretVersionTable.setState(db, credential: loaded.rowID, version: Int64(version), .revoked)
                 }
             }
         }

@@ -26,35 +26,10 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/invalidInput`` for a malformed project or resource;
     ///   ``VaultError/Kind/integrity`` when a stored row is malformed; what `body` throws.
     public func forEachCredential(_ filter: CredentialFilter, _ body: (Credential) throws -> Void) throws(VaultError) {
-        var conditions: [String] = ["1"]
-        var arguments: [any SQLBindable] = []
         let now = clock.now
-        switch filter.state {
-        case .active?:
-            conditions.append("c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > ?)")
-            arguments.append(now)
-        case .expired?:
-            conditions.append("c.revoked_at IS NULL AND c.expires_at <= ?")
-            arguments.append(now)
-        case .revoked?:
-            conditions.append("c.revoked_at IS NOT NULL")
-        case nil:
-            break
-        }
-        if let issuer = filter.issuer {
-            conditions.append("c.issuer = ?")
-            arguments.append(issuer)
-        }
-        if let within = filter.expiringWithin {
-            // As `expiring`: a revoked credential is not coming due.
-            conditions.append("c.revoked_at IS NULL AND c.expires_at <= ?")
-            arguments.append(now + within)
-        }
         let need = try Need(project: filter.project, resource: filter.resource).validated()
-        let condition = conditions.joined(separator: " AND ")
-        let selective = filter.expiringWithin != nil || filter.state == .expired
         try reading { db, _ in
-            try CredentialRecords.forEach(where: condition, arguments, selective: selective, db, stateAuthenticator) { loaded in
+            try CredentialRecords.forEach(matching: filter, now: now, db, stateAuthenticator) { loaded in
                 if loaded.credential.scope.covers(need) { try body(loaded.credential) }
             }
         }

@@ -11,10 +11,7 @@ extension Vault {
         guard within > 0, critical >= 0 else { throw .invalid("the expiry windows must be positive") }
         let now = clock.now
         let credentials = try reading { db, _ in
-            try CredentialRecords.all(
-                where: "c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at <= ?)", [now + within], selective: true, db,
-                stateAuthenticator
-            )
+            try CredentialRecords.expiringOrNever(by: now + within, db, stateAuthenticator)
         }
         let entries = credentials.map { credential -> ExpiringCredential in
             guard let expiresAt = credential.credential.expiresAt else {

@@ -28,7 +28,7 @@ final class KeyCache: Sendable {
     /// - Throws: ``VaultError/Kind/locked`` when the KEK no longer opens them (the vault was
     ///   rekeyed by another process).
     func refresh(_ db: Connection) throws {
-        let active = try db.row("SELECT id FROM keys WHERE purpose = 'data' AND state = 'active'")?.int64(0)
+        let active = try KeyTable.activeDataKeyID(db)
         let current = state.withLock { $0 }
         guard let active, active != current.keyring.activeDataKeyID else { return }
         do {

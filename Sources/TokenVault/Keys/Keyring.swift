@@ -31,8 +31,6 @@ struct Keyring: Sendable {
         case id, purpose, wrapped
     }
 
-    private static let activeKeysSQL = "SELECT \(KeyColumn.selectList()) FROM keys WHERE state = 'active' ORDER BY id"
-
     /// Unwraps every live key with the KEK.
     ///
     /// - Throws: ``VaultError/Kind/locked`` when no key opens (the KEK is wrong);
@@ -42,7 +40,7 @@ struct Keyring: Sendable {
         var activeData: Int64?
         var mac: SymmetricKey?
         var failures = 0
-        let rows = try db.rows(activeKeysSQL)
+        let rows = try KeyTable.activeKeys(db)
         for row in rows {
             guard let id = row.int64(KeyColumn.id), let purpose = row.string(KeyColumn.purpose).flatMap(Purpose.init(rawValue:)),
                 let wrapped = row.blob(KeyColumn.wrapped)
@@ -88,7 +86,7 @@ struct Keyring: Sendable {
     ///   rekeyed the vault); ``VaultError/Kind/integrity`` when it opens only some.
     static func unwrapAll(_ db: Connection, vaultID: [UInt8], kek: SymmetricKey) throws -> [(id: Int64, purpose: Purpose, key: SymmetricKey)] {
         var keys: [(id: Int64, purpose: Purpose, key: SymmetricKey)] = []
-        let rows = try db.rows(activeKeysSQL)
+        let rows = try KeyTable.activeKeys(db)
         for row in rows {
             guard let id = row.int64(KeyColumn.id), let purpose = row.string(KeyColumn.purpose).flatMap(Purpose.init(rawValue:)),
                 let wrapped = row.blob(KeyColumn.wrapped),

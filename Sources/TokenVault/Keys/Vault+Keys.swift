@@ -24,21 +24,18 @@ extension Vault {
             _ = try StoredMeta.verifiedEpoch(db, keys: keys)
             for (id, purpose, key) in try Keyring.unwrapAll(db, vaultID: meta.vaultID, kek: oldKEK) {
                 let rewrapped = try Keyring.wrap(key, id: id, purpose: purpose, vaultID: meta.vaultID, kek: newKEK)
-                try db.execute("UPDATE keys SET wrapped = ? WHERE id = ?", [rewrapped, id])
+                try KeyTable.rewrap(db, id: id, wrapped: rewrapped)
             }
             let isPassphrase = salt != nil
-            try db.execute(
-                "UPDATE vault_meta SET kek_kind = ?, kdf_salt = ?, kdf_n = ?, kdf_r = ?, kdf_p = ?",
-                [
-                    isPassphrase ? "scrypt" : "key", salt, isPassphrase ? Int64(cost.n) : nil,
-                    isPassphrase ? Int64(cost.r) : nil, isPassphrase ? Int64(cost.p) : nil,
-                ]
+            try VaultMetaTable.setKeyEncryption(
+                db, kind: isPassphrase ? .scrypt : .key, salt: salt, n: isPassphrase ? Int64(cost.n) : nil,
+                r: isPassphrase ? Int64(cost.r) : nil, p: isPassphrase ? Int64(cost.p) : nil
             )
             try StoredMeta.seal(db, keys: keys)
             record.reason = "key-encryption key changed (now a \(isPassphrase ? "passphrase" : "key file or key command"))"
         }
         keyCache.replace(kek: newKEK, keyring: keys)
-        _ = try? queue.withConnection { db in db.checkpointAndTruncateWAL() }
+        _ = try? queue.withConnection { db in Records.foldWriteAheadLog(db) }
     }
 
     /// Makes a new data key, re-encrypts every stored secret under it in one transaction, and
@@ -59,18 +56,18 @@ extension Vault {
             // The new key must be wrapped under the KEK the file uses now (not one a concurrent
             // rekey just replaced): check that ours still opens every wrapped key.
             _ = try Keyring.unwrapAll(db, vaultID: keys.vaultID, kek: kek)
-            let newID = (try db.row("SELECT max(id) FROM keys")?.int64(0) ?? 0) + 1
-            let old = try db.rows("SELECT id FROM keys WHERE purpose = 'data' AND state = 'active'").compactMap { $0.int64(0) }
-            try db.execute("UPDATE keys SET state = 'destroyed', wrapped = NULL WHERE purpose = 'data' AND state = 'active'")
-            try db.execute(
-                "INSERT INTO keys (id, purpose, state, wrapped, created_at) VALUES (?, 'data', 'active', ?, ?)",
-                [newID, try Keyring.wrap(newKey, id: newID, purpose: .data, vaultID: keys.vaultID, kek: kek), clock.now]
+            let newID = (try KeyTable.maxID(db) ?? 0) + 1
+            let old = try KeyTable.activeDataKeyIDs(db)
+            try KeyTable.destroyDataKeys(db)
+            try KeyTable.insert(
+                db, id: newID, purpose: .data, wrapped: try Keyring.wrap(newKey, id: newID, purpose: .data, vaultID: keys.vaultID, kek: kek),
+                createdAt: clock.now
             )
             // Each credential's rows are checked before its secrets are re-encrypted, and sealed
             // again afterwards under the same event (the key id is covered, the state is not changed).
             let authenticator = stateAuthenticator
             var count: Int64 = 0
-            for row in try db.rows("SELECT DISTINCT credential_id FROM secret_versions WHERE ciphertext IS NOT NULL ORDER BY 1") {
+            for row in try SecretVersionTable.credentialsWithCiphertext(db) {
                 guard let rowID = row.int64(0), let snapshot = try CredentialSnapshot.load(rowID: rowID, db, authenticator),
                     let seq = snapshot.credential.stateSeq
                 else { throw StateViolation(table: "secret_versions", credential: nil, problem: .malformed) }
@@ -79,15 +76,15 @@ extension Vault {
                     guard let keyID = version.keyID, let ciphertext = version.ciphertext else { continue }
                     let secret = try SecretVersions.open(ciphertext: ciphertext, keyID: keyID, uid: uid, version: version.version, keys: keys)
                     let aad = keys.secretAAD(credentialID: uid, version: version.version, keyID: newID)
-                    try db.execute(
-                        "UPDATE secret_versions SET key_id = ?, ciphertext = ? WHERE credential_id = ? AND version = ?",
-                        [newID, try AESGCM.seal(secret.bytes, using: newKey, authenticating: aad), rowID, version.version]
+                    try SecretVersionTable.reencrypt(
+                        db, credential: rowID, version: version.version, keyID: newID,
+                        ciphertext: try AESGCM.seal(secret.bytes, using: newKey, authenticating: aad)
                     )
                     count += 1
                 }
                 try StateSealer.reseal(rowID: rowID, seq: seq, db, authenticator)
             }
-            try db.execute("UPDATE keys SET encryptions = ? WHERE id = ?", [count, newID])
+            try KeyTable.setEncryptions(db, key: newID, count)
             record.reason =
                 "re-encrypted \(count) secret versions under data key \(newID); destroyed data key "
                 + old.map(String.init).joined(separator: ", ")
@@ -95,7 +92,7 @@ extension Vault {
         }
         // Load the new key here too, and leave no copy of the old wrapped key in the WAL.
         try reading { _, _ in }
-        _ = try? queue.withConnection { db in db.checkpointAndTruncateWAL() }
+        _ = try? queue.withConnection { db in Records.foldWriteAheadLog(db) }
         return count
     }
 }

@@ -18,7 +18,7 @@ struct VaultMeta: Sendable {
     }
 
     static func read(_ db: Connection) throws -> VaultMeta {
-        guard let row = try db.row("SELECT \(Column.selectList()) FROM vault_meta"),
+        guard let row = try VaultMetaTable.header(db),
             let vaultID = row.blob(Column.vaultID), vaultID.count == 16,
             let kind = row.string(Column.kekKind).flatMap(KEKKind.init(rawValue:))
         else {

@@ -31,21 +31,14 @@ extension Vault {
         guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
         return try reading { db, now in
             let authenticator = stateAuthenticator
-            let loaded = try CredentialRecords.all(where: "1", [], selective: false, db, authenticator)
+            let loaded = try CredentialRecords.all(db, authenticator)
             let live = loaded.map(\.credential)
             let active = live.filter { $0.revokedAt == nil }
-            let denied = try db.rows(
-                "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
-            ).map { row in (actor: row.string(0) ?? "", count: row.int64(1) ?? 0, last: row.int64(2) ?? 0) }
+            let denied = try AuditEventTable.deniedByActor(db)
             var ages: [(credential: Credential, since: UnixTime)] = []
-            for row in try db.rows(
-                """
-                SELECT c.name, v.created_at FROM secret_versions v JOIN credentials c ON c.id = v.credential_id
-                WHERE v.state = 'current' AND c.deleted_at IS NULL AND c.revoked_at IS NULL ORDER BY v.created_at, c.name LIMIT 10
-                """
-            ) {
+            for name in try CredentialTable.namesWithOldestSecrets(db) {
                 // The age shown is the checked version's, not the joined row's.
-                if let found = loaded.first(where: { $0.credential.name == row.string(0) && $0.credential.revokedAt == nil }),
+                if let found = loaded.first(where: { $0.credential.name == name && $0.credential.revokedAt == nil }),
                     let current = try SecretVersions.readCurrent(of: found, db, authenticator)
                 {
                     ages.append((found.credential, current.createdAt))

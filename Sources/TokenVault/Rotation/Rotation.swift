@@ -37,17 +37,12 @@ enum Rotation {
     /// Takes the credential's rotation lease, or throws ``VaultError/Kind/busy`` when a live
     /// rotation holds it. A lease whose owner is gone, or whose time ran out, is taken over.
     static func claimLease(_ rowID: Int64, now: UnixTime, seconds: Int64, db: Connection) throws {
-        if let lease = try db.row("SELECT \(LeaseColumn.selectList()) FROM rotation_leases WHERE credential_id = ?", [rowID]),
-            let host = lease.string(LeaseColumn.ownerHost), let pid = lease.int64(LeaseColumn.ownerPid),
-            let until = lease.int64(LeaseColumn.leaseUntil),
-            until > now, ProcessIdentity.isAlive(host: host, pid: pid)
+        if let lease = try RotationLeaseTable.heldBy(db, credential: rowID), let host = lease.host, let pid = lease.pid,
+            let until = lease.until, until > now, ProcessIdentity.isAlive(host: host, pid: pid)
         {
             throw VaultError(.busy, "another rotation of this credential is in progress (pid \(pid) on \(host))")
         }
-        try db.execute(
-            "INSERT OR REPLACE INTO rotation_leases (credential_id, owner_host, owner_pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?)",
-            [rowID, ProcessIdentity.host, ProcessIdentity.pid, now, now + seconds]
-        )
+        try RotationLeaseTable.claim(db, credential: rowID, host: ProcessIdentity.host, pid: ProcessIdentity.pid, at: now, until: now + seconds)
     }
 
     /// Every row of a claimed credential, checked.
@@ -78,19 +73,19 @@ enum Rotation {
 
     /// Throws ``VaultError/Kind/busy`` unless this process still holds the lease.
     static func checkLeaseHeld(_ rowID: Int64, db: Connection) throws {
-        let lease = try db.row("SELECT \(LeaseColumn.selectList()) FROM rotation_leases WHERE credential_id = ?", [rowID])
-        guard lease?.string(LeaseColumn.ownerHost) == ProcessIdentity.host, lease?.int64(LeaseColumn.ownerPid) == ProcessIdentity.pid else {
+        let lease = try RotationLeaseTable.heldBy(db, credential: rowID)
+        guard lease?.host == ProcessIdentity.host, lease?.pid == ProcessIdentity.pid else {
             throw VaultError(.busy, "the rotation lease was taken over by another process")
         }
     }
 
     /// Revokes a pending version left by an interrupted rotation.
     static func discardPending(_ rowID: Int64, db: Connection) throws {
-        try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'pending'", [rowID])
+        try SecretVersionTable.discardPending(db, credential: rowID)
     }
 
     static func nextVersionNumber(_ rowID: Int64, db: Connection) throws -> Int64 {
-        (try db.row("SELECT max(version) FROM secret_versions WHERE credential_id = ?", [rowID])?.int64(0) ?? 0) + 1
+        (try SecretVersionTable.maxVersion(db, credential: rowID) ?? 0) + 1
     }
 
     /// Decrypts a checked version of a stored credential, or returns nil for none (or one
@@ -121,39 +116,31 @@ enum Rotation {
         db: Connection
     ) throws -> (version: Int64, reason: String) {
         let rowID = loaded.rowID
-        let current = try db.row("SELECT version, created_at FROM secret_versions WHERE credential_id = ? AND state = 'current'", [rowID])
+        let current = try SecretVersionTable.currentCreation(db, credential: rowID)
         let newVersion = try pendingVersion ?? nextVersionNumber(rowID, db: db)
         // Earlier previous versions: those past their deadline retire, and so do those waiting
         // for the first use of the version being replaced now (that use can no longer come).
-        try db.execute(
-            """
-            UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'previous'
-            AND (valid_until <= ? OR retire_on_first_use_of IS NOT NULL)
-            """,
-            [rowID, now]
-        )
+        try SecretVersionTable.retireLapsedPrevious(db, credential: rowID, now: now)
         var reason = "version \(newVersion) current"
-        if let oldVersion = current?.int64(0) {
+        if let oldVersion = current?.version {
             if policy.graceSeconds != nil || policy.retireAfterFirstUse {
                 let until = policy.graceSeconds.map { now + $0 }
-                try db.execute(
-                    "UPDATE secret_versions SET state = 'previous', valid_until = ?, retire_on_first_use_of = ? WHERE credential_id = ? AND version = ?",
-                    [until, policy.retireAfterFirstUse ? newVersion : nil, rowID, oldVersion]
+                try SecretVersionTable.makePrevious(
+                    db, credential: rowID, version: oldVersion, validUntil: until, retireOnFirstUseOf: policy.retireAfterFirstUse ? newVersion : nil
                 )
                 var retirement: [String] = []
                 if let until { retirement.append("until \(TimeFormat.iso8601(until))") }
                 if policy.retireAfterFirstUse { retirement.append("until version \(newVersion) is first used") }
                 reason += "; version \(oldVersion) previous " + retirement.joined(separator: " or ")
             } else {
-                try db.execute("UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND version = ?", [rowID, oldVersion])
+                try SecretVersionTable.setState(db, credential: rowID, version: oldVersion, .revoked)
                 reason += "; version \(oldVersion) revoked"
             }
         }
         if let pendingVersion {
-            try db.execute(
-                "UPDATE secret_versions SET state = 'current', created_at = ? WHERE credential_id = ? AND version = ? AND state = 'pending'",
-                [now, rowID, pendingVersion])
-            guard db.changes == 1 else { throw VaultError(.integrity, "the pending version vanished during rotation") }
+            guard try SecretVersionTable.promotePending(db, credential: rowID, version: pendingVersion, at: now) else {
+                throw VaultError(.integrity, "the pending version vanished during rotation")
+            }
         } else {
             let isStored = loaded.credential.kind == .stored
             try SecretVersions.insert(
@@ -161,9 +148,9 @@ enum Rotation {
                 secret: isStored ? newSecret : nil, fingerprint: keys.fingerprint(of: newSecret), now: now, keys: keys, db: db
             )
         }
-        let expiry = try newExpiry(loaded.credential, currentCreatedAt: current?.int64(1), policy: policy, now: now)
-        try db.execute("UPDATE credentials SET expires_at = ? WHERE id = ?", [expiry, rowID])
-        try db.execute("DELETE FROM rotation_leases WHERE credential_id = ?", [rowID])
+        let expiry = try newExpiry(loaded.credential, currentCreatedAt: current?.createdAt, policy: policy, now: now)
+        try CredentialTable.setExpiry(db, rowID, expiry)
+        try RotationLeaseTable.release(db, credential: rowID)
         return (newVersion, reason)
     }
 

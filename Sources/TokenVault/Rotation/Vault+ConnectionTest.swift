@@ -35,10 +35,7 @@ extension Vault {
         let passed = detail == "passed"
         return try audited(AuditRecord(.test, credentialID: loaded.credential.id, name: name)) { db, now, record in
             try changingState(of: loaded.rowID, db, &record) { _ in
-                try db.execute(
-                    "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?",
-                    [now, passed, detail, loaded.rowID]
-                )
+                try CredentialTable.recordConnectionTest(db, loaded.rowID, at: now, passed: passed, detail: detail)
             }
             record.outcome = passed ? .ok : .error
             record.reason = passed ? "connection test passed" : "connection test failed: \(detail)"

@@ -132,7 +132,7 @@ extension Vault {
             if revokePending {
                 try changingState(of: claim.loaded.rowID, db, &record) { _ in try Rotation.discardPending(claim.loaded.rowID, db: db) }
             }
-            try db.execute("DELETE FROM rotation_leases WHERE credential_id = ?", [claim.loaded.rowID])
+            try RotationLeaseTable.release(db, credential: claim.loaded.rowID)
             record.outcome = .error
             record.version = claim.nextVersion
             record.reason = reason

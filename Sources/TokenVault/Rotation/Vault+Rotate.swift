@@ -90,13 +90,7 @@ extension Vault {
         policy: RotationPolicy = RotationPolicy()
     ) throws(VaultError) -> [RotationReport] {
         let due = try reading { db, now in
-            try db.rows(
-                """
-                SELECT name, kind FROM credentials WHERE deleted_at IS NULL AND revoked_at IS NULL
-                AND expires_at <= ? ORDER BY expires_at, name
-                """,
-                [now + seconds]
-            ).map { row in (row.string(0) ?? "", row.string(1) ?? "") }
+            try CredentialTable.dueForRotation(db, before: now + seconds)
         }
         let dueBefore = clock.now + seconds
         var reports: [RotationReport] = []

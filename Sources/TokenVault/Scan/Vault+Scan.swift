@@ -52,7 +52,7 @@ extension Vault {
             var known: [[UInt8]: (String, Int, ScanFinding.Kind)] = [:]
             var lengths = Set<Int>()
             let authenticator = stateAuthenticator
-            try CredentialRecords.forEach(where: "1", [], selective: false, db, authenticator) { loaded in
+            try CredentialRecords.forEach(db, authenticator) { loaded in
                 let kind: ScanFinding.Kind = loaded.credential.kind == .issued ? .issued : .stored
                 for version in try SecretVersions.readAll(of: loaded, db, authenticator) {
                     known[version.fingerprint] = (loaded.credential.name, Int(version.version), kind)

@@ -16,12 +16,11 @@ enum StateUpgrade {
 
     static func authenticate(_ db: Connection, keys: Keyring, actor: String, at now: UnixTime) throws {
         let seq = try AuditLog.nextSequence(db)
-        try db.execute("UPDATE vault_meta SET state_epoch = ?", [seq])
+        try VaultMetaTable.setStateEpoch(db, seq)
         try StoredMeta.seal(db, keys: keys)
         let authenticator = StateAuthenticator(keys: keys, epoch: seq)
         var count = 0
-        for row in try db.rows("SELECT id FROM credentials ORDER BY id") {
-            guard let rowID = row.int64(0) else { continue }
+        for rowID in try CredentialTable.allRowIDs(db) {
             try StateSealer.reseal(rowID: rowID, seq: seq, db, authenticator)
             count += 1
         }

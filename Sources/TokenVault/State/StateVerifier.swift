@@ -34,7 +34,7 @@ enum StateVerifier {
         }
         let results = try ParallelSnapshot.read(path: path, options: options, parts: parts) { part, parts, db in
             let authenticator = StateAuthenticator(vaultID: vaultID, mac: try HMACContext(key: stateKey), epoch: epoch)
-            let last = try db.row("SELECT max(id) FROM credentials")?.int64(0) ?? 0
+            let last = try CredentialTable.maxRowID(db) ?? 0
             // Part k covers (bound(k), bound(k + 1)]; the first also takes any id below 1, the last any above.
             func bound(_ k: Int) -> Int64 { last / Int64(parts) * Int64(k) + last % Int64(parts) * Int64(k) / Int64(parts) }
             let low = part == 0 ? Int64.min : bound(part) + 1
@@ -57,26 +57,10 @@ enum StateVerifier {
     /// the four tables read once each, in credential order, and merged.
     private static func checkRange(_ range: ClosedRange<Int64>, _ db: Connection, _ authenticator: StateAuthenticator) throws -> Result {
         let bounds: [any SQLBindable] = [range.lowerBound, range.upperBound]
-        var credentials = try Cursor(
-            db, table: "credentials",
-            "SELECT \(StoredCredential.columns), \(CredentialSnapshot.newestEventColumn) FROM credentials c WHERE c.id BETWEEN ? AND ? ORDER BY c.id",
-            bounds
-        )
-        var grants = try Cursor(
-            db, table: "grants",
-            "SELECT credential_id, \(StoredGrant.columns) FROM grants WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, project, resource",
-            bounds
-        )
-        var versions = try Cursor(
-            db, table: "secret_versions",
-            "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, version",
-            bounds
-        )
-        var names = try Cursor(
-            db, table: "name_history",
-            "SELECT credential_id, \(StoredName.columns) FROM name_history WHERE credential_id BETWEEN ? AND ? ORDER BY credential_id, named_at, name",
-            bounds
-        )
+        var credentials = try Cursor(db, table: "credentials", CredentialTable.rangeSQL, bounds)
+        var grants = try Cursor(db, table: "grants", GrantTable.rangeSQL, bounds)
+        var versions = try Cursor(db, table: "secret_versions", SecretVersionTable.rangeSQL, bounds)
+        var names = try Cursor(db, table: "name_history", NameHistoryTable.rangeSQL, bounds)
         var checked: Int64 = 0
         do {
             while let row = credentials.row {
@@ -111,37 +95,15 @@ enum StateVerifier {
     }
 
     /// Every credential the trail created has a row, and every name the trail gave one is in its
-    /// name history. Both queries read the naming events through their partial index
-    /// (`audit_events_naming`, named with SQLite's `INDEXED BY`: left to itself, the planner takes
-    /// the `credential_uid IS NOT NULL` range of `audit_events_credential`, every fetch event of
-    /// the trail). There are few naming events, and fewer violations; the earliest is picked here.
+    /// name history. Both queries read the few naming events through their own index
+    /// (``AuditEventTable``); there are fewer violations, and the earliest is picked.
     private static func checkAgainstTheTrail(_ db: Connection) throws {
-        let naming = "a.credential_uid IS NOT NULL AND a.outcome = 'ok' AND (a.action = 'add' OR a.action = 'issue' OR a.action = 'rename')"
-        if let (uid, name) = try earliest(
-            db,
-            """
-            SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND a.action != 'rename'
-            AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.uid = a.credential_uid)
-            """
-        ) {
+        if let (uid, name) = try AuditEventTable.earliestCreationWithoutRow(db) {
             throw StateViolation(table: "credentials", credential: name ?? uid, problem: .missing)
         }
-        if let (uid, name) = try earliest(
-            db,
-            """
-            SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND NOT EXISTS (
-                SELECT 1 FROM credentials c JOIN name_history h ON h.credential_id = c.id
-                WHERE c.uid = a.credential_uid AND h.name = a.credential_name
-            )
-            """
-        ) {
+        if let (uid, name) = try AuditEventTable.earliestNamingWithoutHistory(db) {
             throw StateViolation(table: "name_history", credential: name ?? uid, problem: .missing)
         }
-    }
-
-    /// The (uid, name) of the row with the lowest `seq` that `sql` selects (`seq, uid, name`), or nil.
-    private static func earliest(_ db: Connection, _ sql: String) throws -> (String?, String?)? {
-        try db.rows(sql).min { ($0.int64(0) ?? 0) < ($1.int64(0) ?? 0) }.map { ($0.string(1), $0.string(2)) }
     }
 
     /// One query's rows, read in order of their first column (a credential row id), a

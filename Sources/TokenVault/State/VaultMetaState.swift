@@ -25,7 +25,7 @@ struct StoredMeta: Sendable {
     static func read(_ db: Connection) throws -> StoredMeta {
         typealias Column = VaultMeta.Column
         let state = Column.count
-        guard let row = try db.row("SELECT \(Column.selectList()), \(StateColumn.selectList()) FROM vault_meta"),
+        guard let row = try VaultMetaTable.stored(db),
             let vaultID = row.blob(Column.vaultID), let createdAt = row.int64(Column.createdAt),
             let kind = row.string(Column.kekKind), let epoch = row.int64(StateColumn.stateEpoch, offset: state)
         else { throw StateViolation(table: "vault_meta", credential: nil, problem: .malformed) }
@@ -39,7 +39,7 @@ struct StoredMeta: Sendable {
     static func seal(_ db: Connection, keys: Keyring) throws {
         let meta = try read(db)
         let mac = StateAuthenticator(keys: keys, epoch: meta.epoch).mac(of: meta)
-        try db.execute("UPDATE vault_meta SET state_mac = ?", [mac])
+        try VaultMetaTable.setStateMAC(db, mac)
     }
 
     /// The vault's state epoch, after checking the row's MAC.

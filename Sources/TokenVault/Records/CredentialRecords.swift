@@ -1,7 +1,10 @@
 internal import TokenVaultStore
 
-/// Reading credentials from their tables, each one checked (``StateAuthenticator``) before it is
-/// returned. One place knows the column lists.
+/// Reading credentials from the `credentials` and `grants` tables, each one checked
+/// (``StateAuthenticator``) before it is returned: the reading side of ``CredentialTable``.
+///
+/// One place knows the select list of a credential read with its grants, and the conditions
+/// that pick credentials for a listing.
 enum CredentialRecords {
     /// A credential's row id, its stored (checked) row and its public view.
     struct Loaded: Sendable {
@@ -11,7 +14,7 @@ enum CredentialRecords {
     }
 
     /// The stored columns, the newest state-changing event, then the unauthenticated bookkeeping.
-    static let columns = "\(StoredCredential.columns), \(CredentialSnapshot.newestEventColumn), c.last_used_at, c.last_used_by"
+    static let columns = "\(StoredCredential.columns), \(CredentialTable.newestEventColumn), c.last_used_at, c.last_used_by"
     /// How many values ``columns`` selects.
     static let columnCount = StoredCredential.columnCount + 3
 
@@ -55,9 +58,59 @@ enum CredentialRecords {
         return try load(first, grants: grants, authenticator, sealedBy: sealedBy)
     }
 
+    /// Every live credential, with its grants, by name.
+    static func all(_ db: Connection, _ authenticator: StateAuthenticator) throws -> [Loaded] {
+        try all(where: "1", [], selective: false, db, authenticator)
+    }
+
+    /// Calls `body` with every live credential, by name, one at a time.
+    static func forEach(_ db: Connection, _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void) throws {
+        try forEach(where: "1", [], selective: false, db, authenticator, body)
+    }
+
+    /// Every live, unrevoked credential that never expires or expires by `time`, by name.
+    static func expiringOrNever(
+        by time: UnixTime, _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> [Loaded] {
+        try all(where: "c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at <= ?)", [time], selective: true, db, authenticator)
+    }
+
+    /// Calls `body` with every live credential that `filter`'s state, issuer and expiry window
+    /// select at `now`, by name (its scope is left to the caller).
+    static func forEach(
+        matching filter: CredentialFilter, now: UnixTime, _ db: Connection, _ authenticator: StateAuthenticator,
+        _ body: (Loaded) throws -> Void
+    ) throws {
+        var conditions: [String] = ["1"]
+        var arguments: [any SQLBindable] = []
+        switch filter.state {
+        case .active?:
+            conditions.append("c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > ?)")
+            arguments.append(now)
+        case .expired?:
+            conditions.append("c.revoked_at IS NULL AND c.expires_at <= ?")
+            arguments.append(now)
+        case .revoked?:
+            conditions.append("c.revoked_at IS NOT NULL")
+        case nil:
+            break
+        }
+        if let issuer = filter.issuer {
+            conditions.append("c.issuer = ?")
+            arguments.append(issuer)
+        }
+        if let within = filter.expiringWithin {
+            // As `expiring`: a revoked credential is not coming due.
+            conditions.append("c.revoked_at IS NULL AND c.expires_at <= ?")
+            arguments.append(now + within)
+        }
+        let selective = filter.expiringWithin != nil || filter.state == .expired
+        try forEach(where: conditions.joined(separator: " AND "), arguments, selective: selective, db, authenticator, body)
+    }
+
     /// Every live credential matching an SQL condition on `c`, with their grants, by name:
     /// ``forEach(where:_:selective:_:_:_:)`` collected.
-    static func all(
+    private static func all(
         where condition: String, _ arguments: [any SQLBindable], selective: Bool, _ db: Connection,
         _ authenticator: StateAuthenticator
     ) throws -> [Loaded] {
@@ -76,10 +129,12 @@ enum CredentialRecords {
     ///   index). SQLite is then told not to order by the name index (`+c.name`), which would walk
     ///   every credential, and sorts the few it found instead; otherwise the name index gives the
     ///   order and nothing is sorted.
-    static func forEach(
+    private static func forEach(
         where condition: String, _ arguments: [any SQLBindable], selective: Bool, _ db: Connection,
         _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void
     ) throws {
+        // SQLite: the unary `+` keeps the planner off the name index; elsewhere the plain name
+        // (a planner with statistics sorts the few rows by itself).
         let nameOrder = selective ? "+c.name" : "c.name"
         let statement = try db.prepare(
             """

@@ -182,6 +182,7 @@ struct StoredName: Sendable {
 
     /// The columns ``init(_:offset:credential:)`` reads, in `SELECT` order.
     enum Column: Int, ColumnList {
+        // SQLite: `rowid` is the table's implicit key; elsewhere an identity column.
         case name, namedAt, rowid, stateSeq, stateMAC
     }
 

@@ -1,0 +1,96 @@
+internal import TokenVaultStore
+
+/// The `audit_events` table: the hash-chained trail, one row per event, numbered by `seq` from 1.
+///
+/// `AuditEventTable` owns the appends and the trail's fixed queries; ``AuditLog`` hashes and
+/// MACs events (``AuditLog/Column`` lists the columns of an event), and ``AuditQuery`` composes
+/// the `audit` command's filtered reads.
+enum AuditEventTable {
+    private static let headSQL = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+    private static let lastSeqSQL = "SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1"
+    private static let maxSeqSQL = "SELECT max(seq) FROM audit_events"
+    private static let hashSQL = "SELECT hash FROM audit_events WHERE seq = ?"
+    private static let insertSQL = """
+        INSERT INTO audit_events (seq, at, actor, action, credential_uid, credential_name, need_project,
+            need_resource, need_permission, outcome, reason, version, changes_state, hash, mac)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let deniedByActorSQL =
+        "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
+
+    /// The events with `seq` in a range (two arguments), in order: ``AuditLog/Column``, then
+    /// `hash` and `mac`. For the chain walk.
+    static let walkSQL = "SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq"
+
+    /// The successful events that gave a credential a name (`add`, `issue`, `rename`).
+    private static let naming =
+        "a.credential_uid IS NOT NULL AND a.outcome = 'ok' AND (a.action = 'add' OR a.action = 'issue' OR a.action = 'rename')"
+    // SQLite: `INDEXED BY` names the partial index `audit_events_naming`; left to itself, the
+    // planner takes the `credential_uid IS NOT NULL` range of `audit_events_credential`, every
+    // fetch event of the trail. Elsewhere the hint goes (or becomes the engine's own).
+    private static let createdWithoutRowSQL = """
+        SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND a.action != 'rename'
+        AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.uid = a.credential_uid)
+        """
+    // SQLite: `INDEXED BY`, as above.
+    private static let namedWithoutHistorySQL = """
+        SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND NOT EXISTS (
+            SELECT 1 FROM credentials c JOIN name_history h ON h.credential_id = c.id
+            WHERE c.uid = a.credential_uid AND h.name = a.credential_name
+        )
+        """
+
+    /// The last event's sequence number and hash, or nil for an empty trail.
+    static func head(_ db: Connection) throws -> (seq: Int64?, hash: [UInt8]?)? {
+        try db.row(headSQL).map { ($0.int64(0), $0.blob(1)) }
+    }
+
+    /// The last event's sequence number, or nil for an empty trail.
+    static func lastSequence(_ db: Connection) throws -> Int64? {
+        try db.row(lastSeqSQL)?.int64(0)
+    }
+
+    /// The highest sequence number, or nil for an empty trail.
+    static func maxSequence(_ db: Connection) throws -> Int64? {
+        try db.row(maxSeqSQL)?.int64(0)
+    }
+
+    /// The stored hash of event `seq`: nil when there is no such event, `.some(nil)` when its
+    /// hash is not a blob.
+    static func hash(_ db: Connection, seq: Int64) throws -> [UInt8]?? {
+        try db.row(hashSQL, [seq]).map { $0.blob(0) }
+    }
+
+    /// Appends `event` with its chain hash and MAC.
+    static func insert(_ db: Connection, _ event: AuditEvent, hash: [UInt8], mac: [UInt8]) throws {
+        try db.execute(
+            insertSQL,
+            [
+                event.sequence, event.time, event.actor, event.action.rawValue, event.credentialID, event.credentialName,
+                event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue, event.reason,
+                event.version, event.changesState, hash, mac,
+            ]
+        )
+    }
+
+    /// How many refusals each actor has had, and the last, most refused first.
+    static func deniedByActor(_ db: Connection) throws -> [(actor: String, count: Int64, last: UnixTime)] {
+        try db.rows(deniedByActorSQL).map { row in (actor: row.string(0) ?? "", count: row.int64(1) ?? 0, last: row.int64(2) ?? 0) }
+    }
+
+    /// The (uid, name) of the earliest event that created a credential which has no row, or nil.
+    static func earliestCreationWithoutRow(_ db: Connection) throws -> (uid: String?, name: String?)? {
+        try earliest(db, createdWithoutRowSQL)
+    }
+
+    /// The (uid, name) of the earliest event that gave a credential a name its name history
+    /// lacks, or nil.
+    static func earliestNamingWithoutHistory(_ db: Connection) throws -> (uid: String?, name: String?)? {
+        try earliest(db, namedWithoutHistorySQL)
+    }
+
+    /// The (uid, name) of the row with the lowest `seq` that `sql` selects (`seq, uid, name`), or nil.
+    private static func earliest(_ db: Connection, _ sql: String) throws -> (uid: String?, name: String?)? {
+        try db.rows(sql).min { ($0.int64(0) ?? 0) < ($1.int64(0) ?? 0) }.map { ($0.string(1), $0.string(2)) }
+    }
+}

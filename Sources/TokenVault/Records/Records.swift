@@ -1,0 +1,34 @@
+internal import TokenVaultStore
+
+/// The vault's tables, one record type each: the only place in the library where SQL is written.
+///
+/// Each table type owns its table's columns, statements and small typed operations, in the manner
+/// of GRDB's records: ``CredentialTable``, ``GrantTable``, ``SecretVersionTable``,
+/// ``NameHistoryTable``, ``KeyTable``, ``VaultMetaTable``, ``RotationLeaseTable``,
+/// ``SealKeyTable`` and ``AuditEventTable``. ``CredentialRecords`` reads credentials with their
+/// grants and checks them; the `Stored…` types decode rows. Statements are `static let` strings,
+/// built once: a connection's statement cache is keyed by the SQL text.
+///
+/// The domain code calls these types and writes no SQL, with one exception:
+///
+/// - `Audit/AuditQuery.swift` composes the `audit` command's query from its filters (a condition
+///   per filter, a `UNION ALL` arm per holder of a name). Its fragments only make sense together,
+///   and split between two files they would be harder to follow than in the builder.
+///
+/// What is specific to SQLite is marked `// SQLite:`, with what another engine would use.
+enum Records {
+    /// Checkpoints the write-ahead log into the file and truncates it: no page image (a deleted
+    /// ciphertext, an old wrapped key) is left in the `-wal` file. False when another process
+    /// kept reading past the busy timeout.
+    static func foldWriteAheadLog(_ db: Connection) -> Bool {
+        // SQLite: `PRAGMA wal_checkpoint(TRUNCATE)`; a server engine has no WAL file beside the
+        // vault to clean, and this becomes a no-op.
+        db.checkpointAndTruncateWAL()
+    }
+
+    /// The names of the tables in the file at `path`, read without opening it for writing.
+    static func tableNames(atPath path: String, busyTimeoutMilliseconds: Int32) throws(StoreError) -> Set<String> {
+        // SQLite: reads `sqlite_schema`; elsewhere, `information_schema.tables`.
+        try Connection.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    }
+}
