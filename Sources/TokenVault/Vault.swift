@@ -215,7 +215,17 @@ public final class Vault: Sendable {
             // each read it back.
             _ = try? queue.withConnection { db in Records.foldWriteAheadLog(db) }
         }
-        let epoch = try mapErrors { try queue.read { db in try StoredMeta.verifiedEpoch(db, keys: keys) } }
+        let epoch = try mapErrors {
+            try queue.read { db in
+                if let object = try SchemaObjects.unexpected(db).first {
+                    throw VaultError(
+                        .integrity, "the vault file holds an object TokenVault did not create (\(printable(object))): it was altered",
+                        hint: "run `tokenvault audit verify`, and restore the vault from a trusted backup"
+                    )
+                }
+                return try StoredMeta.verifiedEpoch(db, keys: keys)
+            }
+        }
         return Vault(
             path: path, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys), stateEpoch: epoch
         )

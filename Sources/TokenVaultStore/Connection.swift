@@ -96,6 +96,11 @@ public final class Connection {
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DDL, 0, &enabled)
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DML, 0, &enabled)
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &enabled)
+        // No trigger and no view runs on a vault connection: TokenVault creates neither, and one
+        // planted in the file by someone without the key could otherwise change rows inside a
+        // legitimate write, after its checks and before its MACs are computed.
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &enabled)
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_ENABLE_VIEW, 0, &enabled)
         // The last connection to close would checkpoint the WAL into the database and delete it:
         // four more fsyncs in every short-lived CLI process, and a directory fsync when the next
         // one creates the WAL again. The WAL stays instead; SQLite checkpoints it every 1,000

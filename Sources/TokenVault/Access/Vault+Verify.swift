@@ -32,6 +32,9 @@ extension Vault {
             let credential = loaded.credential
             record.credentialID = credential.id
             record.credentialName = credential.name
+            // Whether a secret is a minted token is the credential's kind, which its MAC covers,
+            // not the version row's missing ciphertext, which no MAC does.
+            guard credential.kind == .issued else { throw Refusal.denied("the token is not valid", reason: "not an issued token") }
             let version = try StoredVersion(row, credential: loaded.stored.label)
             try authenticator.check(version, of: loaded.stored)
             record.version = version.version

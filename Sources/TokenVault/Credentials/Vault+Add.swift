@@ -65,6 +65,11 @@ extension Vault {
                 db, uid: uid, name: name, kind: kind, legacy: new.isLegacy, description: description, issuer: issuer, apiURL: apiURL,
                 createdAt: now, expiresAt: expiry
             )
+            // Rows already waiting under the new row id (planted by a writer of the file, whose
+            // SQL does not enforce foreign keys) would be sealed with the credential as its own.
+            if let table = try CredentialTable.childTableWithRows(db, of: rowID) {
+                throw StateViolation(table: table, credential: name, problem: .forged)
+            }
             try NameHistoryTable.insert(db, credential: rowID, name: name, at: now)
             for grant in scope.grants { try GrantTable.insert(db, credential: rowID, grant) }
             try SecretVersions.insert(

@@ -41,6 +41,13 @@ enum AuditEventTable {
         """
 
     /// The last event's sequence number and hash, or nil for an empty trail.
+    private static let actionSQL = "SELECT 1 FROM audit_events WHERE action = ? LIMIT 1"
+
+    /// Whether the trail holds an event of `action` (a scan: for rare, one-time checks).
+    static func hasEvent(_ db: Connection, action: AuditAction) throws -> Bool {
+        try db.row(actionSQL, [action.rawValue]) != nil
+    }
+
     static func head(_ db: Connection) throws -> (seq: Int64?, hash: [UInt8]?)? {
         try db.row(headSQL).map { ($0.int64(0), $0.blob(1)) }
     }

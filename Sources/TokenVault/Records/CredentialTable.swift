@@ -53,6 +53,18 @@ enum CredentialTable {
     }
 
     /// Whether a credential (live) holds `name`: a tombstone has none.
+    private static let childRowsSQL = """
+        SELECT 'grants' FROM grants WHERE credential_id = ?1
+        UNION ALL SELECT 'secret_versions' FROM secret_versions WHERE credential_id = ?1
+        UNION ALL SELECT 'name_history' FROM name_history WHERE credential_id = ?1 LIMIT 1
+        """
+
+    /// The first table holding a row that belongs to credential `rowID`, or nil: for a row id
+    /// just assigned, any such row was planted before the credential existed.
+    static func childTableWithRows(_ db: Connection, of rowID: Int64) throws -> String? {
+        try db.row(childRowsSQL, [rowID])?.string(0)
+    }
+
     static func isNameTaken(_ db: Connection, _ name: String) throws -> Bool {
         try db.row(nameTakenSQL, [name]) != nil
     }

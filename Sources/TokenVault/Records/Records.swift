@@ -32,3 +32,26 @@ enum Records {
         try Connection.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }
 }
+
+/// The objects the migrations create, and nothing else: a vault whose file holds another (a
+/// trigger or a view planted by someone without the key, an extra index) is refused at open.
+enum SchemaObjects {
+    /// `type name` of every object of a vault at the latest schema.
+    static let expected: Set<String> = [
+        "table vault_meta", "table keys", "table credentials", "table name_history", "table grants", "table secret_versions",
+        "table audit_events", "table rotation_leases", "table seal_keys", "table schema_migrations",
+        "index keys_one_active", "index credentials_expiry", "index secret_versions_one_current",
+        "index secret_versions_fingerprint", "index audit_events_credential", "index audit_events_at",
+        "index name_history_name", "index audit_events_unknown_name", "index audit_events_state", "index audit_events_naming",
+        "index sqlite_autoindex_credentials_1", "index sqlite_autoindex_credentials_2", "index sqlite_autoindex_grants_1",
+        "index sqlite_autoindex_name_history_1", "index sqlite_autoindex_secret_versions_1",
+    ]
+
+    // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).
+    private static let objectsSQL = "SELECT type || ' ' || name FROM sqlite_schema"
+
+    /// The objects in the file that the migrations did not create, sorted.
+    static func unexpected(_ db: Connection) throws -> [String] {
+        try db.rows(objectsSQL).compactMap { $0.string(0) }.filter { !expected.contains($0) }.sorted()
+    }
+}

@@ -14,7 +14,24 @@ enum StateUpgrade {
     /// The schema version whose migration adds authenticated state.
     static let schemaVersion = 6
 
+    /// Seals the state as it stands, after checking that this really is the first upgrade.
+    ///
+    /// - Throws: ``VaultError/Kind/integrity`` when the trail already holds an
+    ///   `authenticate-state` event, or does not verify (chain and MACs): someone who removed the
+    ///   state columns and the migration's record to have the rows sealed again as they stand
+    ///   would have to clear the state flags of earlier events, which breaks their hashes.
     static func authenticate(_ db: Connection, keys: Keyring, actor: String, at now: UnixTime) throws {
+        guard try !AuditEventTable.hasEvent(db, action: .authenticateState) else {
+            throw VaultError(.integrity, "the vault's authenticated state was removed after an upgrade: it will not be sealed again")
+        }
+        let genesis = Digest32(AuditLog.genesisHash(vaultID: keys.vaultID))!
+        let walk = try AuditChainWalker.checkPart(0, of: 1, db, genesis: genesis, auditKey: keys.auditKey, seal: nil)
+        if let problem = walk.finding?.problem {
+            throw VaultError(
+                .integrity, "the audit trail does not verify (\(problem.description)): the state is not sealed",
+                hint: "run `tokenvault audit verify` with the previous release, and restore the vault from a trusted backup"
+            )
+        }
         let seq = try AuditLog.nextSequence(db)
         try VaultMetaTable.setStateEpoch(db, seq)
         try StoredMeta.seal(db, keys: keys)
