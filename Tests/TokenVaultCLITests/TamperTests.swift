@@ -6,6 +6,11 @@ import TokenVaultStore
 /// container mounting the file read-write), armed with SQL on the file: every forged or stale
 /// row is refused with exit 6 by the command that would have used it (no secret, no hook run, no
 /// listing that shows it as true), the refusal is audited, and `audit verify` names the row.
+struct TamperFailed: Error, CustomStringConvertible {
+    let message: String
+    var description: String { "the attacker's SQL failed: \(message)" }
+}
+
 @Suite("Writes the file, holds no key: tampered and stale state through the real binary")
 struct TamperTests {
     /// A sandbox with a few credentials, one of them revoked, and a hook that leaves a mark when run.
@@ -26,11 +31,13 @@ struct TamperTests {
             box.run(["revoke", "old"])
         }
 
-        /// SQL on the file, as the attacker runs it.
+        /// SQL on the file, as the attacker runs it: through Python's sqlite3 module, a plain
+        /// SQLite connection (no defensive mode, no foreign keys), not TokenVault's.
         func tamper(_ statements: String) throws {
-            var options = Connection.Options()
-            options.busyTimeoutMilliseconds = 5_000
-            try Connection(path: box.vault, options: options).execute(statements)
+            let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=5); c.executescript(sys.stdin.read()); c.commit()"
+            let run = Sandbox.execute(
+                "/usr/bin/env", ["python3", "-c", script, box.vault], input: Array(statements.utf8), environment: box.environment)
+            guard run.status == 0 else { throw TamperFailed(message: run.err) }
         }
 
         /// A copy of the vault as it is now (a backup the attacker keeps).
@@ -299,5 +306,107 @@ struct TamperTests {
         let verify = flag.box.run(["audit", "verify"])
         #expect(verify.status == 6)
         #expect(verify.err.contains("does not match its hash"), "\(verify.err)")
+    }
+
+    // MARK: - Found by a review of the design
+
+    @Test func aPlantedTriggerOrViewIsRefusedAtOpen() throws {
+        let scene = try Scene()
+        // Would undo the next revoke inside the revoke's own transaction, after its checks.
+        try scene.tamper(
+            """
+            CREATE TRIGGER undo_revoke AFTER UPDATE OF revoked_at ON credentials
+            BEGIN UPDATE credentials SET revoked_at = NULL WHERE id = NEW.id; END;
+            """)
+        scene.expectRefused(["revoke", "erp"])
+        scene.expectRefused(["get", "erp"])
+        let run = scene.box.run(["get", "erp"])
+        #expect(run.err.contains("trigger undo_revoke"), "\(run.err)")
+        let view = try Scene()
+        try view.tamper("CREATE VIEW v AS SELECT 1")
+        view.expectRefused(["list"])
+    }
+
+    @Test func rowsPlantedUnderTheNextRowIDAreNotSealedByAdd() throws {
+        let scene = try Scene()
+        try scene.tamper("INSERT INTO grants VALUES ((SELECT max(id) + 1 FROM credentials), 'payroll', 'salaries', 'crud')")
+        let issued = scene.box.run(["issue", "billing", "--grant", "billing:invoices:r", "--expires-in", "30d"])
+        #expect(issued.status == 6, "\(issued.err)")
+        #expect(issued.stdout.isEmpty)
+        #expect(issued.err.contains("grants row fails its MAC"), "\(issued.err)")
+        #expect(scene.box.run(["show", "billing"]).status == 3)
+    }
+
+    @Test func aRewrittenStateIndexIsNamedByAuditVerify() throws {
+        let scene = try Scene()
+        let before = try scene.backup()
+        scene.box.run(["revoke", "erp"])
+        let revoke = try #require(
+            try scene.box.sql("SELECT seq FROM audit_events WHERE action = 'revoke' AND credential_name = 'erp'").last?.int64(0))
+        // Every row of the credential restored from the copy, so that only the index tells.
+        try scene.restore("revoked_at, state_seq, state_mac", ofCredential: "erp", from: before)
+        try scene.tamper(
+            """
+            ATTACH '\(before)' AS old;
+            DELETE FROM secret_versions WHERE credential_id = 1;
+            INSERT INTO secret_versions SELECT * FROM old.secret_versions WHERE credential_id = 1;
+            DELETE FROM name_history WHERE credential_id = 1;
+            INSERT INTO name_history SELECT * FROM old.name_history WHERE credential_id = 1;
+            """)
+        // An index that leaves out the revoke, renamed back to the original definition.
+        try scene.tamper(
+            """
+            DROP INDEX audit_events_state;
+            CREATE INDEX audit_events_state ON audit_events (credential_uid, seq) WHERE changes_state = 1 AND seq <> \(revoke);
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = 'CREATE INDEX audit_events_state ON audit_events (credential_uid, seq) WHERE changes_state = 1'
+            WHERE name = 'audit_events_state';
+            """)
+        try scene.expectVerifyNames("audit_events_state", "erp", kind: "stateForged")
+    }
+
+    @Test func theUpgradeCannotBeMadeToRunAgain() throws {
+        let scene = try Scene()
+        // Remove the state columns and the migration's record, so that the next open would
+        // seal the rows again as they stand, after undoing a revoke.
+        try scene.tamper(
+            """
+            ALTER TABLE audit_events RENAME COLUMN changes_state TO cs_old;
+            DROP INDEX audit_events_state; DROP INDEX audit_events_naming;
+            ALTER TABLE credentials DROP COLUMN state_seq; ALTER TABLE credentials DROP COLUMN state_mac;
+            ALTER TABLE secret_versions DROP COLUMN state_seq; ALTER TABLE secret_versions DROP COLUMN state_mac;
+            ALTER TABLE name_history DROP COLUMN state_seq; ALTER TABLE name_history DROP COLUMN state_mac;
+            ALTER TABLE vault_meta DROP COLUMN state_epoch; ALTER TABLE vault_meta DROP COLUMN state_mac;
+            DELETE FROM schema_migrations WHERE version = 6;
+            UPDATE credentials SET revoked_at = NULL;
+            """)
+        scene.expectRefused(["get", "old"])
+        let run = scene.box.run(["get", "old"])
+        #expect(run.err.contains("does not verify"), "\(run.err)")
+    }
+
+    @Test func aForgedRevocationHidesNothingFromExpiringOrTheCronMode() throws {
+        let scene = try Scene()
+        try scene.tamper("UPDATE credentials SET revoked_at = 1 WHERE name = 'erp'")
+        scene.expectRefused(["expiring", "--within", "60d"])
+        let cron = scene.box.run(["rotate", "--expiring-within", "60d", "--hook", scene.hook, "--json"])
+        #expect(cron.status == 6, "\(cron.err)")
+        #expect(cron.out.contains("\"failed\":1"), "\(cron.out)")
+    }
+
+    @Test func aStoredSecretIsNeverAcceptedAsAnIssuedToken() throws {
+        let scene = try Scene()
+        let token = scene.box.run(["issue", "svc", "--grant", "svc:*:r", "--expires-in", "30d"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The minted token's fingerprint moved to a stored credential with wider grants, its
+        // ciphertext cleared so that the row looks like an issued token's.
+        try scene.tamper(
+            """
+            UPDATE secret_versions SET fingerprint = (SELECT fingerprint FROM secret_versions v JOIN credentials c ON c.id = v.credential_id WHERE c.name = 'svc'),
+                ciphertext = NULL, key_id = NULL WHERE credential_id = (SELECT id FROM credentials WHERE name = 'edi');
+            DELETE FROM secret_versions WHERE credential_id = (SELECT id FROM credentials WHERE name = 'svc');
+            """)
+        let run = scene.box.run(["verify", "--project", "edi"], input: token)
+        #expect(run.status != 0)
+        #expect(!run.out.contains("edi"))
     }
 }

@@ -71,7 +71,7 @@ extension AuditProblem {
     init(state violation: StateViolation) {
         let kind: Kind
         switch violation.problem {
-        case .forged, .malformed: kind = .stateForged
+        case .forged, .malformed, .inconsistentIndex: kind = .stateForged
         case .stale: kind = .stateStale
         case .missing: kind = .stateMissing
         }

@@ -40,6 +40,60 @@ enum AuditEventTable {
         )
         """
 
+    // SQLite: `NOT INDEXED` reads the rows themselves and `INDEXED BY` the partial index alone,
+    // so that the two can be compared (an index file edits can make disagree with its table).
+    // Another engine would compare its index with its table in its own way, or skip this.
+    private static let indexPairs: [(index: String, table: String, indexed: String)] = [
+        (
+            // Each credential's newest state-changing event: what every read's freshness uses.
+            "audit_events_state",
+            """
+            SELECT credential_uid, max(seq) FROM audit_events NOT INDEXED
+            WHERE credential_uid IS NOT NULL AND changes_state = 1 GROUP BY credential_uid ORDER BY credential_uid
+            """,
+            """
+            SELECT credential_uid, max(seq) FROM audit_events INDEXED BY audit_events_state
+            WHERE credential_uid IS NOT NULL AND changes_state = 1 GROUP BY credential_uid ORDER BY credential_uid
+            """
+        ),
+        (
+            // Every name's holders: what `audit --name` and the checks below use.
+            "audit_events_naming",
+            """
+            SELECT a.credential_name, a.credential_uid, a.seq FROM audit_events a NOT INDEXED WHERE \(naming)
+            ORDER BY a.credential_name, a.credential_uid, a.seq
+            """,
+            """
+            SELECT a.credential_name, a.credential_uid, a.seq FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming)
+            ORDER BY a.credential_name, a.credential_uid, a.seq
+            """
+        ),
+    ]
+
+    /// The first of the partial indexes that reads check freshness and names through which
+    /// does not hold exactly the events of its table that it should, with the credential of the
+    /// first difference; or nil. One scan of the trail per index: for `audit verify`.
+    static func firstIndexMismatch(_ db: Connection) throws -> (index: String, credential: String?)? {
+        for pair in indexPairs {
+            let table = try db.prepare(pair.table)
+            let indexed = try db.prepare(pair.indexed)
+            try table.bind([])
+            try indexed.bind([])
+            while true {
+                let fromTable = try table.step()
+                let fromIndex = try indexed.step()
+                guard let fromTable, let fromIndex else {
+                    if fromTable == nil && fromIndex == nil { break }
+                    return (pair.index, (fromTable ?? fromIndex)?.string(0))
+                }
+                guard (0..<fromTable.count).allSatisfy({ fromTable[$0] == fromIndex[$0] }) else {
+                    return (pair.index, fromTable.string(0))
+                }
+            }
+        }
+        return nil
+    }
+
     /// The last event's sequence number and hash, or nil for an empty trail.
     private static let actionSQL = "SELECT 1 FROM audit_events WHERE action = ? LIMIT 1"
 

@@ -72,7 +72,10 @@ enum CredentialRecords {
     static func expiringOrNever(
         by time: UnixTime, _ db: Connection, _ authenticator: StateAuthenticator
     ) throws -> [Loaded] {
-        try all(where: "c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at <= ?)", [time], selective: true, db, authenticator)
+        // Revocation is judged on the checked row, not in SQL: a row whose revocation date was
+        // forged must be checked (and refused), not silently left out.
+        try all(where: "c.expires_at IS NULL OR c.expires_at <= ?", [time], selective: true, db, authenticator)
+            .filter { $0.credential.revokedAt == nil }
     }
 
     /// Calls `body` with every live credential that `filter`'s state, issuer and expiry window

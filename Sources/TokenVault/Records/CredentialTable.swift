@@ -25,8 +25,7 @@ enum CredentialTable {
     private static let testSQL = "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?"
     private static let sealSQL = "UPDATE credentials SET state_seq = ?, state_mac = ? WHERE id = ?"
     private static let dueSQL = """
-        SELECT name, kind FROM credentials WHERE deleted_at IS NULL AND revoked_at IS NULL
-        AND expires_at <= ? ORDER BY expires_at, name
+        SELECT name FROM credentials WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at, name
         """
     private static let storedSQL = "SELECT \(StoredCredential.columns) FROM credentials c WHERE c.id = ?"
     private static let storedWithEventSQL = "SELECT \(StoredCredential.columns), \(newestEventColumn) FROM credentials c WHERE c.id = ?"
@@ -65,6 +64,14 @@ enum CredentialTable {
         try db.row(childRowsSQL, [rowID])?.string(0)
     }
 
+    private static let nameOfUIDSQL = "SELECT name FROM credentials WHERE uid = ?"
+
+    /// How the credential with `uid` is named in messages: its name, or its uid when it has
+    /// none (deleted, or no such row).
+    static func label(ofUID uid: String, _ db: Connection) throws -> String {
+        try db.row(nameOfUIDSQL, [uid])?.string(0) ?? uid
+    }
+
     static func isNameTaken(_ db: Connection, _ name: String) throws -> Bool {
         try db.row(nameTakenSQL, [name]) != nil
     }
@@ -101,8 +108,10 @@ enum CredentialTable {
     }
 
     /// The name and kind of every live, unrevoked credential that expires by `time`, soonest first.
-    static func dueForRotation(_ db: Connection, before time: UnixTime) throws -> [(name: String, kind: String)] {
-        try db.rows(dueSQL, [time]).map { row in (row.string(0) ?? "", row.string(1) ?? "") }
+    /// The names of the live credentials that expire before `time`, soonest first: candidates
+    /// only, each to be read and checked before anything is decided about it.
+    static func dueForRotation(_ db: Connection, before time: UnixTime) throws -> [String] {
+        try db.rows(dueSQL, [time]).compactMap { $0.string(0) }
     }
 
     /// The row with id `rowID` (``StoredCredential/columns``), or nil.

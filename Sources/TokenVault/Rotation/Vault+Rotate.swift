@@ -94,8 +94,20 @@ extension Vault {
         }
         let dueBefore = clock.now + seconds
         var reports: [RotationReport] = []
-        for (name, kind) in due {
-            guard kind == CredentialKind.stored.rawValue else {
+        for name in due {
+            // Revoked, kind: decided on the checked row. A row that fails its check is reported
+            // (an integrity failure) and the run goes on with the others.
+            let kind: CredentialKind
+            do {
+                guard let loaded = try reading({ db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator) }),
+                    loaded.credential.revokedAt == nil
+                else { continue }
+                kind = loaded.credential.kind
+            } catch {
+                reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))
+                continue
+            }
+            guard kind == .stored else {
                 reports.append(RotationReport(name: name, outcome: .skipped("issued token: rotate it by hand to hand over the new token")))
                 continue
             }

@@ -98,6 +98,13 @@ enum StateVerifier {
     /// name history. Both queries read the few naming events through their own index
     /// (``AuditEventTable``); there are fewer violations, and the earliest is picked.
     private static func checkAgainstTheTrail(_ db: Connection) throws {
+        // The reads' freshness and these checks go through two partial indexes of the trail:
+        // first, that each holds exactly the events of its table it should.
+        if let (index, credential) = try AuditEventTable.firstIndexMismatch(db) {
+            throw StateViolation(
+                table: index, credential: try credential.map { uid in try CredentialTable.label(ofUID: uid, db) }, problem: .inconsistentIndex
+            )
+        }
         if let (uid, name) = try AuditEventTable.earliestCreationWithoutRow(db) {
             throw StateViolation(table: "credentials", credential: name ?? uid, problem: .missing)
         }

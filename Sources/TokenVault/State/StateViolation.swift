@@ -16,6 +16,9 @@ struct StateViolation: Error, Sendable, Equatable {
         case malformed
         /// A row that the trail or the credential's state says must exist is gone.
         case missing
+        /// An index of the trail that reads rely on does not hold what its table does: it was
+        /// rewritten (`table` names the index).
+        case inconsistentIndex
     }
 
     /// The table the row is in.
@@ -32,6 +35,7 @@ struct StateViolation: Error, Sendable, Equatable {
         case .stale(let found, let expected): what = "is stale (sealed at event \(found.map(String.init) ?? "none"), newest state event \(expected))"
         case .malformed: what = "is malformed"
         case .missing: what = "is missing"
+        case .inconsistentIndex: return "index \(table) disagrees with the audit trail"
         }
         return "\(table) row \(what)"
     }
@@ -41,10 +45,10 @@ struct StateViolation: Error, Sendable, Equatable {
         let owner = credential.map { " of credential '\(printable($0))'" } ?? ""
         let cause: String
         switch problem {
-        case .forged, .malformed, .missing: cause = "the vault file was altered without the key"
+        case .forged, .malformed, .missing, .inconsistentIndex: cause = "the vault file was altered without the key"
         case .stale: cause = "it was restored from an older copy of the vault"
         }
-        return "a \(reason)\(owner): \(cause)"
+        return "\(problem == .inconsistentIndex ? "the" : "a") \(reason)\(owner): \(cause)"
     }
 
     var vaultError: VaultError {
