@@ -34,6 +34,9 @@ let package = Package(
             dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations"],
             swiftSettings: strictSettings
         ),
+        // A strict HTTP/1.1 subset over bytes (no sockets): request parsing, response
+        // serialization. No dependencies; used by the fuzzer and its tests, and later the service.
+        .target(name: "TokenVaultHTTP", swiftSettings: strictSettings),
         .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem"], swiftSettings: strictSettings),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
@@ -48,7 +51,7 @@ let package = Package(
         .executableTarget(name: "TokenVaultBench", dependencies: ["TokenVault"], swiftSettings: strictSettings),
         // Fuzzing (scripts/fuzz.sh): one entry point for every untrusted-input parser, the
         // libFuzzer binary around it, and a corpus replayed by the tests.
-        .target(name: "TokenVaultFuzzing", dependencies: ["TokenVault", "TokenVaultCrypto"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultFuzzing", dependencies: ["TokenVault", "TokenVaultCrypto", "TokenVaultHTTP"], swiftSettings: strictSettings),
         .executableTarget(name: "TokenVaultFuzz", dependencies: ["TokenVaultFuzzing"], swiftSettings: strictSettings),
         .testTarget(
             name: "TokenVaultStoreTests",
@@ -58,6 +61,11 @@ let package = Package(
         .testTarget(
             name: "TokenVaultCryptoTests",
             dependencies: ["TokenVaultCrypto"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenVaultHTTPTests",
+            dependencies: ["TokenVaultHTTP"],
             swiftSettings: strictSettings
         ),
         .testTarget(

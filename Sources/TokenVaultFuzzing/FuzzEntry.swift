@@ -7,8 +7,9 @@ internal import TokenVaultCrypto
 /// The first byte of an input picks the parser; the rest is its input. Besides "never crash,
 /// never hang", each case checks a property, so that the fuzzer also finds wrong answers.
 public enum FuzzEntry {
-    /// The parsers, in the order the selector byte picks them.
-    public static let targets = ["duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint"]
+    /// The parsers, in the order the selector byte picks them. New parsers go at the end, so
+    /// that the corpus's inputs keep their meaning.
+    public static let targets = ["duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request"]
 
     /// A fixed key: a random sealed box must never authenticate under it.
     private static let key = try! SymmetricKey(SecureBytes(copying: (0..<32).map { UInt8($0) }))
@@ -42,11 +43,13 @@ public enum FuzzEntry {
         case 5:
             let opened = try? AESGCM.open(body, using: key, authenticating: [])
             precondition(opened == nil, "a forged sealed box authenticated")
-        default:
+        case 6:
             if let pattern = LegacyEndpoints.match(text) {
                 precondition(LegacyEndpoints.patterns.contains(pattern), "unknown pattern")
             }
             _ = try? SealPublicKey.parse(text)
+        default:
+            HTTPRequestFuzzing.run(body)
         }
     }
 }
