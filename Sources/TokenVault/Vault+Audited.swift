@@ -23,9 +23,9 @@ extension Vault {
     /// Runs `body` in a write transaction and appends `record` as its audit event.
     ///
     /// - `body` returns: the event is appended with outcome `ok`; all commits together.
-    /// - `body` throws a ``Refusal``: whatever it wrote is rolled back (to the savepoint the
-    ///   write runs in), the event with the refusal's outcome and reason is appended and
-    ///   committed, and then the refusal's error is thrown.
+    /// - `body` throws a ``Refusal``, or a ``StateViolation`` (tampered or stale state): whatever
+    ///   it wrote is rolled back (to the savepoint the write runs in), the event with the
+    ///   refusal's outcome and reason is appended and committed, and then its error is thrown.
     /// - anything else is thrown: everything rolls back, no event (fail-closed).
     ///
     /// Operations called at the same time from several threads share one transaction and one
@@ -45,22 +45,14 @@ extension Vault {
                     let value = try body(db, now, &record)
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
                     return .success(value)
-                } catch let caught as Refusal {
+                } catch {
+                    guard let refusal = Refusal(auditing: error) else { throw error }
                     try savepoint.rollBack()
                     record.stateSeq = nil
-                    record.outcome = caught.outcome
-                    record.reason = caught.reason
+                    record.outcome = refusal.outcome
+                    record.reason = refusal.reason
                     try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
-                    return .failure(caught.error)
-                } catch let violation as StateViolation {
-                    // Tampered or stale state: nothing of the operation happens, and the refusal
-                    // is recorded with what failed.
-                    try savepoint.rollBack()
-                    record.stateSeq = nil
-                    record.outcome = .error
-                    record.reason = violation.reason
-                    try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
-                    return .failure(violation.vaultError)
+                    return .failure(refusal.error)
                 }
             }
         }
@@ -159,5 +151,19 @@ extension Vault {
 
     static func generateKey() throws(VaultError) -> SymmetricKey {
         do { return try SymmetricKey.generate() } catch { throw .failed("the random generator failed") }
+    }
+}
+
+extension Vault.Refusal {
+    /// The refusal `error` stands for, when it is one to audit: a refusal, or tampered or stale
+    /// state (recorded with outcome `error` and what failed); nil for anything else.
+    init?(auditing error: any Error) {
+        if let refusal = error as? Vault.Refusal {
+            self = refusal
+        } else if let violation = error as? StateViolation {
+            self.init(error: violation.vaultError, outcome: .error, reason: violation.reason)
+        } else {
+            return nil
+        }
     }
 }

@@ -18,18 +18,29 @@ struct CredentialSnapshot: Sendable {
     /// - Throws: ``StateViolation`` for the first row that fails its MAC or is stale.
     static func load(rowID: Int64, _ db: Connection, _ authenticator: StateAuthenticator) throws -> CredentialSnapshot? {
         guard let row = try CredentialTable.storedWithNewestEvent(db, rowID) else { return nil }
-        let credential = try StoredCredential(row, grants: grants(of: rowID, db))
-        try authenticator.check(credential, newestEvent: row.int64(StoredCredential.columnCount))
-        let versions = try SecretVersionTable.all(db, credential: rowID).map { row throws in try StoredVersion(row, credential: credential.label) }
-        for version in versions { try authenticator.check(version, of: credential) }
-        let names = try NameHistoryTable.rows(db, credential: rowID).map { row throws in try StoredName(row, credential: credential.label) }
-        for name in names { try authenticator.check(name, of: credential) }
-        return CredentialSnapshot(credential: credential, versions: versions, names: names)
+        return try checked(
+            row, grants: GrantTable.stored(db, credential: rowID), versionRows: SecretVersionTable.all(db, credential: rowID),
+            nameRows: NameHistoryTable.rows(db, credential: rowID), authenticator
+        )
     }
 
-    /// The grants of a credential, as stored.
-    static func grants(of rowID: Int64, _ db: Connection) throws -> [StoredGrant] {
-        try GrantTable.stored(db, credential: rowID)
+    /// Checks one credential's rows, however they were read: the credential row followed by its
+    /// newest state-changing event (``CredentialTable/storedWithNewestEvent(_:_:)``), its grants,
+    /// its version rows and its name rows (whose columns start at `nameOffset`). The one check
+    /// of a credential's whole state, for ``load(rowID:_:_:)`` and for `audit verify`'s merge.
+    ///
+    /// - Throws: ``StateViolation`` for the first row that fails its MAC or is stale.
+    static func checked(
+        _ row: Row, grants: [StoredGrant], versionRows: [Row], nameRows: [Row], nameOffset: Int = 0,
+        _ authenticator: StateAuthenticator
+    ) throws -> CredentialSnapshot {
+        let credential = try StoredCredential(row, grants: grants)
+        try authenticator.check(credential, newestEvent: row.int64(StoredCredential.columnCount))
+        let versions = try versionRows.map { row throws in try StoredVersion(row, credential: credential.label) }
+        for version in versions { try authenticator.check(version, of: credential) }
+        let names = try nameRows.map { row throws in try StoredName(row, offset: nameOffset, credential: credential.label) }
+        for name in names { try authenticator.check(name, of: credential) }
+        return CredentialSnapshot(credential: credential, versions: versions, names: names)
     }
 
     /// The newest version in `state`, or nil.
@@ -57,7 +68,7 @@ enum StateSealer {
         guard let row = try CredentialTable.stored(db, rowID) else {
             throw StateViolation(table: "credentials", credential: nil, problem: .missing)
         }
-        let credential = try StoredCredential(row, grants: CredentialSnapshot.grants(of: rowID, db))
+        let credential = try StoredCredential(row, grants: GrantTable.stored(db, credential: rowID))
         try CredentialTable.seal(db, rowID, seq: seq, mac: authenticator.mac(of: credential, seq: seq))
         for row in try SecretVersionTable.allToSeal(db, credential: rowID) {
             let version = try StoredVersion(row, credential: credential.label)

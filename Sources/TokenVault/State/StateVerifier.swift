@@ -68,19 +68,13 @@ enum StateVerifier {
                 for orphans in [grants, versions, names] where (orphans.key ?? .max) < rowID {
                     throw StateViolation(table: orphans.table, credential: nil, problem: .forged)
                 }
-                let credential = try StoredCredential(row, grants: grants.take(rowID).compactMap { StoredGrant($0, offset: 1) })
-                try authenticator.check(credential, newestEvent: row.int64(StoredCredential.columnCount))
-                var expectedNumber: Int64 = 1
-                for versionRow in try versions.take(rowID) {
-                    let version = try StoredVersion(versionRow, credential: credential.label)
-                    try authenticator.check(version, of: credential)
-                    guard version.version == expectedNumber else {
-                        throw StateViolation(table: "secret_versions", credential: credential.label, problem: .missing)
-                    }
-                    expectedNumber += 1
-                }
-                for nameRow in try names.take(rowID) {
-                    try authenticator.check(StoredName(nameRow, offset: 1, credential: credential.label), of: credential)
+                let snapshot = try CredentialSnapshot.checked(
+                    row, grants: grants.take(rowID).compactMap { StoredGrant($0, offset: 1) }, versionRows: versions.take(rowID),
+                    nameRows: names.take(rowID), nameOffset: 1, authenticator
+                )
+                // Versions are numbered 1…n: a gap is a deleted row.
+                for (index, version) in snapshot.versions.enumerated() where version.version != Int64(index + 1) {
+                    throw StateViolation(table: "secret_versions", credential: snapshot.credential.label, problem: .missing)
                 }
                 checked += 1
                 try credentials.advance()
