@@ -192,10 +192,14 @@ public final class Vault: Sendable {
         kek knownKEK: SymmetricKey?
     ) throws(VaultError) -> Vault {
         try requireVaultFile(at: path)
-        try requireVaultDatabase(at: path, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        try requireVaultDatabase(at: path)
         try system { () throws(SystemError) in try Files.requirePrivateVaultFiles(path) }
         try validate(configuration)
         let queue = try openQueue(path, configuration: configuration)
+        // A WAL database of another program: opening it changed nothing; refuse it before the
+        // migrator would add the vault's tables to it.
+        let tables = try mapErrors { try queue.read { db in try Records.tableNames(db) } }
+        guard tables.contains("vault_meta"), tables.contains("schema_migrations") else { throw notAVault(path) }
         // The header and keys are read with the columns every schema has, so that the keys are
         // open when a migration needs them (the upgrade to authenticated state does).
         let meta = try mapErrors { try queue.read { db in try VaultMeta.read(db) } }
@@ -231,19 +235,16 @@ public final class Vault: Sendable {
         )
     }
 
-    /// Refuses a file that is not a TokenVault vault (an empty file, another program's SQLite
-    /// database, anything else) before anything is written to it: opening for writing would
-    /// turn on WAL mode, and migrating would add the vault's tables.
-    static func requireVaultDatabase(at path: String, busyTimeoutMilliseconds: Int32) throws(VaultError) {
-        let tables: Set<String>
-        do {
-            tables = try Records.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        } catch {
-            throw VaultError(store: error)
-        }
-        guard tables.contains("vault_meta"), tables.contains("schema_migrations") else {
-            throw VaultError(.integrity, "'\(printable(path))' is not a TokenVault vault", hint: "create one with `tokenvault init`")
-        }
+    /// Refuses a file that is not a TokenVault vault (an empty file, an SQLite database in
+    /// rollback-journal mode, anything else) by its header, before anything is written to it:
+    /// opening for writing would turn on WAL mode. A WAL database without the vault's tables is
+    /// refused by ``open(at:key:configuration:)`` before migrating, on its own connection.
+    static func requireVaultDatabase(at path: String) throws(VaultError) {
+        guard let header = Files.prefix(of: path, count: 100), Records.isWALDatabaseHeader(header) else { throw notAVault(path) }
+    }
+
+    private static func notAVault(_ path: String) -> VaultError {
+        VaultError(.integrity, "'\(printable(path))' is not a TokenVault vault", hint: "create one with `tokenvault init`")
     }
 
     /// Refuses a vault path that is missing, not a regular file, or has a symbolic link in any

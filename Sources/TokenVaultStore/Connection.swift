@@ -50,38 +50,6 @@ public final class Connection {
         try setUp(options)
     }
 
-    /// The names of the tables in the database at `path`, read through a read-only connection
-    /// that sets nothing up: unlike ``init(path:options:)``, which turns on WAL mode, it leaves
-    /// the file exactly as it was. For checking what a file is before opening it for writing.
-    ///
-    /// - Throws: ``StoreError`` when the file cannot be opened or is not a database.
-    public static func tableNames(atPath path: String, busyTimeoutMilliseconds: Int32) throws(StoreError) -> Set<String> {
-        var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOFOLLOW
-        let code = sqlite3_open_v2(path, &db, flags, nil)
-        defer { sqlite3_close_v2(db) }
-        guard code == SQLITE_OK, let db else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
-            throw StoreError(code: ResultCode(rawValue: code), message: message)
-        }
-        // Another process may be writing: wait for its lock as a vault connection would.
-        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
-        var statement: OpaquePointer?
-        let prepared = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'", -1, &statement, nil)
-        defer { sqlite3_finalize(statement) }
-        guard prepared == SQLITE_OK else {
-            throw StoreError(code: ResultCode(rawValue: prepared), message: String(cString: sqlite3_errmsg(db)))
-        }
-        var names: Set<String> = []
-        while true {
-            let step = sqlite3_step(statement)
-            if step == SQLITE_DONE { break }
-            guard step == SQLITE_ROW else { throw StoreError(code: ResultCode(rawValue: step), message: String(cString: sqlite3_errmsg(db))) }
-            if let text = sqlite3_column_text(statement, 0) { names.insert(String(cString: text)) }
-        }
-        return names
-    }
-
     deinit {
         statementCache.removeAll()
         sqlite3_close_v2(handle)

@@ -135,6 +135,18 @@ package enum Files {
         return bytes
     }
 
+    /// The first `count` bytes of the regular file at `path` (fewer when it is shorter), read
+    /// without following a final symbolic link or blocking on a FIFO; nil when it cannot be read.
+    package static func prefix(of path: String, count: Int) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, count) }
+        guard n >= 0 else { return nil }
+        return Array(bytes.prefix(n))
+    }
+
     /// Reads a whole regular file (not through a final symbolic link) of at most `limit` bytes into wiped memory.
     ///
     /// Opened without blocking, so that a FIFO or a device named as a key file is refused at

@@ -230,6 +230,16 @@ struct ReviewRegressionTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
             #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         }
+        // Another program's database in WAL mode passes the header check; it is refused on the
+        // vault's own connection before the migrator would add a single table.
+        let wal = box.file("wal.db")
+        let make = "import sqlite3; c = sqlite3.connect('\(wal)'); c.execute('PRAGMA journal_mode=WAL'); c.execute('CREATE TABLE t (x)'); c.commit()"
+        #expect(Sandbox.execute("/usr/bin/env", ["python3", "-c", make], input: [], environment: box.environment).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: wal)
+        let run = box.run(["--vault", wal, "list"])
+        #expect(run.status == 6 && run.err.contains("is not a TokenVault vault"), "\(run.err)")
+        let tables = try Connection(path: wal, options: Connection.Options()).rows("SELECT name FROM sqlite_schema").compactMap { $0.string(0) }
+        #expect(tables == ["t"])
     }
 
     @Test func execHandsTheChildTheSecretsExactBytesAndRefusesANul() throws {

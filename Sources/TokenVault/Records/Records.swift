@@ -26,10 +26,20 @@ enum Records {
         db.checkpointAndTruncateWAL()
     }
 
-    /// The names of the tables in the file at `path`, read without opening it for writing.
-    static func tableNames(atPath path: String, busyTimeoutMilliseconds: Int32) throws(StoreError) -> Set<String> {
-        // SQLite: reads `sqlite_schema`; elsewhere, `information_schema.tables`.
-        try Connection.tableNames(atPath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    // SQLite: the schema table; elsewhere, `information_schema.tables`.
+    private static let tablesSQL = "SELECT name FROM sqlite_schema WHERE type = 'table'"
+
+    /// The names of the tables of the database `db` is connected to (a read).
+    static func tableNames(_ db: Connection) throws -> Set<String> {
+        Set(try db.rows(tablesSQL).compactMap { $0.string(0) })
+    }
+
+    /// Whether `header`, a file's first 100 bytes, is that of an SQLite database in WAL mode, as
+    /// every vault is (its connections switch the file to WAL as they open it).
+    static func isWALDatabaseHeader(_ header: [UInt8]) -> Bool {
+        // SQLite: the database header (a 16-byte magic; bytes 18 and 19, the write and read
+        // versions, are 2 in WAL mode). A server engine has no file to look at.
+        header.count == 100 && header.starts(with: Array("SQLite format 3\0".utf8)) && header[18] == 2 && header[19] == 2
     }
 }
 
