@@ -35,15 +35,16 @@ extension Vault {
         _ record: AuditRecord,
         _ body: (Connection, UnixTime, inout AuditRecord) throws -> T
     ) throws(VaultError) -> T {
-        let actor = configuration.actor
+        let caller = caller
         let result: Result<T, VaultError> = try Vault.mapErrors {
             try queue.groupedWrite { db, savepoint in
                 try keyCache.refresh(db)
                 let now = clock.now
                 var record = record
                 do {
+                    try caller.authorize(record.action)
                     let value = try body(db, now, &record)
-                    try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+                    try AuditLog.append(record, caller: caller, at: now, keys: keys, db: db)
                     return .success(value)
                 } catch {
                     guard let refusal = Refusal(auditing: error) else { throw error }
@@ -51,7 +52,7 @@ extension Vault {
                     record.stateSeq = nil
                     record.outcome = refusal.outcome
                     record.reason = refusal.reason
-                    try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+                    try AuditLog.append(record, caller: caller, at: now, keys: keys, db: db)
                     return .failure(refusal.error)
                 }
             }
@@ -86,6 +87,13 @@ extension Vault {
             }
             throw violation.vaultError
         }
+    }
+
+    /// Refuses, with an audited `read` event, what only admins may read (the trail, reports,
+    /// principals) to a principal that is not one. A declared caller holds the key: it may.
+    func requireAdmin() throws(VaultError) {
+        guard let principal = caller.principal, !principal.isAdmin else { return }
+        try audited(AuditRecord(.read)) { _, _, _ throws in throw Caller.notAdmin(principal) }
     }
 
     // MARK: - Changing authenticated state

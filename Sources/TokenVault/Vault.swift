@@ -87,17 +87,50 @@ public final class Vault: Sendable {
 
     var clock: VaultClock { configuration.clock }
 
+    /// Who calls through this handle: the declared actor of ``Configuration/actor``, or a
+    /// principal the service authenticated (``acting(as:peer:onBehalfOf:)``).
+    public let caller: Caller
+
     /// Checks and seals the rows of the vault's authenticated state.
     var stateAuthenticator: StateAuthenticator { StateAuthenticator(keys: keys, epoch: stateEpoch, checked: checkedRows) }
     /// Credential rows this vault has checked (``CheckedRows``).
-    let checkedRows = CheckedRows()
+    let checkedRows: CheckedRows
 
-    private init(path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64) {
+    private init(
+        path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64,
+        caller: Caller? = nil, checkedRows: CheckedRows = CheckedRows()
+    ) {
         self.path = path
         self.configuration = configuration
         self.queue = queue
         self.keyCache = keyCache
         self.stateEpoch = stateEpoch
+        self.caller = caller ?? .declared(configuration.actor)
+        self.checkedRows = checkedRows
+    }
+
+    /// A handle on this vault for one authenticated principal of the service: its operations are
+    /// audited with actor `principal:NAME`, the peer and the declared name `onBehalfOf`, and
+    /// bounded by the principal's allow list and admin flag. It shares this vault's connections,
+    /// keys and commits; making one costs nothing.
+    ///
+    /// ```swift
+    /// let principal = try vault.principal(recognising: peer, bearer: token)
+    /// let fetched = try vault.acting(as: principal, peer: "uid=1001 pid=4242").fetch("erp-prod", need: need)
+    /// ```
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` for an `onBehalfOf` that is not a valid actor name.
+    public func acting(as principal: Principal, peer: String, onBehalfOf: String? = nil) throws(VaultError) -> Vault {
+        let onBehalfOf = try onBehalfOf.map { name throws(VaultError) in try Labels.label(name, what: "on-behalf-of name", limit: 100) }
+        return with(caller: .principal(principal, peer: peer, onBehalfOf: onBehalfOf))
+    }
+
+    /// This vault, called by `caller`.
+    func with(caller: Caller) -> Vault {
+        Vault(
+            path: path, configuration: configuration, queue: queue, keyCache: keyCache, stateEpoch: stateEpoch, caller: caller,
+            checkedRows: checkedRows
+        )
     }
 
     // MARK: - Creating and opening
@@ -154,7 +187,7 @@ public final class Vault: Sendable {
                     }
                     let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
                     try StoredMeta.seal(db, keys: keys)
-                    try AuditLog.append(AuditRecord(.initialize), actor: configuration.actor, at: now, keys: keys, db: db)
+                    try AuditLog.append(AuditRecord(.initialize), caller: .declared(configuration.actor), at: now, keys: keys, db: db)
                 }
             }
             return try open(at: path, key: key, configuration: configuration, kek: kek)

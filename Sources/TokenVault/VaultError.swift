@@ -29,6 +29,12 @@ public struct VaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case busy
         /// An operation failed for an outside reason (I/O error, disk full, a hook failed). Exit 1.
         case failed
+        /// A caller of the service that maps to no principal (HTTP 401). Exit 4.
+        case unauthenticated
+        /// A principal over its request rate (HTTP 429). Exit 7: retry later.
+        case rateLimited
+        /// The service is over a limit: too many connections (HTTP 503). Exit 7: retry later.
+        case overLimits
     }
 
     /// What kind of failure this is.

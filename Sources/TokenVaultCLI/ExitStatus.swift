@@ -21,10 +21,10 @@ public struct ExitStatus: Equatable, Sendable {
         case .failed: self = .warning
         case .invalidInput: self = .usage
         case .notFound: self = .notFound
-        case .denied: self = .denied
+        case .denied, .unauthenticated: self = .denied
         case .locked: self = .locked
         case .integrity: self = .integrity
-        case .busy: self = .busy
+        case .busy, .rateLimited, .overLimits: self = .busy
         }
     }
 

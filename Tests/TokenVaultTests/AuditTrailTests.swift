@@ -33,8 +33,8 @@ struct AuditTrailTests {
         for row in rows {
             let event = try AuditLog.event(from: row)
             let hash = AuditLog.chainHash(previous: previous, event: event)
-            #expect(row.blob(13) == hash)
-            #expect(row.blob(14) == HMAC.authenticate(hash, using: keys.auditKey))
+            #expect(row.blob(AuditLog.Column.count) == hash)
+            #expect(row.blob(AuditLog.Column.count + 1) == HMAC.authenticate(hash, using: keys.auditKey))
             previous = hash
         }
     }

@@ -12,7 +12,9 @@ struct KeyChangeTests {
         var previous = AuditLog.genesisHash(vaultID: keys.vaultID)
         for row in try t.sql("SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events ORDER BY seq") {
             let hash = AuditLog.chainHash(previous: previous, event: try AuditLog.event(from: row))
-            guard row.blob(13) == hash, row.blob(14) == HMAC.authenticate(hash, using: keys.auditKey) else { return false }
+            guard row.blob(AuditLog.Column.count) == hash, row.blob(AuditLog.Column.count + 1) == HMAC.authenticate(hash, using: keys.auditKey) else {
+                return false
+            }
             previous = hash
         }
         return true

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenVaultMigrations
 import TokenVaultStore
 
 @testable import TokenVault
@@ -48,7 +49,7 @@ struct StateUpgradeTests {
         let copy = try Copy()
         let eventsBefore = try copy.sql("SELECT count(*) FROM audit_events")[0].int64(0) ?? 0
         let vault = try copy.open()
-        #expect(try copy.sql("SELECT max(version) FROM schema_migrations")[0].int64(0) == 6)
+        #expect(try copy.sql("SELECT max(version) FROM schema_migrations")[0].int64(0) == Int64(EmbeddedMigrations.all.count))
         let upgrade = try copy.sql("SELECT seq, changes_state, credential_uid, reason, actor FROM audit_events WHERE action = 'authenticate-state'")
         #expect(upgrade.count == 1)
         let seq = try #require(upgrade.first?.int64(0))

@@ -10,8 +10,13 @@ internal import TokenVaultCrypto
 /// ```
 /// tvk_4QqXc0bZ6w8J2S1mKpE7vTnR9yLhG3fD5aU0oWiB2Xe1Kc9Lm
 /// ```
+///
+/// The service's access tokens have the same shape with their own prefix, `tva_`
+/// (``accessPrefix``), so that neither kind can be mistaken for the other.
 public enum IssuedTokenFormat {
     public static let prefix = "tvk_"
+    /// The prefix of a principal's access token for the service.
+    public static let accessPrefix = "tva_"
     static let payloadLength = 43
     static let checksumLength = 6
     /// The full length of a token.
@@ -20,7 +25,7 @@ public enum IssuedTokenFormat {
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
     /// Mints a new token: 256 random bits, base62-encoded, with its checksum.
-    static func mint() throws(VaultError) -> Secret {
+    static func mint(prefix: String = prefix) throws(VaultError) -> Secret {
         let random: SecureBytes
         do { random = try SecureBytes.random(count: 32) } catch { throw .failed("the random generator failed") }
         let bytes = SecureBytes(capacity: length) { out in
@@ -49,6 +54,11 @@ public enum IssuedTokenFormat {
 
     /// Whether `candidate` has the shape and a valid checksum of a minted token.
     public static func isWellFormed(_ candidate: UnsafeRawBufferPointer) -> Bool {
+        isWellFormed(candidate, prefix: prefix)
+    }
+
+    /// Whether `candidate` has the shape and a valid checksum of a token with `prefix`.
+    public static func isWellFormed(_ candidate: UnsafeRawBufferPointer, prefix: String) -> Bool {
         guard candidate.count == length, candidate.starts(with: prefix.utf8) else { return false }
         let body = UnsafeRawBufferPointer(rebasing: candidate[0..<(length - checksumLength)])
         guard body.dropFirst(prefix.utf8.count).allSatisfy(isBase62) else { return false }

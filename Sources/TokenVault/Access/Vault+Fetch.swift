@@ -42,17 +42,22 @@ extension Vault {
     ///   issued token (whose secret is not stored); ``VaultError/Kind/integrity`` when the stored
     ///   ciphertext or any row the decision uses fails authentication;
     ///   ``VaultError/Kind/invalidInput`` when the secret cannot serve `use`. Each of these is
-    ///   recorded in the audit trail.
+    ///   recorded in the audit trail. Through ``acting(as:peer:onBehalfOf:)``, also
+    ///   ``VaultError/Kind/denied`` (audited) for a need outside the principal's allow list, and
+    ///   ``VaultError/Kind/invalidInput`` for a need that does not name project, resource and
+    ///   permission.
     public func fetch(_ name: String, need: Need = .any, version: Int? = nil, for use: SecretUse = .any) throws(VaultError) -> FetchedSecret {
         let name = try Labels.name(name)
         let need = try need.validated()
-        let actor = configuration.actor
+        let caller = caller
+        try caller.requireCompleteNeed(need)
         let warningWindow = configuration.expiryWarningSeconds
         return try audited(AuditRecord(.fetch, name: name, need: need)) { db, now, record in
             let authenticator = stateAuthenticator
             guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Refusal.notFound(name) }
             let credential = loaded.credential
             record.credentialID = credential.id
+            try caller.authorizeUse(of: name, for: need)
             try Vault.checkUsable(credential, need: need, now: now)
             guard credential.kind == .stored else {
                 throw Refusal.denied(
@@ -88,7 +93,7 @@ extension Vault {
                     outcome: .denied, reason: "NUL byte: not usable in an environment variable"
                 )
             }
-            try recordUse(of: stored, actor: actor, now: now, db: db, record: &record)
+            try recordUse(of: stored, actor: caller.actor, now: now, db: db, record: &record)
             return FetchedSecret(
                 secret: secret,
                 credential: credential,

@@ -17,7 +17,8 @@ extension Vault {
     ///   expired or out-of-scope token. All refusals look alike to the presenter.
     public func verify(_ token: Secret, need: Need = .any) throws(VaultError) -> Credential {
         let need = try need.validated()
-        let actor = configuration.actor
+        let caller = caller
+        try caller.requireCompleteNeed(need)
         let wellFormed = token.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
         let fingerprint = keys.fingerprint(of: token)
         return try audited(AuditRecord(.verify, need: need)) { db, now, record in
@@ -42,12 +43,13 @@ extension Vault {
                 throw Refusal.denied("the token is not valid", reason: "version \(version.version) is \(version.state)")
             }
             do {
+                try caller.authorizeUse(of: credential.name, for: need)
                 try Vault.checkUsable(credential, need: need, now: now)
             } catch {
                 // The presenter learns nothing about whose token it is; the audit records why.
                 throw Refusal.denied("the token is not valid", reason: Refusal.reason(of: error))
             }
-            try recordUse(of: version, actor: actor, now: now, db: db, record: &record)
+            try recordUse(of: version, actor: caller.actor, now: now, db: db, record: &record)
             return credential
         }
     }

@@ -51,7 +51,8 @@ enum AuditChainWalker {
     /// Checks part `part` of `parts` of the trail: the events with `seq` in its share of
     /// `1...max(seq)`, the first part also taking any below 1 and the last any above.
     static func checkPart(
-        _ part: Int, of parts: Int, _ db: Connection, genesis: Digest32, auditKey: SymmetricKey?, seal: AuditSeal?
+        _ part: Int, of parts: Int, _ db: Connection, genesis: Digest32, auditKey: SymmetricKey?, seal: AuditSeal?,
+        schemaHasIdentity: Bool = true
     ) throws -> PartResult {
         let last = max(0, try AuditEventTable.maxSequence(db) ?? 0)
         // Part k covers (bound(k), bound(k + 1)]; bound(k) = last * k / parts, without overflowing.
@@ -80,7 +81,7 @@ enum AuditChainWalker {
         var hash = Digest32()
         var mac = Digest32()
         var expected = first
-        let statement = try db.prepare(AuditEventTable.walkSQL)
+        let statement = try db.prepare(schemaHasIdentity ? AuditEventTable.walkSQL : AuditEventTable.walkWithoutIdentitySQL)
         try statement.bind([part == 0 ? Int64.min : first, part == parts - 1 ? Int64.max : final])
         func found(_ problem: AuditProblem) -> PartResult {
             PartResult(finding: Finding(problem: problem, head: previous), lastSequence: last, lastHash: previous)

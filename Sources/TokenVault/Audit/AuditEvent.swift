@@ -6,8 +6,36 @@ public enum AuditAction: String, Sendable, CaseIterable {
     /// The one event of an upgrade that authenticated a schema-5 vault's state as it stood.
     case authenticateState = "authenticate-state"
     /// A read-only command (list, show, expiring, report, scan) refused because a row it would
-    /// have shown fails its authentication; always outcome `error`.
+    /// have shown fails its authentication, or a read a principal may not make; never `ok`.
     case read
+    /// Changes to the service's principals; the event's credential columns name the principal.
+    case principalAdd = "principal-add"
+    case principalRemove = "principal-remove"
+    case principalRename = "principal-rename"
+    case principalRotateToken = "principal-rotate-token"
+    /// A caller of the service that maps to no principal (always `denied`).
+    case authenticate
+
+    /// The actions on principals, whose events name a principal where others name a credential.
+    public var concernsPrincipal: Bool {
+        switch self {
+        case .principalAdd, .principalRemove, .principalRename, .principalRotateToken: true
+        default: false
+        }
+    }
+}
+
+/// How an event's actor was established.
+public enum ActorKind: String, Sendable, CaseIterable {
+    /// A name the caller gave (`--actor`, `TOKENVAULT_ACTOR`, the OS user): the embedded mode,
+    /// where whoever holds the key can write any name.
+    case declared
+    /// A principal the service authenticated by the kernel's peer credentials or an access
+    /// token: the actor is `principal:NAME`.
+    case principal
+    /// A caller of the service that maps to no principal: the actor is `unauthenticated`, and
+    /// the event records the peer.
+    case unauthenticated
 }
 
 /// How the audited operation ended.
@@ -42,6 +70,14 @@ public struct AuditEvent: Sendable, Hashable {
     /// Whether the operation changed its credential's authenticated state: a read of that
     /// credential then expects its rows to carry this event's sequence number.
     public let changesState: Bool
+    /// How the actor was established; nil for events written before TokenVault recorded it
+    /// (all of them declared).
+    public let actorKind: ActorKind?
+    /// The authenticated caller's connection: `uid=U pid=P` (peer credentials) or `token=ID` (an
+    /// access token's id, never the token). Only for events written by the service.
+    public let peer: String?
+    /// A name the service's caller declared, kept beside the authenticated actor.
+    public let onBehalfOf: String?
 }
 
 /// An event about to be appended: everything but its place in the chain.

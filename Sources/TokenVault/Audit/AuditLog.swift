@@ -35,7 +35,16 @@ enum AuditLog {
         encoder.append(event.version)
         // Appended only when set, so that events written before authenticated state (which had
         // no such field) encode, and verify, exactly as they did.
-        if event.changesState { encoder.append(Int64(1)) }
+        // The identity fields (schema 7) follow, with the flag then always written: an event with
+        // them never encodes like one without.
+        if let kind = event.actorKind {
+            encoder.append(Int64(event.changesState ? 1 : 0))
+            encoder.append(kind.rawValue)
+            encoder.append(event.peer)
+            encoder.append(event.onBehalfOf)
+        } else if event.changesState {
+            encoder.append(Int64(1))
+        }
         return encoder.bytes
     }
 
@@ -53,7 +62,7 @@ enum AuditLog {
     /// - Throws: ``VaultError/Kind/failed`` when `record` sealed state under another sequence
     ///   number than the one the event gets (a programming error: nothing is written).
     @discardableResult
-    static func append(_ record: AuditRecord, actor: String, at time: UnixTime, keys: Keyring, db: Connection) throws -> AuditEvent {
+    static func append(_ record: AuditRecord, caller: Caller, at time: UnixTime, keys: Keyring, db: Connection) throws -> AuditEvent {
         let head = try AuditEventTable.head(db)
         let previous = head?.hash ?? genesisHash(vaultID: keys.vaultID)
         let sequence = (head?.seq ?? 0) + 1
@@ -63,7 +72,7 @@ enum AuditLog {
         let event = AuditEvent(
             sequence: sequence,
             time: time,
-            actor: actor,
+            actor: caller.actor,
             action: record.action,
             credentialID: record.credentialID,
             credentialName: record.credentialName,
@@ -73,7 +82,10 @@ enum AuditLog {
             outcome: record.outcome,
             reason: record.reason,
             version: record.version,
-            changesState: record.stateSeq != nil
+            changesState: record.stateSeq != nil,
+            actorKind: caller.kind,
+            peer: caller.peer,
+            onBehalfOf: caller.onBehalfOf
         )
         let hash = chainHash(previous: previous, event: event)
         let mac = keys.auditMAC.authenticate(hash)
@@ -85,7 +97,10 @@ enum AuditLog {
     /// `mac` right after them.
     enum Column: Int, ColumnList {
         case seq, at, actor, action, credentialUID, credentialName, needProject, needResource
-        case needPermission, outcome, reason, version, changesState
+        case needPermission, outcome, reason, version, changesState, actorKind, peer, onBehalfOf
+
+        /// The columns schema 7 added: who the actor is.
+        var isIdentity: Bool { self == .actorKind || self == .peer || self == .onBehalfOf }
     }
 
     static let selectColumns = Column.selectList()
@@ -115,7 +130,17 @@ enum AuditLog {
         buffer.append(integer(statement.column(at: Column.version.rawValue), optional: true))  // version
         // changes_state: encoded when not 0 (any value but 0 and 1 is refused by the schema, and
         // would not match the hash of an event written by an append).
-        if case .integer(let flag) = statement.column(at: Column.changesState.rawValue), flag != 0 { buffer.append(.integer(flag)) }
+        let flag: Int64
+        if case .integer(let value) = statement.column(at: Column.changesState.rawValue) { flag = value } else { flag = 0 }
+        // The identity fields, as `encode` writes them: after the flag, when actor_kind is set.
+        if case .text(let kind) = statement.column(at: Column.actorKind.rawValue) {
+            buffer.append(.integer(flag))
+            buffer.append(.text(kind))
+            buffer.append(text(statement.column(at: Column.peer.rawValue), optional: true))
+            buffer.append(text(statement.column(at: Column.onBehalfOf.rawValue), optional: true))
+        } else if flag != 0 {
+            buffer.append(.integer(flag))
+        }
     }
 
     /// An integer column as `event(from:)` reads it: anything else is null when optional, else 0.
@@ -158,7 +183,10 @@ enum AuditLog {
             outcome: outcome,
             reason: row.string(Column.reason),
             version: row.int64(Column.version),
-            changesState: row.int64(Column.changesState) == 1
+            changesState: row.int64(Column.changesState) == 1,
+            actorKind: row.string(Column.actorKind).flatMap(ActorKind.init(rawValue:)),
+            peer: row.string(Column.peer),
+            onBehalfOf: row.string(Column.onBehalfOf)
         )
     }
 }

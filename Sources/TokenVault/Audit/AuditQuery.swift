@@ -46,6 +46,7 @@ extension Vault {
     ///   from inside `body` deadlocks; collect what you need and act after the call returns.
     public func forEachAuditEvent(_ filter: AuditFilter, _ body: (AuditEvent) throws -> Void) throws(VaultError) {
         if let limit = filter.limit, limit <= 0 { throw VaultError(.invalidInput, "the limit must be a positive number") }
+        try requireAdmin()
         var conditions: [String] = []
         var arguments: [any SQLBindable] = []
         if let actor = filter.actor {

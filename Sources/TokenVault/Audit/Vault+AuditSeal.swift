@@ -9,7 +9,7 @@ extension Vault {
     /// can write the vault file cannot reach: a later `verify` with them detects truncation and
     /// rollback, which the chain alone cannot.
     public func sealAuditTrail() throws(VaultError) -> AuditSeal {
-        let actor = configuration.actor
+        let caller = caller
         let vaultID = keys.vaultID
         return try Vault.mapErrors {
             try queue.write { db in
@@ -20,7 +20,7 @@ extension Vault {
                 var record = AuditRecord(.seal)
                 let count = (try AuditEventTable.maxSequence(db) ?? 0) + 1
                 record.reason = "sealed at event \(count)"
-                _ = try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+                _ = try AuditLog.append(record, caller: caller, at: now, keys: keys, db: db)
                 guard let head = try AuditEventTable.head(db), head.seq == count, let hash = head.hash
                 else { throw VaultError(.integrity, "the audit trail's head could not be read back") }
                 let message = AuditSeal.signedMessage(vaultID: vaultID, eventCount: count, headHash: hash, sealedAt: now)

@@ -22,7 +22,8 @@ extension Vault {
     /// The trail is read in one snapshot, in parts checked in parallel (two per processor), each
     /// on its own connection to the vault file; the state likewise, in ranges of credentials.
     public func verifyAuditTrail() throws(VaultError) -> AuditReport {
-        try verifyAuditTrail(parts: AuditChainWalker.defaultParts)
+        try requireAdmin()
+        return try verifyAuditTrail(parts: AuditChainWalker.defaultParts)
     }
 
     /// ``verifyAuditTrail()`` in a given number of parts (tests split small trails).

@@ -12,6 +12,7 @@ extension Vault {
 
     /// Calls `body` with each live credential matching `filter`, by name, reading them one at a
     /// time from SQLite (constant memory, whatever the number of credentials). Never a secret.
+    /// A principal that is not an admin sees only the credentials its allow list names.
     ///
     /// ```swift
     /// try vault.forEachCredential(CredentialFilter(expiringWithin: 30 * 86_400)) { credential in
@@ -30,7 +31,7 @@ extension Vault {
         let need = try Need(project: filter.project, resource: filter.resource).validated()
         try reading { db, _ in
             try CredentialRecords.forEach(matching: filter, now: now, db, stateAuthenticator) { loaded in
-                if loaded.credential.scope.covers(need) { try body(loaded.credential) }
+                if loaded.credential.scope.covers(need), caller.mayView(loaded.credential.name) { try body(loaded.credential) }
             }
         }
     }
@@ -42,7 +43,7 @@ extension Vault {
         let name = try Labels.name(name)
         return try reading { db, _ in
             let authenticator = stateAuthenticator
-            guard let loaded = try CredentialRecords.live(named: name, db, authenticator),
+            guard caller.mayView(name), let loaded = try CredentialRecords.live(named: name, db, authenticator),
                 let snapshot = try CredentialSnapshot.load(rowID: loaded.rowID, db, authenticator)
             else {
                 throw VaultError(.notFound, "no credential named '\(printable(name))'")

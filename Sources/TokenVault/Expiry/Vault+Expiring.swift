@@ -13,7 +13,7 @@ extension Vault {
         let credentials = try reading { db, _ in
             try CredentialRecords.expiringOrNever(by: now + within, db, stateAuthenticator)
         }
-        let entries = credentials.map { credential -> ExpiringCredential in
+        let entries = credentials.filter { caller.mayView($0.credential.name) }.map { credential -> ExpiringCredential in
             guard let expiresAt = credential.credential.expiresAt else {
                 return ExpiringCredential(credential: credential.credential, status: .never, secondsLeft: nil)
             }

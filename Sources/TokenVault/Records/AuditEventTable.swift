@@ -12,6 +12,12 @@ enum AuditEventTable {
     private static let hashSQL = "SELECT hash FROM audit_events WHERE seq = ?"
     private static let insertSQL = """
         INSERT INTO audit_events (seq, at, actor, action, credential_uid, credential_name, need_project,
+            need_resource, need_permission, outcome, reason, version, changes_state, actor_kind, peer, on_behalf_of, hash, mac)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    /// An event without the identity columns of schema 7: the one the upgrade to schema 6 writes.
+    private static let insertWithoutIdentitySQL = """
+        INSERT INTO audit_events (seq, at, actor, action, credential_uid, credential_name, need_project,
             need_resource, need_permission, outcome, reason, version, changes_state, hash, mac)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
@@ -21,6 +27,14 @@ enum AuditEventTable {
     /// The events with `seq` in a range (two arguments), in order: ``AuditLog/Column``, then
     /// `hash` and `mac`. For the chain walk.
     static let walkSQL = "SELECT \(AuditLog.selectColumns), hash, mac FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq"
+
+    /// ``walkSQL`` for a trail of schema 6, which has no identity columns yet (they read as
+    /// null, as for every event written before them): for the upgrade to authenticated state,
+    /// which runs before the migration that adds them.
+    static let walkWithoutIdentitySQL = """
+        SELECT \(AuditLog.Column.allCases.map { $0.isIdentity ? "NULL" : $0.sqlExpression }.joined(separator: ", ")), hash, mac
+        FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq
+        """
 
     /// The successful events that gave a credential a name (`add`, `issue`, `rename`).
     private static let naming =
@@ -124,12 +138,23 @@ enum AuditEventTable {
 
     /// Appends `event` with its chain hash and MAC.
     static func insert(_ db: Connection, _ event: AuditEvent, hash: [UInt8], mac: [UInt8]) throws {
+        guard event.actorKind != nil else {
+            try db.execute(
+                insertWithoutIdentitySQL,
+                [
+                    event.sequence, event.time, event.actor, event.action.rawValue, event.credentialID, event.credentialName,
+                    event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue, event.reason,
+                    event.version, event.changesState, hash, mac,
+                ]
+            )
+            return
+        }
         try db.execute(
             insertSQL,
             [
                 event.sequence, event.time, event.actor, event.action.rawValue, event.credentialID, event.credentialName,
                 event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue, event.reason,
-                event.version, event.changesState, hash, mac,
+                event.version, event.changesState, event.actorKind?.rawValue, event.peer, event.onBehalfOf, hash, mac,
             ]
         )
     }

@@ -55,6 +55,8 @@ enum SchemaObjects {
         "index name_history_name", "index audit_events_unknown_name", "index audit_events_state", "index audit_events_naming",
         "index sqlite_autoindex_credentials_1", "index sqlite_autoindex_credentials_2", "index sqlite_autoindex_grants_1",
         "index sqlite_autoindex_name_history_1", "index sqlite_autoindex_secret_versions_1",
+        "table principals", "index principals_match", "index sqlite_autoindex_principals_1", "index sqlite_autoindex_principals_2",
+        "index sqlite_autoindex_principals_3",
     ]
 
     // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).

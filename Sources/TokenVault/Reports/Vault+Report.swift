@@ -29,6 +29,7 @@ extension Vault {
     ///   created longer ago than that) is reported as unused.
     public func report(unusedFor: Int64 = 90 * 86_400) throws(VaultError) -> SecurityReport {
         guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
+        try requireAdmin()
         return try reading { db, now in
             let authenticator = stateAuthenticator
             let loaded = try CredentialRecords.all(db, authenticator)

@@ -158,7 +158,7 @@ struct StateAuthenticator {
 
     /// The one check of every row: a MAC that matches the row's values under its own
     /// `state_seq` (else forged), then that `state_seq` is the one expected (else stale).
-    private func check(
+    func check(
         _ table: String, of credential: String, seq: Int64?, mac stored: [UInt8]?, expectedSeq: Int64,
         encoding: (Int64) -> [UInt8]
     ) throws(StateViolation) {

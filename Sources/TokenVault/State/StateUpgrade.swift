@@ -25,7 +25,7 @@ enum StateUpgrade {
             throw VaultError(.integrity, "the vault's authenticated state was removed after an upgrade: it will not be sealed again")
         }
         let genesis = Digest32(AuditLog.genesisHash(vaultID: keys.vaultID))!
-        let walk = try AuditChainWalker.checkPart(0, of: 1, db, genesis: genesis, auditKey: keys.auditKey, seal: nil)
+        let walk = try AuditChainWalker.checkPart(0, of: 1, db, genesis: genesis, auditKey: keys.auditKey, seal: nil, schemaHasIdentity: false)
         if let problem = walk.finding?.problem {
             throw VaultError(
                 .integrity, "the audit trail does not verify (\(problem.description)): the state is not sealed",
@@ -44,6 +44,6 @@ enum StateUpgrade {
         var record = AuditRecord(.authenticateState)
         record.reason = "schema 6: authenticated the state of \(count) credentials as it stood"
         record.stateSeq = seq
-        try AuditLog.append(record, actor: actor, at: now, keys: keys, db: db)
+        try AuditLog.append(record, caller: .upgrading(actor), at: now, keys: keys, db: db)
     }
 }

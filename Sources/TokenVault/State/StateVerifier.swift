@@ -42,7 +42,10 @@ enum StateVerifier {
             let range = low <= high ? try checkRange(low...high, db, authenticator) : Result(credentialsChecked: 0, violation: nil)
             var trail: StateViolation?
             if part == 0 {
-                do { try checkAgainstTheTrail(db) } catch let violation as StateViolation { trail = violation }
+                do {
+                    try checkAgainstTheTrail(db)
+                    try checkPrincipals(db, authenticator)
+                } catch let violation as StateViolation { trail = violation }
             }
             return (range: range, trail: trail)
         }
@@ -104,6 +107,17 @@ enum StateVerifier {
         }
         if let (uid, name) = try AuditEventTable.earliestNamingWithoutHistory(db) {
             throw StateViolation(table: "name_history", credential: name ?? uid, problem: .missing)
+        }
+    }
+
+    /// Every principal's row (MAC and freshness), and a row for every principal the trail added
+    /// and did not remove.
+    private static func checkPrincipals(_ db: Connection, _ authenticator: StateAuthenticator) throws {
+        for (stored, newest) in try PrincipalTable.all(db) {
+            try authenticator.check(stored, newestEvent: newest)
+        }
+        if let (uid, name) = try PrincipalTable.earliestAddedWithoutRow(db) {
+            throw StateViolation(table: "principals", credential: name ?? uid, problem: .missing)
         }
     }
 

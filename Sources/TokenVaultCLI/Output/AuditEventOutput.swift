@@ -8,9 +8,20 @@ enum AuditEventOutput {
     /// One table row.
     static func tableRow(_ event: AuditEvent) -> [String] {
         [
-            String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action.rawValue,
+            String(event.sequence), TimeFormat.iso8601(event.time), actorText(event), event.action.rawValue,
             event.credentialName ?? "-", needText(event), event.outcome.rawValue, event.reason ?? "",
         ]
+    }
+
+    /// The actor, with the name it acted for when a service caller declared one:
+    /// `principal:ci (for alice)`.
+    static func actorText(_ event: AuditEvent) -> String {
+        event.onBehalfOf.map { "\(event.actor) (for \($0))" } ?? event.actor
+    }
+
+    /// How the actor was established: events older than the record of it were all declared.
+    static func actorKind(_ event: AuditEvent) -> String {
+        (event.actorKind ?? .declared).rawValue
     }
 
     /// `project=P resource=R permission=crud` (the parts given), or `-`.
@@ -28,19 +39,21 @@ enum AuditEventOutput {
             ("credential_name", .optional(event.credentialName)), ("need_project", .optional(event.needProject)),
             ("need_resource", .optional(event.needResource)), ("need_permission", .optional(event.needPermissions)),
             ("outcome", .string(event.outcome.rawValue)), ("reason", .optional(event.reason)),
-            ("version", event.version.map(JSON.int) ?? .null),
+            ("version", event.version.map(JSON.int) ?? .null), ("actor_kind", .string(actorKind(event))),
+            ("peer", .optional(event.peer)), ("on_behalf_of", .optional(event.onBehalfOf)),
         ]).rendered() + "\n"
     }
 
     /// The CSV header line.
-    static let csvHeader = "seq,time,actor,action,credential_id,credential_name,need_project,need_resource,need_permission,outcome,reason,version\n"
+    static let csvHeader =
+        "seq,time,actor,action,credential_id,credential_name,need_project,need_resource,need_permission,outcome,reason,version,actor_kind,peer,on_behalf_of\n"
 
     /// One CSV record, with its newline.
     static func csvLine(_ event: AuditEvent) -> String {
         let fields: [String?] = [
             String(event.sequence), TimeFormat.iso8601(event.time), event.actor, event.action.rawValue, event.credentialID,
             event.credentialName, event.needProject, event.needResource, event.needPermissions, event.outcome.rawValue,
-            event.reason, event.version.map { String($0) },
+            event.reason, event.version.map { String($0) }, actorKind(event), event.peer, event.onBehalfOf,
         ]
         return CSV.line(fields.map { $0 ?? "" })
     }

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+@testable import TokenVault
+
+/// Principals of the service, and how an authenticated caller's policy bounds the library.
+@Suite("Principals and callers")
+struct PrincipalTests {
+    static let orders = Need(project: "shop-de", resource: "orders", permissions: .read)
+    static let peer = PeerIdentity(uid: 1001, gid: 2001, pid: 4242)
+
+    /// A vault with `erp` (shop-de:*:crud) and `bank` (finance:*:r), and a principal `connector`
+    /// (uid 1001) allowed `erp` for reading orders.
+    static func vaultWithConnector() throws -> TestVault {
+        let t = try TestVault()
+        _ = try t.vault.add(newCredential("erp", "shop-de:*:crud"), secret: Secret("erp-secret"))
+        _ = try t.vault.add(newCredential("bank", "finance:*:r"), secret: Secret("bank-secret"))
+        _ = try t.vault.addPrincipal("connector", recognisedBy: .uid(1001), allow: [AllowEntry(parsing: "erp:shop-de:orders:r")])
+        return t
+    }
+
+    @Test func aPrincipalFetchesOnlyWhatItsAllowListAndTheGrantsBothCover() throws {
+        let t = try Self.vaultWithConnector()
+        let (principal, peer) = try t.vault.authenticate(peer: Self.peer, bearer: nil)
+        #expect(principal.name == "connector" && peer == "uid=1001 pid=4242")
+        let scoped = try t.vault.acting(as: principal, peer: peer, onBehalfOf: "alice")
+        #expect(try scoped.fetch("erp", need: Self.orders).secret.text == "erp-secret")
+        // Covered by the grants, not by the allow list: refused and audited.
+        let write = Need(project: "shop-de", resource: "orders", permissions: .update)
+        #expect(errorKind { _ = try scoped.fetch("erp", need: write) } == .denied)
+        #expect(errorKind { _ = try scoped.fetch("bank", need: Need(project: "finance", resource: "x", permissions: .read)) } == .denied)
+        // A need through the service names all three parts.
+        #expect(errorKind { _ = try scoped.fetch("erp", need: Need(project: "shop-de")) } == .invalidInput)
+
+        let rows = try t.sql("SELECT actor, actor_kind, peer, on_behalf_of, outcome, reason FROM audit_events WHERE action = 'fetch' ORDER BY seq")
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0.string(0) == "principal:connector" && $0.string(1) == "principal" && $0.string(2) == "uid=1001 pid=4242" })
+        #expect(rows.allSatisfy { $0.string(3) == "alice" })
+        #expect(rows.map { $0.string(4) ?? "" } == ["ok", "denied", "denied"])
+        #expect(rows[1].string(5) == "out of policy")
+        #expect(try t.vault.verifyAuditTrail().isIntact)
+    }
+
+    @Test func theEmbeddedActorIsMarkedDeclared() throws {
+        let t = try TestVault(actor: "security-admin")
+        _ = try t.vault.add(newCredential("erp", "*:*:r"), secret: Secret("s"))
+        let rows = try t.sql("SELECT actor, actor_kind, peer FROM audit_events WHERE action = 'add'")
+        #expect(rows.first?.string(0) == "security-admin" && rows.first?.string(1) == "declared" && rows.first?.string(2) == nil)
+    }
+
+    @Test func anUnknownCallerIsRefusedAndAudited() throws {
+        let t = try Self.vaultWithConnector()
+        #expect(errorKind { _ = try t.vault.authenticate(peer: PeerIdentity(uid: 7, gid: 7, pid: 9), bearer: nil) } == .unauthenticated)
+        #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: Secret("tva_not-a-token")) } == .unauthenticated)
+        let rows = try t.sql("SELECT actor, actor_kind, peer, outcome FROM audit_events WHERE action = 'authenticate' ORDER BY seq")
+        #expect(rows.map { $0.string(2) ?? "" } == ["uid=7 pid=9", "token=malformed uid=1001 pid=4242"])
+        #expect(rows.allSatisfy { $0.string(0) == "unauthenticated" && $0.string(1) == "unauthenticated" && $0.string(3) == "denied" })
+    }
+
+    @Test func tokensAuthenticateRotateAndAreStoredOnlyAsKeyedHashes() throws {
+        let t = try TestVault()
+        let (principal, token) = try t.vault.addPrincipal("ci", recognisedBy: .token, allow: [AllowEntry(parsing: "*:*:*:r")])
+        let first = try #require(token)
+        #expect(first.text.hasPrefix("tva_") && first.text.count == IssuedTokenFormat.length)
+        guard case .token(let id) = principal.recognisedBy else {
+            Issue.record("not a token principal")
+            return
+        }
+        let (found, peer) = try t.vault.authenticate(peer: Self.peer, bearer: first)
+        #expect(found.name == "ci" && peer == "token=" + id)
+        #expect(!fileContains(t.path, Array(first.text.utf8)) && !fileContains(t.path + "-wal", Array(first.text.utf8)))
+
+        let second = try t.vault.rotatePrincipalToken("ci")
+        #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: first) } == .unauthenticated)
+        #expect(try t.vault.authenticate(peer: Self.peer, bearer: second).principal.name == "ci")
+        // A token is never the peer's uid: a bearer that does not match is refused, not
+        // recognised by uid instead.
+        _ = try t.vault.addPrincipal("by-uid", recognisedBy: .uid(1001))
+        #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: first) } == .unauthenticated)
+    }
+
+    @Test func uidIsTriedBeforeGid() throws {
+        let t = try TestVault()
+        _ = try t.vault.addPrincipal("group", recognisedBy: .gid(2001))
+        #expect(try t.vault.authenticate(peer: Self.peer, bearer: nil).principal.name == "group")
+        _ = try t.vault.addPrincipal("user", recognisedBy: .uid(1001))
+        #expect(try t.vault.authenticate(peer: Self.peer, bearer: nil).principal.name == "user")
+        #expect(errorKind { _ = try t.vault.addPrincipal("again", recognisedBy: .uid(1001)) } == .invalidInput)
+        #expect(errorKind { _ = try t.vault.addPrincipal("user", recognisedBy: .uid(5)) } == .invalidInput)
+    }
+
+    @Test func aPrincipalThatIsNotAnAdminManagesNothingAndReadsNoTrail() throws {
+        let t = try Self.vaultWithConnector()
+        let (principal, peer) = try t.vault.authenticate(peer: Self.peer, bearer: nil)
+        let scoped = try t.vault.acting(as: principal, peer: peer)
+        #expect(errorKind { try scoped.revoke("erp") } == .denied)
+        #expect(errorKind { _ = try scoped.add(newCredential("x", "*:*:r"), secret: Secret("s")) } == .denied)
+        #expect(errorKind { _ = try scoped.addPrincipal("y", recognisedBy: .uid(5), admin: true) } == .denied)
+        #expect(errorKind { try scoped.forEachAuditEvent(AuditFilter()) { _ in } } == .denied)
+        #expect(errorKind { _ = try scoped.report() } == .denied)
+        #expect(errorKind { _ = try scoped.principals() } == .denied)
+        // Listings show only what it may fetch; another credential does not exist for it.
+        #expect(try scoped.list().map(\.name) == ["erp"])
+        #expect(errorKind { _ = try scoped.show("bank") } == .notFound)
+        #expect(try t.vault.show("erp").credential.revokedAt == nil)
+        let refusals = try t.sql("SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND reason = 'not an admin'")
+        #expect(refusals.first?.int64(0) == 6)
+    }
+
+    @Test func anAdminPrincipalManages() throws {
+        let t = try Self.vaultWithConnector()
+        _ = try t.vault.addPrincipal("admin", recognisedBy: .uid(0), admin: true)
+        let (principal, peer) = try t.vault.authenticate(peer: PeerIdentity(uid: 0, gid: 0, pid: 1), bearer: nil)
+        let admin = try t.vault.acting(as: principal, peer: peer)
+        try admin.revoke("bank")
+        #expect(try admin.principals().map(\.name) == ["admin", "connector"])
+        try admin.renamePrincipal("connector", to: "procuros")
+        try admin.removePrincipal("procuros")
+        #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: nil) } == .unauthenticated)
+        #expect(try t.vault.verifyAuditTrail().isIntact)
+    }
+
+    @Test func aPrincipalRowWrittenWithoutTheKeyIsRefused() throws {
+        let t = try Self.vaultWithConnector()
+        // Widen the allow list in the file: the row's MAC no longer matches.
+        _ = try t.sql("UPDATE principals SET allow = '*:*:*:crud', admin = 1")
+        #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: nil) } == .integrity)
+        #expect(errorKind { _ = try t.vault.principals() } == .integrity)
+    }
+
+    @Test func aRemovedPrincipalRestoredFromACopyIsStale() throws {
+        let t = try Self.vaultWithConnector()
+        let saved = try t.sql("SELECT uid, name, match_kind, match_id, admin, allow, created_at, state_seq, state_mac FROM principals")
+        try t.vault.removePrincipal("connector")
+        let row = try #require(saved.first)
+        _ = try t.sql(
+            "INSERT INTO principals (uid, name, match_kind, match_id, admin, allow, created_at, state_seq, state_mac) VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                row.string(0)!, row.string(1)!, row.string(2)!, row.int64(3)!, row.int64(4)!, row.string(5)!, row.int64(6)!, row.int64(7)!,
+                row.blob(8)!,
+            ]
+        )
+        #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: nil) } == .integrity)
+    }
+
+    @Test func allowEntriesParseStrictly() throws {
+        #expect(try AllowEntry(parsing: "*:*:*:r").description == "*:*:*:r")
+        #expect(try AllowEntry(parsing: "metrics") == .metrics)
+        for bad in ["", "erp", "erp:shop", "erp:shop:orders", "erp:shop:orders:x", ":shop:orders:r", "-dash:*:*:r", "erp:*:*:r:extra"] {
+            #expect(errorKind { _ = try AllowEntry(parsing: bad) } == .invalidInput, "\(bad)")
+        }
+    }
+}
