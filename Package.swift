@@ -34,8 +34,9 @@ let package = Package(
             dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations"],
             swiftSettings: strictSettings
         ),
-        // A strict HTTP/1.1 subset over bytes (no sockets): request parsing, response
-        // serialization. No dependencies; used by the fuzzer and its tests, and later the service.
+        // A strict HTTP/1.1 subset over bytes (no sockets): request parsing and response
+        // serialization for the service, response parsing for the CLI as its client. No
+        // dependencies; used by the fuzzer and its tests, later by the service and the client.
         .target(name: "TokenVaultHTTP", swiftSettings: strictSettings),
         // JSON values, their renderer and a strict parser (RFC 8259, integers only): the CLI's
         // --json output and the wire format of the service. TokenVaultSystem for DisplayText.

@@ -10,7 +10,7 @@ public enum FuzzEntry {
     /// The parsers, in the order the selector byte picks them. New parsers go at the end, so
     /// that the corpus's inputs keep their meaning.
     public static let targets = [
-        "duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request", "json",
+        "duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request", "json", "http-response",
     ]
 
     /// A fixed key: a random sealed box must never authenticate under it.
@@ -52,8 +52,10 @@ public enum FuzzEntry {
             _ = try? SealPublicKey.parse(text)
         case 7:
             HTTPRequestFuzzing.run(body)
-        default:
+        case 8:
             JSONFuzzing.run(body)
+        default:
+            HTTPResponseFuzzing.run(body)
         }
     }
 }
