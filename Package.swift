@@ -34,10 +34,14 @@ let package = Package(
             dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations"],
             swiftSettings: strictSettings
         ),
-        // A strict HTTP/1.1 subset over bytes (no sockets): request parsing, response
-        // serialization. No dependencies; used by the fuzzer and its tests, and later the service.
+        // A strict HTTP/1.1 subset over bytes (no sockets): request parsing and response
+        // serialization for the service, response parsing for the CLI as its client. No
+        // dependencies; used by the fuzzer and its tests, later by the service and the client.
         .target(name: "TokenVaultHTTP", swiftSettings: strictSettings),
-        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem"], swiftSettings: strictSettings),
+        // JSON values, their renderer and a strict parser (RFC 8259, integers only): the CLI's
+        // --json output and the wire format of the service. TokenVaultSystem for DisplayText.
+        .target(name: "TokenVaultJSON", dependencies: ["TokenVaultSystem"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem", "TokenVaultJSON"], swiftSettings: strictSettings),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
         // builds do not: the test bundles, which link this module, need the shared runtime.
@@ -51,7 +55,11 @@ let package = Package(
         .executableTarget(name: "TokenVaultBench", dependencies: ["TokenVault"], swiftSettings: strictSettings),
         // Fuzzing (scripts/fuzz.sh): one entry point for every untrusted-input parser, the
         // libFuzzer binary around it, and a corpus replayed by the tests.
-        .target(name: "TokenVaultFuzzing", dependencies: ["TokenVault", "TokenVaultCrypto", "TokenVaultHTTP"], swiftSettings: strictSettings),
+        .target(
+            name: "TokenVaultFuzzing",
+            dependencies: ["TokenVault", "TokenVaultCrypto", "TokenVaultHTTP", "TokenVaultJSON"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(name: "TokenVaultFuzz", dependencies: ["TokenVaultFuzzing"], swiftSettings: strictSettings),
         .testTarget(
             name: "TokenVaultStoreTests",
@@ -69,13 +77,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TokenVaultJSONTests",
+            dependencies: ["TokenVaultJSON"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TokenVaultTests",
             dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations", "TokenVaultFuzzing"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TokenVaultCLITests",
-            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool"],
+            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool"],
             swiftSettings: strictSettings
         ),
     ]

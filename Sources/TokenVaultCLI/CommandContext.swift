@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 internal import TokenVaultSystem
 
 /// What every command shares: the I/O, the global options, and the vault once opened.

@@ -9,7 +9,9 @@ internal import TokenVaultCrypto
 public enum FuzzEntry {
     /// The parsers, in the order the selector byte picks them. New parsers go at the end, so
     /// that the corpus's inputs keep their meaning.
-    public static let targets = ["duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request"]
+    public static let targets = [
+        "duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request", "json", "http-response",
+    ]
 
     /// A fixed key: a random sealed box must never authenticate under it.
     private static let key = try! SymmetricKey(SecureBytes(copying: (0..<32).map { UInt8($0) }))
@@ -48,8 +50,12 @@ public enum FuzzEntry {
                 precondition(LegacyEndpoints.patterns.contains(pattern), "unknown pattern")
             }
             _ = try? SealPublicKey.parse(text)
-        default:
+        case 7:
             HTTPRequestFuzzing.run(body)
+        case 8:
+            JSONFuzzing.run(body)
+        default:
+            HTTPResponseFuzzing.run(body)
         }
     }
 }

@@ -43,10 +43,8 @@ public struct HTTPRequestParser: Sendable {
     private var buffer: [UInt8] = []
     /// Where the current request starts in `buffer`; the bytes before it are consumed.
     private var start = 0
-    /// Where the search for the end of the current head resumes.
-    private var scanned = 0
-    /// Whether the search has passed the CRLF that ends the request line.
-    private var requestLineEnded = false
+    /// The search for the end of the current head.
+    private var scanner = HTTPHeadScanner(maximumHeadLength: maximumHeadLength, maximumStartLineLength: maximumRequestLineLength)
     /// The current request's head, once parsed, while its body arrives.
     private var pendingHead: HTTPRequestHead?
     /// The error that ended parsing, rethrown by every later call.
@@ -90,9 +88,8 @@ public struct HTTPRequestParser: Sendable {
         let body = Array(buffer[start..<(start + head.contentLength)])
         start += head.contentLength
         pendingHead = nil
-        requestLineEnded = false
         compact()
-        scanned = start
+        scanner.reset(to: start)
         return HTTPRequest(head: head, body: body)
     }
 
@@ -103,31 +100,15 @@ public struct HTTPRequestParser: Sendable {
     /// - Throws: ``HTTPError/badRequest`` for a bare LF or CR, ``HTTPError/uriTooLong``,
     ///   ``HTTPError/headerFieldsTooLarge``.
     private mutating func findHeadEnd() throws(HTTPError) -> Int? {
-        let limit = start + Self.maximumHeadLength
-        scanned = max(scanned, start)
-        while scanned < buffer.count && scanned < limit {
-            let byte = buffer[scanned]
-            if byte == HTTPSyntax.lineFeed {
-                guard scanned > start, buffer[scanned - 1] == HTTPSyntax.carriageReturn else { throw .badRequest }
-                if !requestLineEnded {
-                    // The line is the bytes before its CR.
-                    guard scanned - 1 - start <= Self.maximumRequestLineLength else { throw .uriTooLong }
-                    requestLineEnded = true
-                } else if buffer[scanned - 2] == HTTPSyntax.lineFeed {
-                    scanned += 1
-                    return scanned
-                }
-            } else if byte == HTTPSyntax.carriageReturn {
-                // A CR must be followed by LF; wait for the next byte if it has not arrived.
-                guard scanned + 1 < buffer.count else { return nil }
-                guard buffer[scanned + 1] == HTTPSyntax.lineFeed else { throw .badRequest }
-            } else if !requestLineEnded && scanned - start >= Self.maximumRequestLineLength {
-                throw .uriTooLong
+        do throws(HTTPHeadScanner.Failure) {
+            return try scanner.findEnd(in: buffer, from: start)
+        } catch {
+            switch error {
+            case .bareLineEnding: throw .badRequest
+            case .startLineTooLong: throw .uriTooLong
+            case .headTooLarge: throw .headerFieldsTooLarge
             }
-            scanned += 1
         }
-        if scanned >= limit { throw .headerFieldsTooLarge }
-        return nil
     }
 
     /// Drops consumed bytes once they are most of the buffer, so a long-lived connection's

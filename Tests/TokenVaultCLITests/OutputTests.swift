@@ -1,5 +1,6 @@
 import Testing
 import TokenVault
+import TokenVaultJSON
 import TokenVaultSystem
 
 @testable import TokenVaultCLI

@@ -49,3 +49,45 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Feeds `chunks` to one response parser, taking responses out after each chunk, then (with
+/// `finish`) ends the connection and takes out what is left.
+///
+/// - Throws: the parser's ``HTTPResponseError``.
+func parseResponses(_ chunks: [[UInt8]], finish: Bool = true, limit: Int? = nil) throws(HTTPResponseError) -> [HTTPClientResponse] {
+    var parser = limit.map { HTTPResponseParser(maximumBodyLength: $0) } ?? HTTPResponseParser()
+    var responses: [HTTPClientResponse] = []
+    for chunk in chunks {
+        parser.append(chunk)
+        while let response = try parser.next() {
+            responses.append(response)
+        }
+    }
+    if finish {
+        parser.finish()
+        while let response = try parser.next() {
+            responses.append(response)
+        }
+    }
+    return responses
+}
+
+/// Parses `text` in one chunk, then ends the connection.
+func parseResponses(_ text: String, finish: Bool = true, limit: Int? = nil) throws(HTTPResponseError) -> [HTTPClientResponse] {
+    try parseResponses([Array(text.utf8)], finish: finish, limit: limit)
+}
+
+/// The error `text` is refused with (the connection ended after it), or nil when it parses.
+func responseRefusal(_ text: String, limit: Int? = nil) -> HTTPResponseError? {
+    responseRefusal(Array(text.utf8), limit: limit)
+}
+
+/// The error `bytes` are refused with (the connection ended after them), or nil when they parse.
+func responseRefusal(_ bytes: [UInt8], limit: Int? = nil) -> HTTPResponseError? {
+    do {
+        _ = try parseResponses([bytes], limit: limit)
+        return nil
+    } catch {
+        return error
+    }
+}

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 internal import TokenVaultSystem
 
 /// `tokenvault audit verify`: proves the audit trail and the vault's state intact.

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 internal import TokenVaultSystem
 
 /// `tokenvault test NAME --hook CMD`: the connection test.

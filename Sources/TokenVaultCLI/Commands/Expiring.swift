@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 internal import TokenVaultSystem
 
 /// `tokenvault expiring`: what expires soon, with an exit status for monitors.

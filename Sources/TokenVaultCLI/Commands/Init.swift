@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// `tokenvault init`: creates a vault.
 struct InitCommand: VaultCommand {

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// `tokenvault issue NAME`: mints a vault-owned token and prints it once.
 struct IssueCommand: VaultCommand {

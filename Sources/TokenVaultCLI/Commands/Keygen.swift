@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// `tokenvault keygen PATH`: writes a new key file.
 struct KeygenCommand: VaultCommand {

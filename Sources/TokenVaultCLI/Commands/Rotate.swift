@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 internal import TokenVaultSystem
 
 /// `tokenvault rotate NAME`, and its cron mode `rotate --expiring-within DURATION --hook CMD`:

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 internal import TokenVaultSystem
 
 /// `tokenvault scan PATH...`: finds leaked tokens in files.

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// `tokenvault show NAME`: one credential's details.
 struct ShowCommand: VaultCommand {

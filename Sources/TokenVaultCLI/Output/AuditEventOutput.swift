@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// How audit events are shown: a table row's need, a JSON Lines record, a CSV record.
 enum AuditEventOutput {

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// How credentials are shown in text and JSON. One place, used by add, issue, list, show, verify.
 enum CredentialOutput {
