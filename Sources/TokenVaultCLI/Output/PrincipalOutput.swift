@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// How principals are shown: a table row, a JSON object.
 enum PrincipalOutput {

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// `tokenvault principal remove NAME`: removes a principal.
 struct PrincipalRemoveCommand: VaultCommand {

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultJSON
 
 /// `tokenvault principal list`: lists the service's principals.
 struct PrincipalListCommand: VaultCommand {
