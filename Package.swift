@@ -41,7 +41,10 @@ let package = Package(
         // JSON values, their renderer and a strict parser (RFC 8259, integers only): the CLI's
         // --json output and the wire format of the service. TokenVaultSystem for DisplayText.
         .target(name: "TokenVaultJSON", dependencies: ["TokenVaultSystem"], swiftSettings: strictSettings),
-        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem", "TokenVaultJSON"], swiftSettings: strictSettings),
+        // How the library's values are written out (JSON, CSV, text cells): the CLI's output and
+        // the service's API bodies, one definition for both, so the CLI as a client prints the same.
+        .target(name: "TokenVaultWire", dependencies: ["TokenVault", "TokenVaultJSON", "TokenVaultSystem"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem", "TokenVaultWire", "TokenVaultJSON"], swiftSettings: strictSettings),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
         // builds do not: the test bundles, which link this module, need the shared runtime.

@@ -38,6 +38,7 @@ public struct HTTPStatus: Sendable, Hashable {
         413: "Content Too Large",
         414: "URI Too Long",
         422: "Unprocessable Content",
+        423: "Locked",
         429: "Too Many Requests",
         431: "Request Header Fields Too Large",
         500: "Internal Server Error",
@@ -73,6 +74,8 @@ public struct HTTPStatus: Sendable, Hashable {
     public static let uriTooLong = HTTPStatus(code: 414)
     /// 422 Unprocessable Content.
     public static let unprocessableContent = HTTPStatus(code: 422)
+    /// 423 Locked.
+    public static let locked = HTTPStatus(code: 423)
     /// 429 Too Many Requests.
     public static let tooManyRequests = HTTPStatus(code: 429)
     /// 431 Request Header Fields Too Large.

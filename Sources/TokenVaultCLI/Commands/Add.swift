@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 
 /// `tokenvault add NAME`: stores a token issued by another system.
 struct AddCommand: VaultCommand {

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 internal import TokenVaultSystem
 
 /// `tokenvault audit`: queries and exports the audit trail.

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 import TokenVaultJSON
 
 /// `tokenvault check-endpoint NAME PATH`: whether a PAT can reach an API path.

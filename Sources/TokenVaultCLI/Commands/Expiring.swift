@@ -1,6 +1,7 @@
 import TokenVault
 import TokenVaultJSON
 internal import TokenVaultSystem
+import TokenVaultWire
 
 /// `tokenvault expiring`: what expires soon, with an exit status for monitors.
 struct ExpiringCommand: VaultCommand {
@@ -60,18 +61,7 @@ struct ExpiringCommand: VaultCommand {
         if arguments.contains(.ics) {
             context.io.out(ICalendar.feed(entries.filter { $0.status != .never }, now: now))
         } else if context.json {
-            context.io.out(
-                JSON.array(
-                    entries.map { entry in
-                        .object([
-                            ("name", .string(entry.credential.name)), ("status", .string(entry.status.rawValue)),
-                            ("expires_at", .time(entry.credential.expiresAt)),
-                            ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
-                            ("notice_days", .int(entry.noticeDays)),
-                            ("legacy", .bool(entry.credential.isLegacy)), ("issuer", .optional(entry.credential.issuer)),
-                        ])
-                    }
-                ).rendered() + "\n")
+            context.io.out(CredentialOutput.expiringJSON(entries).rendered() + "\n")
         } else {
             var table = Table(["NAME", "STATUS", "NOTICE", "EXPIRES", "ISSUER", "FLAGS"])
             for entry in entries {

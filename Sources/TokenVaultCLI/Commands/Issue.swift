@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 import TokenVaultJSON
 
 /// `tokenvault issue NAME`: mints a vault-owned token and prints it once.

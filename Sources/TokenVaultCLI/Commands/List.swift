@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 
 /// `tokenvault list`: lists credentials, never their secrets.
 struct ListCommand: VaultCommand {

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 import TokenVaultJSON
 
 /// `tokenvault report`: the security admin's risk report.

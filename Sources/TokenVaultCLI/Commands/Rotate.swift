@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 import TokenVaultJSON
 internal import TokenVaultSystem
 

@@ -1,5 +1,6 @@
 import TokenVault
 import TokenVaultJSON
+import TokenVaultWire
 
 /// `tokenvault show NAME`: one credential's details.
 struct ShowCommand: VaultCommand {
@@ -24,35 +25,7 @@ struct ShowCommand: VaultCommand {
         let credential = details.credential
         let now = vault.configuration.clock.now
         if context.json {
-            guard case .object(var fields) = CredentialOutput.json(credential, now: now) else { return .ok }
-            fields.append(
-                (
-                    "versions",
-                    .array(
-                        details.versions.map { version in
-                            .object([
-                                ("version", .int(Int64(version.number))), ("state", .string(version.state.rawValue)),
-                                ("created_at", .time(version.createdAt)), ("valid_until", .time(version.validUntil)),
-                                ("first_used_at", .time(version.firstUsedAt)),
-                            ])
-                        })
-                ))
-            fields.append(
-                (
-                    "last_test",
-                    credential.lastTest.map { test in
-                        .object([("passed", .bool(test.passed)), ("detail", .string(test.detail)), ("tested_at", .time(test.testedAt))])
-                    } ?? .null
-                ))
-            fields.append(
-                (
-                    "name_history",
-                    .array(
-                        details.nameHistory.map { entry in
-                            .object([("name", .string(entry.name)), ("since", .time(entry.since))])
-                        })
-                ))
-            context.io.out(JSON.object(fields).rendered() + "\n")
+            context.io.out(CredentialOutput.detailsJSON(details, now: now).rendered() + "\n")
             return .ok
         }
         var lines: [(String, String)] = [

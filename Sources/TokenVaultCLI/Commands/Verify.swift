@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 internal import TokenVaultSystem
 
 /// `tokenvault verify`: checks a presented token against a need.

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 import TokenVaultJSON
 
 /// `tokenvault principal add NAME`: adds a caller of the service.

@@ -1,4 +1,5 @@
 import TokenVault
+import TokenVaultWire
 import TokenVaultJSON
 
 /// `tokenvault principal list`: lists the service's principals.

@@ -1,13 +1,13 @@
-import TokenVault
-import TokenVaultJSON
+package import TokenVault
+package import TokenVaultJSON
 
 /// How principals are shown: a table row, a JSON object.
-enum PrincipalOutput {
+package enum PrincipalOutput {
     /// The table's columns.
-    static let tableHeaders = ["NAME", "RECOGNISED BY", "ADMIN", "ALLOW"]
+    package static let tableHeaders = ["NAME", "RECOGNISED BY", "ADMIN", "ALLOW"]
 
     /// One table row.
-    static func tableRow(_ principal: Principal) -> [String] {
+    package static func tableRow(_ principal: Principal) -> [String] {
         [
             principal.name, principal.recognisedBy.description, principal.isAdmin ? "yes" : "no",
             principal.allow.isEmpty ? "-" : principal.allow.map(\.description).joined(separator: " "),
@@ -15,7 +15,7 @@ enum PrincipalOutput {
     }
 
     /// The JSON object of a principal (never a token: only its public id).
-    static func json(_ principal: Principal) -> JSON {
+    package static func json(_ principal: Principal) -> JSON {
         let recognition: (String, JSON)
         switch principal.recognisedBy {
         case .uid(let uid): recognition = ("uid", .int(Int64(uid)))

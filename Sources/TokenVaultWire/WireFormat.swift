@@ -1,0 +1,111 @@
+package import TokenVault
+package import TokenVaultJSON
+
+/// The bodies of the service's responses that carry a secret or a seal, built as bytes.
+///
+/// A secret goes from the vault's wiped buffer into the response body directly, escaped as JSON
+/// text, never through a `String` (whose copies could not be wiped); the server wipes the body
+/// once written. Secrets that are not UTF-8 go as `secret_base64`.
+package enum WireFormat {
+    /// `{"secret": …, "version": N, "expires_at": …, "warning": …}` for a fetch.
+    package static func fetched(_ fetched: FetchedSecret) -> [UInt8] {
+        var body = Array("{".utf8)
+        fetched.secret.withUnsafeBytes { bytes in appendSecret("secret", bytes, to: &body) }
+        let rest: [(String, JSON)] = [
+            ("version", .int(Int64(fetched.version))), ("expires_at", .time(fetched.credential.expiresAt)),
+            ("warning", fetched.warning.map { .string($0.description) } ?? .null),
+        ]
+        for (key, value) in rest { body += Array(",\(JSON.string(key).rendered()):\(value.rendered())".utf8) }
+        body += Array("}\n".utf8)
+        return body
+    }
+
+    /// `{"token": …, "principal": {…}}` for a new principal (`token` null unless it has one).
+    package static func principalWithToken(_ principal: Principal, token: Secret?) -> [UInt8] {
+        var body = Array("{".utf8)
+        if let token {
+            token.withUnsafeBytes { bytes in appendSecret("token", bytes, to: &body) }
+        } else {
+            body += Array("\"token\":null".utf8)
+        }
+        body += Array(",\"principal\":\(PrincipalOutput.json(principal).rendered())}\n".utf8)
+        return body
+    }
+
+    /// `{"token": …}` for a rotated access token.
+    package static func token(_ token: Secret) -> [UInt8] {
+        var body = Array("{".utf8)
+        token.withUnsafeBytes { bytes in appendSecret("token", bytes, to: &body) }
+        return body + Array("}\n".utf8)
+    }
+
+    /// A seal: its text (as `audit seal` prints it) and its parts.
+    package static func seal(_ seal: AuditSeal) -> JSON {
+        .object([("sealed_events", .int(seal.eventCount)), ("seal", .string(seal.text))])
+    }
+
+    /// `"key":"…"` with the bytes escaped as JSON text, or `"key_base64":"…"` when they are not
+    /// UTF-8.
+    static func appendSecret(_ key: String, _ bytes: UnsafeRawBufferPointer, to body: inout [UInt8]) {
+        let isUTF8 = String(validating: UnsafeRawBufferPointer(bytes).bindMemory(to: UInt8.self), as: UTF8.self) != nil
+        body += Array("\"\(key)\(isUTF8 ? "" : "_base64")\":\"".utf8)
+        if isUTF8 {
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): body += [0x5C, 0x22]
+                case UInt8(ascii: "\\"): body += [0x5C, 0x5C]
+                case 0..<0x20, 0x7F:
+                    let hex = Array("0123456789abcdef".utf8)
+                    body += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                default: body.append(byte)
+                }
+            }
+        } else {
+            Base64.encode(bytes, into: &body)
+        }
+        body.append(UInt8(ascii: "\""))
+    }
+}
+
+/// RFC 4648 base64 with padding.
+package enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    package static func encode(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var chunk: UInt32 = 0
+            for offset in 0..<3 { chunk = chunk << 8 | UInt32(offset < count ? bytes[index + offset] : 0) }
+            for position in 0..<4 {
+                out.append(position <= count ? alphabet[Int((chunk >> UInt32(18 - 6 * position)) & 0x3F)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+    }
+
+    /// The bytes of `text`, or nil when it is not base64.
+    package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        var chunk: UInt32 = 0
+        var count = 0
+        var padding = 0
+        for character in text {
+            if character == UInt8(ascii: "=") {
+                padding += 1
+                chunk <<= 6
+                count += 1
+            } else {
+                guard padding == 0, let value = alphabet.firstIndex(of: character) else { return nil }
+                chunk = chunk << 6 | UInt32(value)
+                count += 1
+            }
+            if count == 4 {
+                for position in 0..<(3 - padding) { out.append(UInt8((chunk >> UInt32(16 - 8 * position)) & 0xFF)) }
+                chunk = 0
+                count = 0
+            }
+        }
+        return count == 0 && padding <= 2 ? out : nil
+    }
+}
