@@ -3,6 +3,15 @@ internal import TokenVaultStore
 
 /// A secret returned by ``Vault/fetch(_:need:)``.
 public struct FetchedSecret: Sendable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(secret: Secret, credential: Credential, version: Int, warning: ExpiryWarning?) {
+        self.secret = secret
+        self.credential = credential
+        self.version = version
+        self.warning = warning
+    }
+
     /// The token. Wiped from memory when the last reference goes.
     public let secret: Secret
     /// The credential it belongs to.

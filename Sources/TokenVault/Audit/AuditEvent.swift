@@ -51,6 +51,31 @@ public enum AuditOutcome: String, Sendable, CaseIterable {
 /// One event of the audit trail. Holds no secret: at most the credential's id and name,
 /// the need as the caller gave it, and a reason.
 public struct AuditEvent: Sendable, Hashable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(
+        sequence: Int64, time: UnixTime, actor: String, action: AuditAction, credentialID: String?, credentialName: String?,
+        needProject: String?, needResource: String?, needPermissions: String?, outcome: AuditOutcome, reason: String?, version: Int64?,
+        changesState: Bool, actorKind: ActorKind?, peer: String?, onBehalfOf: String?
+    ) {
+        self.sequence = sequence
+        self.time = time
+        self.actor = actor
+        self.action = action
+        self.credentialID = credentialID
+        self.credentialName = credentialName
+        self.needProject = needProject
+        self.needResource = needResource
+        self.needPermissions = needPermissions
+        self.outcome = outcome
+        self.reason = reason
+        self.version = version
+        self.changesState = changesState
+        self.actorKind = actorKind
+        self.peer = peer
+        self.onBehalfOf = onBehalfOf
+    }
+
     /// Position in the chain, from 1.
     public let sequence: Int64
     public let time: UnixTime

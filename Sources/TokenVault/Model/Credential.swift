@@ -103,6 +103,30 @@ public struct NewCredential: Sendable {
 
 /// A credential as `list` and `show` see it. Never holds a secret.
 public struct Credential: Sendable, Hashable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(
+        id: String, name: String, kind: CredentialKind, isLegacy: Bool, scope: Scope, description: String?, issuer: String?,
+        apiURL: String?, createdAt: UnixTime, expiresAt: UnixTime?, revokedAt: UnixTime?, lastUsedAt: UnixTime?, lastUsedBy: String?,
+        currentVersion: Int?, lastTest: ConnectionTestResult?
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.isLegacy = isLegacy
+        self.scope = scope
+        self.description = description
+        self.issuer = issuer
+        self.apiURL = apiURL
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.lastUsedAt = lastUsedAt
+        self.lastUsedBy = lastUsedBy
+        self.currentVersion = currentVersion
+        self.lastTest = lastTest
+    }
+
     /// Immutable id (`cred_…`); survives renames and deletion, so the audit trail stays continuous.
     public let id: String
     public let name: String
@@ -136,6 +160,16 @@ public struct Credential: Sendable, Hashable {
 
 /// One secret version, without its secret.
 public struct SecretVersion: Sendable, Hashable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(number: Int, state: VersionState, createdAt: UnixTime, validUntil: UnixTime?, firstUsedAt: UnixTime?) {
+        self.number = number
+        self.state = state
+        self.createdAt = createdAt
+        self.validUntil = validUntil
+        self.firstUsedAt = firstUsedAt
+    }
+
     public let number: Int
     public let state: VersionState
     public let createdAt: UnixTime
@@ -146,6 +180,14 @@ public struct SecretVersion: Sendable, Hashable {
 
 /// Everything `show` tells about a credential, never its secret.
 public struct CredentialDetails: Sendable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(credential: Credential, versions: [SecretVersion], nameHistory: [(name: String, since: UnixTime)]) {
+        self.credential = credential
+        self.versions = versions
+        self.nameHistory = nameHistory
+    }
+
     public let credential: Credential
     public let versions: [SecretVersion]
     /// Every name the credential has had, oldest first, with when it was given.
@@ -154,6 +196,14 @@ public struct CredentialDetails: Sendable {
 
 /// A warning the caller of a fetch can log: the token expires soon.
 public struct ExpiryWarning: Sendable, Equatable, CustomStringConvertible {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(name: String, expiresAt: UnixTime, secondsLeft: Int64) {
+        self.name = name
+        self.expiresAt = expiresAt
+        self.secondsLeft = secondsLeft
+    }
+
     public let name: String
     public let expiresAt: UnixTime
     public let secondsLeft: Int64

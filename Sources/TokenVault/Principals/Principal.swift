@@ -12,6 +12,17 @@
 /// Principals are authenticated state: a writer of the vault file who holds no key can neither
 /// add one, nor widen one's allow list, nor make one an admin (docs/security-model.md).
 public struct Principal: Sendable, Hashable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(id: String, name: String, recognisedBy: Recognition, isAdmin: Bool, allow: [AllowEntry], createdAt: UnixTime) {
+        self.id = id
+        self.name = name
+        self.recognisedBy = recognisedBy
+        self.isAdmin = isAdmin
+        self.allow = allow
+        self.createdAt = createdAt
+    }
+
     /// How the service recognises a principal's connections.
     public enum Recognition: Sendable, Hashable, CustomStringConvertible {
         /// Connections from processes running as this user id (the kernel's peer credentials).

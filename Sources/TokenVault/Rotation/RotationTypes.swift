@@ -81,6 +81,14 @@ public struct RotationReport: Sendable {
 
 /// A connection test's result.
 public struct ConnectionTestResult: Sendable, Hashable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(passed: Bool, detail: String, testedAt: UnixTime) {
+        self.passed = passed
+        self.detail = detail
+        self.testedAt = testedAt
+    }
+
     public let passed: Bool
     /// `passed`, or why not (`exit status 3`, `timed out`).
     public let detail: String
@@ -96,6 +104,14 @@ public enum ExpiryStatus: String, Sendable, CaseIterable {
 
 /// One line of ``Vault/expiring(within:critical:)``.
 public struct ExpiringCredential: Sendable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(credential: Credential, status: ExpiryStatus, secondsLeft: Int64?) {
+        self.credential = credential
+        self.status = status
+        self.secondsLeft = secondsLeft
+    }
+
     public let credential: Credential
     public let status: ExpiryStatus
     /// Seconds to expiry (negative once expired); nil for never-expiring credentials.
