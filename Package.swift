@@ -37,6 +37,10 @@ let package = Package(
         // A strict HTTP/1.1 subset over bytes (no sockets): request parsing, response
         // serialization. No dependencies; used by the fuzzer and its tests, and later the service.
         .target(name: "TokenVaultHTTP", swiftSettings: strictSettings),
+        // The server engine of `tokenvault serve`: a poll loop and a worker pool around a
+        // request handler, on a Unix socket. Knows nothing about vaults; every system call goes
+        // through TokenVaultSystem (no Glibc here).
+        .target(name: "TokenVaultService", dependencies: ["TokenVaultHTTP", "TokenVaultSystem"], swiftSettings: strictSettings),
         .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem"], swiftSettings: strictSettings),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
@@ -66,6 +70,11 @@ let package = Package(
         .testTarget(
             name: "TokenVaultHTTPTests",
             dependencies: ["TokenVaultHTTP"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenVaultServiceTests",
+            dependencies: ["TokenVaultService", "TokenVaultHTTP", "TokenVaultSystem"],
             swiftSettings: strictSettings
         ),
         .testTarget(
