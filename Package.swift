@@ -44,7 +44,19 @@ let package = Package(
         // How the library's values are written out (JSON, CSV, text cells): the CLI's output and
         // the service's API bodies, one definition for both, so the CLI as a client prints the same.
         .target(name: "TokenVaultWire", dependencies: ["TokenVault", "TokenVaultJSON", "TokenVaultSystem"], swiftSettings: strictSettings),
-        .target(name: "TokenVaultCLI", dependencies: ["TokenVault", "TokenVaultSystem", "TokenVaultWire", "TokenVaultJSON"], swiftSettings: strictSettings),
+        // `tokenvault serve`: the server engine (a poll loop and a worker pool around a request
+        // handler on a Unix socket, knowing nothing of vaults; every system call through
+        // TokenVaultSystem, no Glibc here) and the vault's API v1 on top of it.
+        .target(
+            name: "TokenVaultService",
+            dependencies: ["TokenVault", "TokenVaultHTTP", "TokenVaultJSON", "TokenVaultWire", "TokenVaultSystem"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TokenVaultCLI",
+            dependencies: ["TokenVault", "TokenVaultSystem", "TokenVaultWire", "TokenVaultJSON", "TokenVaultService", "TokenVaultHTTP"],
+            swiftSettings: strictSettings
+        ),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
         // 2 ms sooner without loading it from shared libraries (docs/performance.md). Debug
         // builds do not: the test bundles, which link this module, need the shared runtime.
@@ -82,6 +94,11 @@ let package = Package(
         .testTarget(
             name: "TokenVaultJSONTests",
             dependencies: ["TokenVaultJSON"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenVaultServiceTests",
+            dependencies: ["TokenVaultService", "TokenVaultHTTP", "TokenVaultSystem"],
             swiftSettings: strictSettings
         ),
         .testTarget(

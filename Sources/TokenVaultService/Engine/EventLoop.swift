@@ -1,0 +1,300 @@
+import TokenVaultHTTP
+import TokenVaultSystem
+
+/// The event loop of ``Server/run()``: one thread, one `poll(2)` over the listener, the wake
+/// pipe, the signal pipe, and every connection waiting for bytes.
+///
+/// Each round it accepts waiting connections, reads what arrived into each connection's
+/// parser (into one shared 16 KiB buffer, then appended), hands each connection with a
+/// complete request to the workers (it leaves the poll set until a worker gives it back),
+/// answers refusals and time-outs itself, and closes connections that ended. Nothing on this
+/// thread blocks but `poll` itself: every descriptor is non-blocking, and a refusal (a few
+/// hundred bytes) is written once, without waiting.
+final class EventLoop {
+    private let context: EngineContext
+    private let pool: WorkerPool
+    private let signals: TerminationSignals?
+    private var configuration: ServerConfiguration { context.configuration }
+
+    /// The connections waiting for bytes (the loop owns them).
+    private var connections: [ObjectIdentifier: Connection] = [:]
+    /// Refused connections whose response is written and writing side shut down: what the
+    /// client still sends is read and dropped until it closes, so that it reads the response
+    /// and the end of the stream rather than a reset (a lingering close).
+    private var lingering: [(socket: StreamSocket, until: ContinuousClock.Instant)] = []
+    private var pollSet = PollSet()
+    private var polledConnections: [Connection] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 16_384)
+    /// After `accept` failed for want of descriptors or memory: when to try again.
+    private var acceptPausedUntil: ContinuousClock.Instant?
+    /// Set when the graceful shutdown starts: when it ends at the latest.
+    private var drainDeadline: ContinuousClock.Instant?
+
+    /// How long a refused connection lingers at most, and how many linger at once.
+    private static let lingerTime: Duration = .seconds(1)
+    private static let maximumLingering = 64
+    /// Connections accepted at most in one round, so that a flood does not starve the others.
+    private static let acceptsPerRound = 64
+
+    init(context: EngineContext, pool: WorkerPool, signals: TerminationSignals?) {
+        self.context = context
+        self.pool = pool
+        self.signals = signals
+    }
+
+    /// Runs until a graceful shutdown has finished.
+    ///
+    /// - Throws: ``SystemError`` when `poll` fails; the connections are closed and the workers
+    ///   stopped first.
+    func run() throws(SystemError) {
+        var failure: SystemError?
+        while true {
+            let now = ContinuousClock.now
+            if drainDeadline == nil && context.stopRequested.load(ordering: .acquiring) {
+                beginShutdown(now: now, reason: "stop requested")
+            }
+            if let drainDeadline, context.statistics.openConnections == 0 || now >= drainDeadline { break }
+
+            pollSet.removeAll()
+            polledConnections.removeAll(keepingCapacity: true)
+            let wakeIndex = pollSet.add(context.wake.readDescriptor, for: .readable)
+            let signalIndex = signals.map { pollSet.add($0.descriptor, for: .readable) }
+            var wakeAt = drainDeadline
+            var listenerIndex: Int?
+            if drainDeadline == nil {
+                if let until = acceptPausedUntil, now < until {
+                    wakeAt = until
+                } else {
+                    acceptPausedUntil = nil
+                    listenerIndex = pollSet.add(configuration.listener.descriptor, for: .readable)
+                }
+            }
+            let lingeringStart = pollSet.count
+            for entry in lingering {
+                pollSet.add(entry.socket.descriptor, for: .readable)
+                wakeAt = earliest(wakeAt, entry.until)
+            }
+            let connectionsStart = pollSet.count
+            for connection in connections.values {
+                pollSet.add(connection.socket.descriptor, for: .readable)
+                polledConnections.append(connection)
+                wakeAt = earliest(wakeAt, connection.deadline(configuration))
+            }
+
+            do {
+                try pollSet.wait(timeoutMilliseconds: wakeAt.map { Timing.milliseconds(until: $0, now: now) } ?? -1)
+            } catch {
+                failure = error
+                break
+            }
+
+            let ready = ContinuousClock.now
+            if !pollSet.events(at: wakeIndex).isEmpty {
+                context.wake.drain()
+                adoptReturnedConnections(now: ready)
+            }
+            if let listenerIndex, !pollSet.events(at: listenerIndex).isEmpty {
+                acceptWaitingConnections(now: ready)
+            }
+            serveLingering(polledFrom: lingeringStart, count: connectionsStart - lingeringStart, now: ready)
+            for (offset, connection) in polledConnections.enumerated() where !pollSet.events(at: connectionsStart + offset).isEmpty {
+                receive(on: connection, now: ready)
+            }
+            if let signalIndex, !pollSet.events(at: signalIndex).isEmpty {
+                for signal in signals?.take() ?? [] { handle(signal: signal, now: ready) }
+            }
+            expireTimeouts(now: ready)
+        }
+        finish()
+        if let failure { throw failure }
+    }
+
+    // MARK: Connections
+
+    /// Accepts the waiting connections: each becomes a connection waiting for its first
+    /// request, or, over the limit, is answered 503 and closed.
+    private func acceptWaitingConnections(now: ContinuousClock.Instant) {
+        for _ in 0..<Self.acceptsPerRound {
+            let accepted: StreamSocket?
+            do {
+                accepted = try configuration.listener.accept()
+            } catch {
+                // Out of descriptors or memory: the connection stays queued and the listener
+                // readable; polling it again at once would spin.
+                configuration.log("\(error.message); accepting again in 100 ms")
+                acceptPausedUntil = now + .milliseconds(100)
+                return
+            }
+            guard let socket = accepted else { return }
+            guard context.statistics.openConnections < configuration.maxConnections else {
+                context.statistics.connectionRefused()
+                refuse(socket, with: EngineResponses.overLimit, now: now)
+                continue
+            }
+            guard let peer = try? socket.peerCredentials() else {
+                socket.close()
+                continue
+            }
+            context.statistics.connectionOpened()
+            let connection = Connection(socket: socket, peer: peer, now: now)
+            connections[ObjectIdentifier(connection)] = connection
+        }
+    }
+
+    /// Reads what arrived on `connection` (at most one request's limit buffered, plus one
+    /// read), then hands a complete request to the workers, answers a refusal, or closes a
+    /// connection whose client ended it before a complete request.
+    private func receive(on connection: Connection, now: ContinuousClock.Instant) {
+        var ended = false
+        reading: while connection.parser.bufferedByteCount < HTTPRequestParser.maximumRequestLength {
+            let transfer = readBuffer.withUnsafeMutableBytes { connection.socket.receive(into: $0) }
+            switch transfer {
+            case .transferred(let count):
+                connection.append(readBuffer[..<count], now: now)
+                if count < readBuffer.count { break reading }
+            case .wouldBlock:
+                break reading
+            case .endOfFile:
+                ended = true
+                break reading
+            case .failed:
+                return close(connection)
+            }
+        }
+        do {
+            if let request = try connection.nextRequest() {
+                connections[ObjectIdentifier(connection)] = nil
+                connection.peerShutDown = ended
+                pool.queue.push(Job(connection: connection, request: request))
+            } else if ended {
+                // Idle, or half-closed in the middle of a request: nothing to answer.
+                close(connection)
+            }
+        } catch {
+            refuse(connection, with: HTTPResponse(error: error).serialized(), now: now)
+        }
+    }
+
+    /// Takes back the connections workers have answered: each waits for its next request, or
+    /// is closed when idle during a shutdown.
+    private func adoptReturnedConnections(now: ContinuousClock.Instant) {
+        for connection in context.takeReturned() {
+            connection.startWaiting(now: now)
+            if drainDeadline != nil && !connection.requestInProgress {
+                context.close(connection)
+            } else {
+                connections[ObjectIdentifier(connection)] = connection
+            }
+        }
+    }
+
+    /// Answers 408 to requests not complete in time and closes connections idle too long.
+    private func expireTimeouts(now: ContinuousClock.Instant) {
+        for connection in connections.values where connection.deadline(configuration) <= now {
+            if connection.requestInProgress {
+                context.statistics.connectionTimedOut()
+                refuse(connection, with: EngineResponses.requestTimeout, now: now)
+            } else {
+                close(connection)
+            }
+        }
+    }
+
+    private func close(_ connection: Connection) {
+        connections[ObjectIdentifier(connection)] = nil
+        context.close(connection)
+    }
+
+    /// Answers a refused request and closes its connection (lingering).
+    private func refuse(_ connection: Connection, with response: [UInt8], now: ContinuousClock.Instant) {
+        connections[ObjectIdentifier(connection)] = nil
+        context.statistics.connectionClosed()
+        refuse(connection.socket, with: response, now: now)
+    }
+
+    /// Writes `response` once without waiting, shuts the writing side, and lets the socket
+    /// linger; closes it at once when too many linger already. The send buffer is empty unless
+    /// the client left earlier responses unread, in which case it may miss this one.
+    private func refuse(_ socket: StreamSocket, with response: [UInt8], now: ContinuousClock.Instant) {
+        socket.sendOnce(response)
+        socket.shutdownWriting()
+        if lingering.count < Self.maximumLingering {
+            lingering.append((socket, now + Self.lingerTime))
+        } else {
+            socket.close()
+        }
+    }
+
+    /// Reads and drops what lingering sockets received; closes those at their end of stream
+    /// or past their time. The first `count` were polled from index `start` (those refused
+    /// since wait for the next round).
+    private func serveLingering(polledFrom start: Int, count: Int, now: ContinuousClock.Instant) {
+        var kept: [(socket: StreamSocket, until: ContinuousClock.Instant)] = []
+        for (offset, entry) in lingering.enumerated() {
+            var done = entry.until <= now
+            if !done && offset < count && !pollSet.events(at: start + offset).isEmpty {
+                for _ in 0..<4 {
+                    let transfer = readBuffer.withUnsafeMutableBytes { entry.socket.receive(into: $0) }
+                    guard case .transferred = transfer else {
+                        done = transfer != .wouldBlock
+                        break
+                    }
+                }
+            }
+            if done { entry.socket.close() } else { kept.append(entry) }
+        }
+        lingering = kept
+    }
+
+    // MARK: Shutdown
+
+    private func handle(signal: Int32, now: ContinuousClock.Instant) {
+        let name = TerminationSignals.name(of: signal)
+        if drainDeadline == nil {
+            beginShutdown(now: now, reason: name)
+        } else {
+            configuration.log("\(name) again: closing the connections still open")
+            drainDeadline = now
+        }
+    }
+
+    /// Stops accepting and starts the graceful shutdown: requests being answered or received
+    /// finish (their responses say `Connection: close`), idle connections close now.
+    private func beginShutdown(now: ContinuousClock.Instant, reason: String) {
+        configuration.log("shutting down (\(reason)): finishing the requests in progress")
+        drainDeadline = now + configuration.shutdownGracePeriod
+        context.shuttingDown.store(true, ordering: .releasing)
+        configuration.listener.close()
+        if let socket = configuration.notifySocket { SystemdNotify.send("STOPPING=1", to: socket) }
+        for connection in connections.values where !connection.requestInProgress {
+            close(connection)
+        }
+    }
+
+    /// Closes everything left, stops the workers, and waits for them (at most one second
+    /// more); a worker still inside a handler then is detached.
+    private func finish() {
+        context.shuttingDown.store(true, ordering: .releasing)
+        context.abortWrites.store(true, ordering: .releasing)
+        configuration.listener.close()
+        for connection in connections.values { close(connection) }
+        for entry in lingering { entry.socket.close() }
+        lingering = []
+        for connection in context.closeReturns() { context.close(connection) }
+        for job in pool.queue.close() { context.close(job.connection) }
+
+        let limit = ContinuousClock.now + .seconds(1)
+        while !pool.allFinished {
+            let remaining = Timing.milliseconds(until: limit)
+            guard remaining > 0 else { break }
+            _ = PollSet.wait(for: context.wake.readDescriptor, .readable, timeoutMilliseconds: remaining)
+            context.wake.drain()
+        }
+        let left = pool.joinOrDetach()
+        if left > 0 { configuration.log("\(left) worker(s) still inside the handler were left to finish on their own") }
+    }
+
+    private func earliest(_ current: ContinuousClock.Instant?, _ candidate: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        current.map { min($0, candidate) } ?? candidate
+    }
+}
