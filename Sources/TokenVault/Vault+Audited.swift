@@ -89,6 +89,19 @@ extension Vault {
         }
     }
 
+    /// Commits of audited operations so far (this process, this vault), and the operations they
+    /// held: many threads calling at once share commits, and `writes / groups` is the mean group.
+    public var commitTotals: (groups: Int, writes: Int) { queue.commitTotals }
+
+    /// Refuses, with an audited `read` event, a principal that may not read the service's
+    /// metrics (admins and principals allowed `metrics` may).
+    public func authorizeMetrics() throws(VaultError) {
+        guard let principal = caller.principal, !principal.mayReadMetrics else { return }
+        try audited(AuditRecord(.read)) { _, _, _ throws in
+            throw Refusal.denied("principal '\(printable(principal.name))' may not read the metrics", reason: "metrics not allowed")
+        }
+    }
+
     /// Refuses, with an audited `read` event, what only admins may read (the trail, reports,
     /// principals) to a principal that is not one. A declared caller holds the key: it may.
     func requireAdmin() throws(VaultError) {

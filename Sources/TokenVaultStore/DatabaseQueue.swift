@@ -73,6 +73,9 @@ public final class DatabaseQueue: @unchecked Sendable {
     var groupedWritesWaiting: Int { group.waitingCount }
     var groupsRun: Int { group.groupsRun }
 
+    /// Grouped commits so far and the writes they held: their ratio is the mean group size.
+    public var commitTotals: (groups: Int, writes: Int) { group.totals }
+
     /// Runs a group's writes in one transaction; called with the lock held.
     private func runGroup(_ writes: [GroupCommit.PendingWrite]) {
         do {

@@ -26,6 +26,7 @@ final class GroupCommit: @unchecked Sendable {
     private var waiting: [PendingWrite] = []
     private var leaderActive = false
     private var groupCount = 0
+    private var groupedWriteCount = 0
 
     init() {
         pthread_cond_init(condition, nil)
@@ -65,6 +66,9 @@ final class GroupCommit: @unchecked Sendable {
     /// Groups run so far, committed or not (tests use it to see that writes were grouped).
     var groupsRun: Int { lock.withLock { groupCount } }
 
+    /// Groups run and the writes they held, so far: their ratio is the mean group size.
+    var totals: (groups: Int, writes: Int) { lock.withLock { (groupCount, groupedWriteCount) } }
+
     /// Runs `body` in a savepoint of a shared write transaction; returns its value after that
     /// transaction committed.
     ///
@@ -99,6 +103,7 @@ final class GroupCommit: @unchecked Sendable {
                 pthread_mutex_lock(mutex)
                 for member in group { member.isDone = true }
                 groupCount += 1
+                groupedWriteCount += group.count
                 leaderActive = false
                 pthread_cond_broadcast(condition)
             }

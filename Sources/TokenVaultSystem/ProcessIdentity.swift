@@ -24,6 +24,9 @@ package enum ProcessIdentity {
         return "uid:\(geteuid())"
     }
 
+    /// Whether the process runs as root (effective user id 0).
+    package static var isRoot: Bool { geteuid() == 0 }
+
     /// How many processors are online (at least 1).
     package static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }

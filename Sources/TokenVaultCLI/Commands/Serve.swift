@@ -1,0 +1,108 @@
+import TokenVault
+import TokenVaultService
+internal import TokenVaultSystem
+
+/// `tokenvault serve`: unlocks the vault once and answers its API on a Unix socket.
+struct ServeCommand: VaultCommand {
+    /// The options of `serve`.
+    enum Option: String, OptionKey {
+        case socket
+        case socketMode = "socket-mode"
+        case socketGroup = "socket-group"
+        case maxConnections = "max-connections"
+        case workers
+        case rateLimit = "rate-limit"
+
+        /// How each option is written and what it means.
+        var spec: OptionSpec {
+            switch self {
+            case .socket: .value("PATH", "The socket (default $XDG_RUNTIME_DIR/tokenvault/tokenvault.sock; /run/tokenvault/… for root)")
+            case .socketMode: .value("MODE", "The socket's permissions, in octal (default 0660)")
+            case .socketGroup: .value("GROUP", "The socket's group, by name or number (whose members may connect)")
+            case .maxConnections: .value("N", "Open connections at most; more get 503 (default 256)")
+            case .workers: .value("N", "Requests handled at once; concurrent fetches share commits (default 32)")
+            case .rateLimit: .value("N", "Requests a second per principal, bursts of 2N; 0 for none (default 1000)")
+            }
+        }
+    }
+
+    /// The help, arguments and exit codes of `serve`.
+    static let configuration = CommandConfiguration(
+        name: "serve",
+        abstract: "Serve the vault to its principals over HTTP on a Unix socket",
+        discussion: """
+            Unlocks the vault once (key file, key command or passphrase prompt) and answers the API
+            (docs/service.md) on a Unix socket: a caller is a principal recognised by its user or group
+            id, or by an access token (see principal add); it gets a secret only for a need its allow
+            list and the credential's grants both cover, and every call is audited as principal:NAME.
+            With systemd socket activation (LISTEN_FDS) the socket is systemd's; readiness and
+            stopping are sent to NOTIFY_SOCKET. SIGTERM or SIGINT finishes the requests under way and
+            exits 0. The process cannot be dumped or traced, and its keys are wiped on exit. Log lines
+            on standard error never hold a secret or a request body.
+            """,
+        examples: [
+            "tokenvault serve --socket /run/tokenvault/tokenvault.sock --socket-group tokenvault-clients",
+            "curl --unix-socket /run/tokenvault/tokenvault.sock http://localhost/v1/health",
+        ],
+        exitCodes: [
+            .ok("stopped by SIGTERM or SIGINT"), .usage("a bad option, or a socket path that is not a socket"),
+            .code(5, "the vault cannot be unlocked"), .code(1, "the socket could not be created"),
+        ]
+    )
+
+    /// Runs `tokenvault serve` until SIGTERM or SIGINT.
+    static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
+        let mode = try arguments[.socketMode].map { text throws(VaultError) in
+            guard let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+                throw VaultError(.invalidInput, "invalid --socket-mode '\(Table.clean(text))': use an octal mode such as 0660")
+            }
+            return mode
+        }
+        let maxConnections = try number(arguments, .maxConnections, 1...100_000) ?? 256
+        let workers = try number(arguments, .workers, 1...1_024) ?? 32
+        let rate = try number(arguments, .rateLimit, 0...1_000_000) ?? 1_000
+        let path: String
+        if let given = arguments[.socket] { path = given } else { path = try defaultSocketPath(context) }
+
+        let vault = try context.openVault()
+        var apiConfiguration = VaultService.Configuration()
+        apiConfiguration.rateLimit = Double(rate)
+        apiConfiguration.rateBurst = Double(rate * 2)
+        let service = VaultService(vault: vault, configuration: apiConfiguration)
+        let io = context.io
+        let group = arguments[.socketGroup]
+        let listener = try system { () throws(SystemError) in
+            if let adopted = try UnixListener.adoptSystemdSocket() { return adopted }
+            return try UnixListener.bind(path: path, mode: mode ?? 0o660, group: group)
+        }
+        var server = ServerConfiguration(listener: listener)
+        server.maxConnections = maxConnections
+        server.workerCount = workers
+        // The engine's lines (no request content): straight to standard error, from any thread.
+        server.log = { line in Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) } }
+        let engine = try system { () throws(SystemError) in try Server(configuration: server, handler: service) }
+        service.connectionStatistics = engine.statistics
+        io.err("tokenvault: serving \(Table.clean(vault.path)) on \(Table.clean(listener.path ?? "the socket systemd passed"))\n")
+        try system { () throws(SystemError) in try engine.run() }
+        io.err("tokenvault: stopped\n")
+        return .ok
+    }
+
+    private static func number(_ arguments: Arguments<Option>, _ option: Option, _ range: ClosedRange<Int>) throws(VaultError) -> Int? {
+        guard let text = arguments[option] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw VaultError(
+                .invalidInput, "invalid --\(option.name) '\(Table.clean(text))': use a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// `$XDG_RUNTIME_DIR/tokenvault/tokenvault.sock`, or `/run/tokenvault/tokenvault.sock` for root.
+    static func defaultSocketPath(_ context: CommandContext) throws(VaultError) -> String {
+        if ProcessIdentity.isRoot { return "/run/tokenvault/tokenvault.sock" }
+        guard let runtime = context.io.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty else {
+            throw VaultError(.invalidInput, "no --socket given and XDG_RUNTIME_DIR is not set")
+        }
+        return runtime + "/tokenvault/tokenvault.sock"
+    }
+}

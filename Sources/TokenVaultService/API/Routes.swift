@@ -1,0 +1,284 @@
+import TokenVault
+import TokenVaultHTTP
+import TokenVaultJSON
+import TokenVaultWire
+
+extension VaultService {
+    static let healthRouteName = "GET /v1/health"
+    static let fetchRouteName = "POST /v1/fetch"
+
+    /// Every route of API v1. What a principal may do is the library's decision, made and
+    /// audited inside each call (an admin-only call by another principal is refused there).
+    static let routes: [Route] = [
+        // Answered before authentication, by the service itself.
+        Route("GET", "/v1/health") { context throws(VaultError) in context.service.health() },
+        Route("GET", "/metrics", metrics),
+        Route("POST", "/v1/fetch", fetch),
+        Route("POST", "/v1/verify", verify),
+        Route("GET", "/v1/credentials", listCredentials),
+        Route("POST", "/v1/credentials", addCredential),
+        Route("GET", "/v1/credentials/{}", showCredential),
+        Route("DELETE", "/v1/credentials/{}", deleteCredential),
+        Route("POST", "/v1/credentials/{}/rotate", rotateCredential),
+        Route("POST", "/v1/credentials/{}/revoke", revokeCredential),
+        Route("POST", "/v1/credentials/{}/rename", renameCredential),
+        Route("GET", "/v1/expiring", expiring),
+        Route("GET", "/v1/audit", audit),
+        Route("POST", "/v1/audit/seal", seal),
+        Route("GET", "/v1/principals", listPrincipals),
+        Route("POST", "/v1/principals", addPrincipal),
+        Route("GET", "/v1/principals/{}", showPrincipal),
+        Route("DELETE", "/v1/principals/{}", removePrincipal),
+        Route("POST", "/v1/principals/{}/rename", renamePrincipal),
+        Route("POST", "/v1/principals/{}/rotate-token", rotatePrincipalToken),
+    ]
+
+    /// `GET /metrics` (admins, and principals allowed `metrics`): the Prometheus text format.
+    static func metrics(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        try context.vault.authorizeMetrics()
+        let service = context.service
+        // The counts are the vault's, whoever scrapes: the service's own (declared) handle.
+        let soon = try service.vault.expiring(within: 30 * 86_400, critical: 7 * 86_400).filter { $0.status != .never }
+        let commits = service.vault.commitTotals
+        let connections = service.connectionStatistics
+        let gauges: [(name: String, help: String, value: Double)] = [
+            ("tokenvault_open_connections", "Connections open now.", Double(connections?.openConnections ?? 0)),
+            (
+                "tokenvault_connections_refused_total", "Connections refused over the connection limit.",
+                Double(connections?.refusedOverLimitTotal ?? 0)
+            ),
+            ("tokenvault_commit_groups_total", "Commits of audited operations (each one fsync).", Double(commits.groups)),
+            ("tokenvault_commit_writes_total", "Audited operations committed; divided by the groups, the mean group size.", Double(commits.writes)),
+            (
+                "tokenvault_credentials_expiring_7d", "Credentials expired or expiring within 7 days.",
+                Double(soon.filter { $0.status != .warning }.count)
+            ),
+            ("tokenvault_credentials_expiring_30d", "Credentials expired or expiring within 30 days.", Double(soon.count)),
+        ]
+        return HTTPResponse(
+            status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+            body: Array(service.metrics.rendered(gauges: gauges).utf8)
+        )
+    }
+
+    // MARK: - Connectors
+
+    /// `POST /v1/fetch` `{"name", "project", "resource", "permission", "version"?}`.
+    static func fetch(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let name = try body.requiredString("name")
+        let need = try body.need()
+        let version = try body.int("version").map(Int.init)
+        try body.finish()
+        let fetched = try context.vault.fetch(name, need: need, version: version)
+        return HTTPResponse(
+            status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: WireFormat.fetched(fetched))
+    }
+
+    /// `POST /v1/verify` `{"token", "project", "resource", "permission"}`.
+    static func verify(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let token = Secret(copying: Array(try body.requiredString("token").utf8))
+        let need = try body.need()
+        try body.finish()
+        let credential = try context.vault.verify(token, need: need)
+        return .json(.object([("credential", CredentialOutput.json(credential, now: context.vault.configuration.clock.now))]))
+    }
+
+    // MARK: - Credentials
+
+    /// `GET /v1/credentials?state=&issuer=&expiring_within=&project=&resource=`.
+    static func listCredentials(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let request = context.request
+        var filter = CredentialFilter(
+            issuer: request.queryValue("issuer"), project: request.queryValue("project"), resource: request.queryValue("resource")
+        )
+        if let state = request.queryValue("state") {
+            guard let parsed = CredentialState(rawValue: state) else {
+                throw VaultError(.invalidInput, "invalid state: use active, expired or revoked")
+            }
+            filter.state = parsed
+        }
+        if let within = request.queryValue("expiring_within") { filter.expiringWithin = try TimeFormat.parseDuration(within) }
+        let now = context.vault.configuration.clock.now
+        var items: [JSON] = []
+        try context.vault.forEachCredential(filter) { items.append(CredentialOutput.json($0, now: now)) }
+        return .json(.array(items))
+    }
+
+    /// `GET /v1/credentials/NAME`.
+    static func showCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let details = try context.vault.show(context.parameters[0])
+        return .json(CredentialOutput.detailsJSON(details, now: context.vault.configuration.clock.now))
+    }
+
+    /// `POST /v1/credentials` (admin) `{"name", "secret", "grants", "expires_in" | "never_expires", "legacy", "issuer", "api_url", "description"}`.
+    static func addCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let name = try body.requiredString("name")
+        let secret = Secret(copying: Array(try body.requiredString("secret").utf8))
+        var new: NewCredential
+        if try body.bool("legacy") {
+            new = .legacy(name: name)
+        } else {
+            let grants = try body.strings("grants").map { text throws(VaultError) in try Grant(parsing: text) }
+            let expiry: NewCredential.Expiry =
+                try body.bool("never_expires") ? .never : .after(seconds: try TimeFormat.parseDuration(try body.string("expires_in") ?? "90d"))
+            new = NewCredential(name: name, scope: try Scope(grants), expiry: expiry)
+        }
+        new.issuer = try body.string("issuer")
+        new.apiURL = try body.string("api_url")
+        new.description = try body.string("description")
+        try body.finish()
+        let credential = try context.vault.add(new, secret: secret)
+        return .json(CredentialOutput.json(credential, now: context.vault.configuration.clock.now), status: .created)
+    }
+
+    /// `POST /v1/credentials/NAME/rotate` (admin) `{"secret"}`.
+    static func rotateCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let secret = Secret(copying: Array(try body.requiredString("secret").utf8))
+        try body.finish()
+        let result = try context.vault.rotate(context.parameters[0], from: .secret(secret))
+        return .json(.object([("rotated", .string(context.parameters[0])), ("version", .int(Int64(result.version)))]))
+    }
+
+    /// `POST /v1/credentials/NAME/revoke` (admin) `{"version"?}`.
+    static func revokeCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let version = try body.int("version")
+        try body.finish()
+        if let version {
+            try context.vault.revoke(context.parameters[0], version: Int(version))
+        } else {
+            try context.vault.revoke(context.parameters[0])
+        }
+        return .json(.object([("revoked", .string(context.parameters[0])), ("version", version.map(JSON.int) ?? .null)]))
+    }
+
+    /// `POST /v1/credentials/NAME/rename` (admin) `{"name"}`.
+    static func renameCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let newName = try body.requiredString("name")
+        try body.finish()
+        try context.vault.rename(context.parameters[0], to: newName)
+        return .json(.object([("renamed", .string(newName))]))
+    }
+
+    /// `DELETE /v1/credentials/NAME` (admin).
+    static func deleteCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let report = try context.vault.delete(context.parameters[0])
+        return .json(.object([("deleted", .string(context.parameters[0])), ("wal_truncated", .bool(report.walTruncated))]))
+    }
+
+    /// `GET /v1/expiring?within=60d&critical=7d`.
+    static func expiring(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let within = try context.request.queryValue("within").map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 60 * 86_400
+        let critical = try context.request.queryValue("critical").map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 7 * 86_400
+        let entries = try context.vault.expiring(within: within, critical: critical)
+        let now = context.vault.configuration.clock.now
+        // Each entry with its whole credential, from which the CLI as a client prints the table.
+        return .json(
+            .array(
+                entries.map { entry in
+                    .object([
+                        ("credential", CredentialOutput.json(entry.credential, now: now)), ("status", .string(entry.status.rawValue)),
+                        ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
+                    ])
+                }
+            )
+        )
+    }
+
+    // MARK: - Audit
+
+    /// `GET /v1/audit?name=&actor=&action=&outcome=&since=&until=&limit=&order=newest` (admin): JSON Lines.
+    static func audit(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let request = context.request
+        var filter = AuditFilter()
+        filter.credentialName = request.queryValue("name")
+        filter.actor = request.queryValue("actor")
+        filter.action = request.queryValue("action")
+        if let outcome = request.queryValue("outcome") {
+            guard let parsed = AuditOutcome(rawValue: outcome) else { throw VaultError(.invalidInput, "invalid outcome: use ok, denied or error") }
+            filter.outcome = parsed
+        }
+        filter.since = try request.queryValue("since").map { text throws(VaultError) in try TimeFormat.parseDate(text) }
+        filter.until = try request.queryValue("until").map { text throws(VaultError) in try TimeFormat.parseDate(text) }
+        if let limit = request.queryValue("limit") {
+            guard let number = Int(limit) else { throw VaultError(.invalidInput, "invalid limit: use a positive number") }
+            filter.limit = number
+        }
+        filter.newestFirst = request.queryValue("order") == "newest"
+        var body: [UInt8] = []
+        try context.vault.forEachAuditEvent(filter) { body.append(contentsOf: AuditEventOutput.jsonLine($0).utf8) }
+        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/jsonl"], body: body)
+    }
+
+    /// `POST /v1/audit/seal` (admin).
+    static func seal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let seal = try context.vault.sealAuditTrail()
+        return .json(WireFormat.seal(seal))
+    }
+
+    // MARK: - Principals
+
+    /// `GET /v1/principals` (admin).
+    static func listPrincipals(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        .json(.array(try context.vault.principals().map(PrincipalOutput.json)))
+    }
+
+    /// `GET /v1/principals/NAME` (admin).
+    static func showPrincipal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        .json(PrincipalOutput.json(try context.vault.principal(named: context.parameters[0])))
+    }
+
+    /// `POST /v1/principals` (admin) `{"name", "uid" | "gid" | "token": true, "allow": [...], "admin"}`.
+    static func addPrincipal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let name = try body.requiredString("name")
+        let recognition: NewPrincipalRecognition
+        switch (try body.int("uid"), try body.int("gid"), try body.bool("token")) {
+        case (let uid?, nil, false): recognition = .uid(try Self.accountID(uid))
+        case (nil, let gid?, false): recognition = .gid(try Self.accountID(gid))
+        case (nil, nil, true): recognition = .token
+        default: throw VaultError(.invalidInput, "give exactly one of \"uid\", \"gid\" and \"token\"")
+        }
+        let allow = try body.strings("allow").map { text throws(VaultError) in try AllowEntry(parsing: text) }
+        let admin = try body.bool("admin")
+        try body.finish()
+        let (principal, token) = try context.vault.addPrincipal(name, recognisedBy: recognition, allow: allow, admin: admin)
+        return HTTPResponse(
+            status: .created, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
+            body: WireFormat.principalWithToken(principal, token: token)
+        )
+    }
+
+    /// `DELETE /v1/principals/NAME` (admin).
+    static func removePrincipal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        try context.vault.removePrincipal(context.parameters[0])
+        return .json(.object([("removed", .string(context.parameters[0]))]))
+    }
+
+    /// `POST /v1/principals/NAME/rename` (admin) `{"name"}`.
+    static func renamePrincipal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let newName = try body.requiredString("name")
+        try body.finish()
+        try context.vault.renamePrincipal(context.parameters[0], to: newName)
+        return .json(.object([("renamed", .string(newName))]))
+    }
+
+    /// `POST /v1/principals/NAME/rotate-token` (admin).
+    static func rotatePrincipalToken(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let token = try context.vault.rotatePrincipalToken(context.parameters[0])
+        return HTTPResponse(
+            status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: WireFormat.token(token)
+        )
+    }
+
+    private static func accountID(_ value: Int64) throws(VaultError) -> UInt32 {
+        guard let id = UInt32(exactly: value) else { throw VaultError(.invalidInput, "a user or group id is a number from 0 to 4294967295") }
+        return id
+    }
+}

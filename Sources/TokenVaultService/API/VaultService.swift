@@ -1,0 +1,122 @@
+import Synchronization
+public import TokenVault
+public import TokenVaultHTTP
+import TokenVaultJSON
+public import TokenVaultSystem
+
+/// The vault's HTTP API (v1): authenticates each request's caller as a principal, applies its
+/// rate limit, and answers through a ``Vault`` handle bound to that principal, so that the
+/// library decides and audits every call (docs/service.md).
+///
+/// ```swift
+/// let service = VaultService(vault: vault, configuration: .init())
+/// let server = try Server(listener: listener, configuration: serverConfiguration, handler: service)
+/// service.connectionStatistics = server.statistics
+/// try server.run()
+/// ```
+///
+/// Security: a response never carries a secret but the one a fetch returns, and errors carry the
+/// library's messages, which never hold a stored value. Nothing a request holds is logged.
+public final class VaultService: RequestHandler {
+    /// Settings of the API.
+    public struct Configuration: Sendable {
+        /// Requests a second each principal may make on average (0: no limit), and its burst.
+        public var rateLimit: Double = 1_000
+        public var rateBurst: Double = 2_000
+        /// Requests a second from callers that map to no principal (each is audited), per user id.
+        public var unauthenticatedRateLimit: Double = 10
+
+        public init() {}
+    }
+
+    let vault: Vault
+    let configuration: Configuration
+    let metrics = ServiceMetrics()
+    let principalLimiter: RateLimiter
+    let unknownLimiter: RateLimiter
+    let router: Router
+    /// The server's connection counters, for `/metrics`.
+    public nonisolated(unsafe) var connectionStatistics: ServerStatistics?
+    // nonisolated(unsafe): set once, before the server starts its threads, and only read after.
+
+    /// Whether the service is shutting down (`/v1/health` says so).
+    let stopping = Atomic<Bool>(false)
+
+    public init(vault: Vault, configuration: Configuration = Configuration()) {
+        self.vault = vault
+        self.configuration = configuration
+        principalLimiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
+        unknownLimiter = RateLimiter(rate: configuration.unauthenticatedRateLimit, burst: configuration.unauthenticatedRateLimit * 2)
+        router = Router(routes: Self.routes)
+    }
+
+    /// Marks the service as stopping: `/v1/health` answers 503 `stopping` from then on.
+    public func beginStopping() { stopping.store(true, ordering: .relaxed) }
+
+    public func respond(to request: HTTPRequest, from peer: PeerCredentials) -> HTTPResponse {
+        let started = MonotonicClock.seconds
+        let (name, response) = answer(request, from: peer)
+        let latency = name == Self.fetchRouteName ? MonotonicClock.seconds - started : nil
+        metrics.record(route: name, status: response.status.code, fetchLatency: latency)
+        return response
+    }
+
+    private func answer(_ request: HTTPRequest, from peer: PeerCredentials) -> (route: String, HTTPResponse) {
+        switch router.route(request) {
+        case .notFound:
+            return ("unknown", APIError.response(VaultError(.notFound, "no such endpoint")))
+        case .methodNotAllowed(let allowed):
+            var response = APIError.response(VaultError(.invalidInput, "method not allowed here"))
+            response.status = .methodNotAllowed
+            response.headers.add(name: "Allow", value: allowed.joined(separator: ", "))
+            return ("unknown", response)
+        case .found(let route, let parameters):
+            if route.name == Self.healthRouteName { return (route.name, health()) }  // no authentication
+            do throws(VaultError) {
+                let identity = PeerIdentity(uid: peer.uid, gid: peer.gid, pid: peer.pid)
+                let bearer = try Self.bearerToken(request)
+                let now = MonotonicClock.seconds
+                // A peer refused many times lately is refused at once, unaudited: refusals are
+                // audited, and a flood of them must not become a flood of commits.
+                guard unknownLimiter.hasCapacity("uid:\(peer.uid)", now: now) else { throw Self.rateLimited }
+                let (principal, peerText) = try authenticate(identity, bearer: bearer, now: now)
+                guard principalLimiter.admit(principal.id, now: now) else { throw Self.rateLimited }
+                let onBehalfOf = request.headers.first(name: "TokenVault-On-Behalf-Of")
+                let scoped = try vault.acting(as: principal, peer: peerText, onBehalfOf: onBehalfOf)
+                let context = RouteContext(service: self, request: request, vault: scoped, principal: principal, parameters: parameters)
+                return (route.name, try route.handler(context))
+            } catch {
+                return (route.name, APIError.response(error))
+            }
+        }
+    }
+
+    /// The principal of the caller; an unknown caller counts against its user id's small limit.
+    private func authenticate(_ peer: PeerIdentity, bearer: Secret?, now: Double) throws(VaultError) -> (Principal, String) {
+        do {
+            return try vault.authenticate(peer: peer, bearer: bearer)
+        } catch let error where error.kind == .unauthenticated {
+            _ = unknownLimiter.admit("uid:\(peer.uid)", now: now)
+            throw error
+        }
+    }
+
+    func health() -> HTTPResponse {
+        if stopping.load(ordering: .relaxed) {
+            return .json(.object([("status", .string("stopping"))]), status: .serviceUnavailable)
+        }
+        return .json(.object([("status", .string("ready"))]))
+    }
+
+    static let rateLimited = VaultError(.rateLimited, "too many requests", hint: "retry later")
+
+    /// The access token of `Authorization: Bearer TOKEN`, or nil without the field.
+    static func bearerToken(_ request: HTTPRequest) throws(VaultError) -> Secret? {
+        guard let field = request.headers.first(name: "Authorization") else { return nil }
+        let parts = field.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw VaultError(.unauthenticated, "the Authorization field must be `Bearer TOKEN`")
+        }
+        return Secret(copying: Array(parts[1].utf8))
+    }
+}
