@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 internal import TokenVaultSystem
+import TokenVaultWire
 
 /// `tokenvault audit`: queries and exports the audit trail.
 struct AuditCommand: VaultCommand {

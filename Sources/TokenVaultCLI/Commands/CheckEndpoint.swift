@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
+import TokenVaultWire
 
 /// `tokenvault check-endpoint NAME PATH`: whether a PAT can reach an API path.
 struct CheckEndpointCommand: VaultCommand {

@@ -1,7 +1,7 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
 internal import TokenVaultSystem
+import TokenVaultWire
 
 /// `tokenvault test NAME --hook CMD`: the connection test.
 struct TestCommand: VaultCommand {

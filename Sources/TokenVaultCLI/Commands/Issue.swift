@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
+import TokenVaultWire
 
 /// `tokenvault issue NAME`: mints a vault-owned token and prints it once.
 struct IssueCommand: VaultCommand {

@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
+import TokenVaultWire
 
 /// `tokenvault report`: the security admin's risk report.
 struct ReportCommand: VaultCommand {

@@ -1,7 +1,7 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
 internal import TokenVaultSystem
+import TokenVaultWire
 
 /// `tokenvault rotate NAME`, and its cron mode `rotate --expiring-within DURATION --hook CMD`:
 /// replaces a credential's secret with a new version.

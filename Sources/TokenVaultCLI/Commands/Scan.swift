@@ -1,7 +1,7 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
 internal import TokenVaultSystem
+import TokenVaultWire
 
 /// `tokenvault scan PATH...`: finds leaked tokens in files.
 struct ScanCommand: VaultCommand {

@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 internal import TokenVaultSystem
+import TokenVaultWire
 
 /// `tokenvault verify`: checks a presented token against a need.
 struct VerifyCommand: VaultCommand {

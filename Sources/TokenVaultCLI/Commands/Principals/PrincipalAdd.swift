@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
+import TokenVaultWire
 
 /// `tokenvault principal add NAME`: adds a caller of the service.
 struct PrincipalAddCommand: VaultCommand {

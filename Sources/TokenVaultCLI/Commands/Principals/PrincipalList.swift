@@ -1,6 +1,6 @@
 import TokenVault
-import TokenVaultWire
 import TokenVaultJSON
+import TokenVaultWire
 
 /// `tokenvault principal list`: lists the service's principals.
 struct PrincipalListCommand: VaultCommand {
