@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenVaultCLITests",
-            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool"],
+            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool", "TokenVaultWire"],
             swiftSettings: strictSettings
         ),
     ]

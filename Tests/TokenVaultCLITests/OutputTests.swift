@@ -2,6 +2,7 @@ import Testing
 import TokenVault
 import TokenVaultJSON
 import TokenVaultSystem
+import TokenVaultWire
 
 @testable import TokenVaultCLI
 

@@ -143,6 +143,18 @@ struct PrincipalTests {
         #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: nil) } == .integrity)
     }
 
+    @Test func auditVerifyNamesAForgedOrDeletedPrincipal() throws {
+        let t = try Self.vaultWithConnector()
+        #expect(try t.vault.verifyAuditTrail().isIntact)
+        _ = try t.sql("UPDATE principals SET admin = 1")
+        let forged = try t.vault.verifyAuditTrail()
+        #expect(!forged.isIntact)
+        #expect(forged.problem?.table == "principals")
+        _ = try t.sql("DELETE FROM principals")
+        let deleted = try t.vault.verifyAuditTrail()
+        #expect(deleted.problem?.table == "principals" && deleted.problem?.credential == "connector")
+    }
+
     @Test func allowEntriesParseStrictly() throws {
         #expect(try AllowEntry(parsing: "*:*:*:r").description == "*:*:*:r")
         #expect(try AllowEntry(parsing: "metrics") == .metrics)
