@@ -108,7 +108,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenVaultCLITests",
-            dependencies: ["TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool", "TokenVaultWire"],
+            dependencies: [
+                "TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool", "TokenVaultWire",
+            ],
             swiftSettings: strictSettings
         ),
     ]
