@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the C libraries TokenVault links against are installed:
-# libsqlite3-dev, libssl-dev (OpenSSL 3) and pkg-config. Installs them with apt-get when
+# libsqlite3-dev, libssl-dev (OpenSSL 3) and pkg-config, and the tools the tests use as real
+# clients of the service (curl, python3). Installs them with apt-get when
 # run as root on Debian/Ubuntu; otherwise says what to install and fails.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ missing=()
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
