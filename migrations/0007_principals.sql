@@ -11,10 +11,10 @@ CREATE TABLE principals (
     id          INTEGER PRIMARY KEY,
     uid         TEXT    NOT NULL UNIQUE,
     name        TEXT    NOT NULL UNIQUE,
-    match_kind  TEXT    NOT NULL CHECK (match_kind IN ('uid', 'gid', 'token')),
+    match_kind  TEXT    NOT NULL CHECK (match_kind = 'uid' OR match_kind = 'gid' OR match_kind = 'token'),
     match_id    INTEGER CHECK ((match_kind = 'token') = (match_id IS NULL)),
     token_hash  BLOB    UNIQUE CHECK ((match_kind = 'token') = (token_hash IS NOT NULL) AND (token_hash IS NULL OR length(token_hash) = 32)),
-    admin       INTEGER NOT NULL CHECK (admin IN (0, 1)),
+    admin       INTEGER NOT NULL CHECK (admin = 0 OR admin = 1),
     allow       TEXT    NOT NULL,
     created_at  INTEGER NOT NULL,
     state_seq   INTEGER NOT NULL,
@@ -27,7 +27,9 @@ CREATE UNIQUE INDEX principals_match ON principals (match_kind, match_id) WHERE 
 -- embedded mode), 'unauthenticated' for a caller of the service that maps to no principal (actor
 -- 'unauthenticated', and the peer). A name a service caller declares is kept as on_behalf_of, never as the actor.
 -- Hashed into the chain when actor_kind is set; older events (null) encode exactly as before.
+-- The check is written with `=` and `OR`, not `IN (…)`: for `IN` SQLite builds a temporary index
+-- on every insert (as migration 4 found for `outcome`), and every fetch appends an event.
 ALTER TABLE audit_events ADD COLUMN actor_kind TEXT
-    CHECK (actor_kind IS NULL OR actor_kind IN ('declared', 'principal', 'unauthenticated'));
+    CHECK (actor_kind IS NULL OR actor_kind = 'declared' OR actor_kind = 'principal' OR actor_kind = 'unauthenticated');
 ALTER TABLE audit_events ADD COLUMN peer TEXT;
 ALTER TABLE audit_events ADD COLUMN on_behalf_of TEXT;
