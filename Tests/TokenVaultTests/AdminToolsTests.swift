@@ -34,6 +34,18 @@ struct AdminToolsTests {
         #expect(!(try clean.vault.report().hasRisks))
     }
 
+    @Test func scanFindsLeakedAccessTokensOfPrincipals() throws {
+        let t = try TestVault()
+        let token = try #require(try t.vault.addPrincipal("ci", recognisedBy: .token).token)
+        let removed = try #require(try t.vault.addPrincipal("old", recognisedBy: .token).token)
+        try t.vault.removePrincipal("old")
+        let file = t.directory.file("leak.env")
+        try "CI_TOKEN=\(token.text)\nOLD=\(removed.text)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let summary = try t.vault.scan([file])
+        #expect(summary.findings.map(\.kind) == [.accessToken, .unknownAccessToken])
+        #expect(summary.findings.first?.credentialName == "ci" && summary.findings.first?.line == 1)
+    }
+
     @Test func scanFindsStoredAndMintedTokensInEveryDisguise() throws {
         let t = try TestVault()
         let secret = "xpat_Z3r0/Plus+Equals=="

@@ -73,16 +73,14 @@ struct Scanner {
             collectCandidates(decoded[...], into: &candidates)
         }
         for candidate in candidates {
-            let isMinted =
-                candidate.count == Self.tokenLength && candidate.starts(with: IssuedTokenFormat.prefix.utf8)
-                && candidate.withUnsafeBytes(IssuedTokenFormat.isWellFormed)
-            guard isMinted || index.lengths.contains(candidate.count) else { continue }
+            let mintedKind = Self.mintedKind(of: candidate)
+            guard mintedKind != nil || index.lengths.contains(candidate.count) else { continue }
             let fingerprint = candidate.withUnsafeBytes { keys.lookupMAC.authenticate($0) }
             let finding: ScanFinding
             if let (name, version, kind) = index.known[fingerprint] {
-                finding = ScanFinding(path: path, line: number, kind: kind, credentialName: name, version: version)
-            } else if isMinted {
-                finding = ScanFinding(path: path, line: number, kind: .unknownIssued, credentialName: nil, version: nil)
+                finding = ScanFinding(path: path, line: number, kind: kind, credentialName: name, version: kind == .accessToken ? nil : version)
+            } else if let mintedKind {
+                finding = ScanFinding(path: path, line: number, kind: mintedKind, credentialName: nil, version: nil)
             } else {
                 continue
             }
@@ -92,6 +90,21 @@ struct Scanner {
         // (a shared buffer would be copied, not wiped).
         candidates.removeAll()
         Wipe.array(&decoded)
+    }
+
+    /// For a well-formed token minted by a vault (`tvk_`, or a service access token `tva_`), the
+    /// kind of finding it is when this vault does not know it; nil for anything else.
+    private static func mintedKind(of candidate: ArraySlice<UInt8>) -> ScanFinding.Kind? {
+        guard candidate.count == tokenLength else { return nil }
+        if candidate.starts(with: IssuedTokenFormat.prefix.utf8), candidate.withUnsafeBytes(IssuedTokenFormat.isWellFormed) {
+            return .unknownIssued
+        }
+        if candidate.starts(with: IssuedTokenFormat.accessPrefix.utf8),
+            candidate.withUnsafeBytes({ IssuedTokenFormat.isWellFormed($0, prefix: IssuedTokenFormat.accessPrefix) })
+        {
+            return .unknownAccessToken
+        }
+        return nil
     }
 
     /// Candidate tokens of a line: each run between loose separators (whitespace, quotes,

@@ -12,12 +12,16 @@ public struct ScanFinding: Sendable, Equatable {
         case issued
         /// A well-formed `tvk_` token (valid checksum) that this vault does not know.
         case unknownIssued = "unknown-issued"
+        /// A principal's access token for the service (`tva_…`); the finding names the principal.
+        case accessToken = "access-token"
+        /// A well-formed `tva_` token that no principal of this vault has (any more).
+        case unknownAccessToken = "unknown-access-token"
     }
 
     public let path: String
     public let line: Int
     public let kind: Kind
-    /// The credential's name, when known.
+    /// The credential's name (a principal's, for an access token), when known.
     public let credentialName: String?
     /// Which version: the current one, or an older one that may still be valid upstream.
     public let version: Int?
@@ -37,7 +41,8 @@ extension Vault {
     ///
     /// Walks `paths` (folders recursively, skipping `.git`, binary files and files over 64 MiB)
     /// line by line. A symbolic link given in `paths` is followed; links met inside folders are
-    /// skipped. A vault-minted token is recognised by its `tvk_` prefix and
+    /// skipped. A vault-minted token is recognised by its `tvk_` prefix (an access token of the
+    /// service by `tva_`) and
     /// checksum; a stored token by its keyed fingerprint, as it appears raw, quoted, in JSON, in a
     /// `KEY=value` line or URL-encoded. Nothing is written except one `scan` audit event.
     ///
@@ -58,6 +63,11 @@ extension Vault {
                     known[version.fingerprint] = (loaded.credential.name, Int(version.version), kind)
                     if let size = version.ciphertext?.count { lengths.insert(size - AESGCM.overhead) }
                 }
+            }
+            // Access tokens of the service's principals: their keyed hashes are fingerprints too.
+            for (stored, newest) in try PrincipalTable.all(db) {
+                try authenticator.check(stored, newestEvent: newest)
+                if let hash = stored.tokenHash { known[hash] = (stored.name, 0, .accessToken) }
             }
             return ScanIndex(known: known, lengths: lengths)
         }

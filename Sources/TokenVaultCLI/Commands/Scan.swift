@@ -56,6 +56,8 @@ struct ScanCommand: VaultCommand {
                 case .stored: what = "stored token of '\(finding.credentialName ?? "?")' (version \(finding.version ?? 0))"
                 case .issued: what = "issued token of '\(finding.credentialName ?? "?")' (version \(finding.version ?? 0))"
                 case .unknownIssued: what = "a tvk_ token this vault does not know"
+                case .accessToken: what = "access token of principal '\(finding.credentialName ?? "?")' (rotate it: principal rotate-token)"
+                case .unknownAccessToken: what = "a tva_ access token no principal of this vault has"
                 }
                 context.io.out(Table.clean("\(finding.path):\(finding.line): \(what)") + "\n")
             }
