@@ -3,19 +3,24 @@
 /// Every rule rejects control characters, so that nothing stored can forge a line in a
 /// table, a log or the CSV export, or move a terminal's cursor.
 enum Labels {
-    /// A credential name: 1–50 characters, no control characters, no outer whitespace,
-    /// not starting with `-` (it would read as an option).
-    static func name(_ text: String) throws(VaultError) -> String {
+    /// A credential's (or, with `what`, a principal's) name: 1–50 characters, no control
+    /// characters, no outer whitespace, not starting with `-` (it would read as an option).
+    static func name(_ text: String, what: String = "credential name") throws(VaultError) -> String {
         let count = text.unicodeScalars.count
-        guard count >= 1 else { throw .invalid("a credential name cannot be empty") }
+        guard count >= 1 else { throw .invalid("a \(what) cannot be empty") }
         guard count <= 50 else {
-            throw .invalid("credential name is \(count) characters long; the limit is 50")
+            throw .invalid("\(what) is \(count) characters long; the limit is 50")
         }
-        try checkCharacters(text, what: "credential name")
+        try checkCharacters(text, what: what)
         guard text.first != "-" else {
-            throw .invalid("credential name '\(printable(text))' cannot start with '-'")
+            throw .invalid("\(what) '\(printable(text))' cannot start with '-'")
         }
         return text
+    }
+
+    /// A principal's name: the rules of a credential's.
+    static func principalName(_ text: String) throws(VaultError) -> String {
+        try name(text, what: "principal name")
     }
 
     /// A project or resource of a grant or need: 1–100 characters, no `:`.

@@ -19,7 +19,7 @@ extension Vault {
     public func addPrincipal(
         _ name: String, recognisedBy: NewPrincipalRecognition, allow: [AllowEntry] = [], admin: Bool = false
     ) throws(VaultError) -> (principal: Principal, token: Secret?) {
-        let name = try Labels.name(name)
+        let name = try Labels.principalName(name)
         let uid = "prn_" + Hex.encode(try Vault.randomBytes(10))
         let token: Secret?
         let kind: String
@@ -68,7 +68,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Kind/notFound`` when there is none.
     public func principal(named name: String) throws(VaultError) -> Principal {
-        let name = try Labels.name(name)
+        let name = try Labels.principalName(name)
         try requireAdmin()
         return try reading { db, _ in
             guard let (stored, newest) = try PrincipalTable.byName(db, name) else { throw Vault.noPrincipal(name) }
@@ -81,7 +81,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Kind/notFound`` (audited) when there is no such principal.
     public func removePrincipal(_ name: String) throws(VaultError) {
-        let name = try Labels.name(name)
+        let name = try Labels.principalName(name)
         try changingPrincipal(name, .principalRemove) { row, db, record in
             try PrincipalTable.delete(db, rowID: row.rowID)
             // The removal is the principal's newest state-changing event: a row restored from a
@@ -95,8 +95,8 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` (audited); ``VaultError/Kind/invalidInput`` for a
     ///   bad or taken name.
     public func renamePrincipal(_ name: String, to newName: String) throws(VaultError) {
-        let name = try Labels.name(name)
-        let newName = try Labels.name(newName)
+        let name = try Labels.principalName(name)
+        let newName = try Labels.principalName(newName)
         try changingPrincipal(name, .principalRename) { row, db, record in
             guard newName != name, try PrincipalTable.byName(db, newName) == nil else {
                 throw VaultError.invalid("a principal named '\(printable(newName))' already exists")
@@ -115,7 +115,7 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` (audited); ``VaultError/Kind/invalidInput`` for a
     ///   principal recognised by a user or group id.
     public func rotatePrincipalToken(_ name: String) throws(VaultError) -> Secret {
-        let name = try Labels.name(name)
+        let name = try Labels.principalName(name)
         let token = try IssuedTokenFormat.mint(prefix: IssuedTokenFormat.accessPrefix)
         let hash = keys.fingerprint(of: token)
         try changingPrincipal(name, .principalRotateToken) { row, db, record in
