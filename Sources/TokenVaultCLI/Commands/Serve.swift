@@ -31,8 +31,8 @@ struct ServeCommand: VaultCommand {
         name: "serve",
         abstract: "Serve the vault to its principals over HTTP on a Unix socket",
         discussion: """
-            Unlocks the vault once (key file, key command or passphrase prompt) and answers the API
-            (docs/service.md) on a Unix socket: a caller is a principal recognised by its user or group
+            Unlocks the vault once (key file, key command or passphrase prompt) and answers its HTTP
+            API (v1) on a Unix socket: a caller is a principal recognised by its user or group
             id, or by an access token (see principal add); it gets a secret only for a need its allow
             list and the credential's grants both cover, and every call is audited as principal:NAME.
             With systemd socket activation (LISTEN_FDS) the socket is systemd's; readiness and
