@@ -111,6 +111,8 @@ let package = Package(
             dependencies: [
                 "TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool", "TokenVaultWire",
             ],
+            // Python clients of `tokenvault serve` that ServiceTests runs (and scripts/kill-test.sh).
+            exclude: ["Scripts"],
             swiftSettings: strictSettings
         ),
     ]

@@ -73,6 +73,7 @@ struct cposix_termination_state {
     volatile sig_atomic_t pipe;
     struct sigaction saved_sigterm;
     struct sigaction saved_sigint;
+    sigset_t saved_mask;
 };
 
 static inline struct cposix_termination_state *cposix_termination_state(void) {
@@ -89,7 +90,11 @@ static inline void cposix_termination_handler(int signal_number) {
 }
 
 /* Installs the handler for SIGTERM and SIGINT, writing to `descriptor`; SA_RESTART so that
-   other threads' blocking calls are not interrupted. Returns 0, or -1 with errno. */
+   other threads' blocking calls are not interrupted. Then unblocks both in the calling thread
+   (threads it starts later inherit that): a signal mask survives exec, and a parent that had
+   them blocked (a thread of libdispatch, which blocks them, spawning the server) would
+   otherwise leave them pending for ever. A signal left pending is delivered to the handler then.
+   Returns 0, or -1 with errno. */
 static inline int cposix_install_termination_pipe(int descriptor) {
     struct cposix_termination_state *state = cposix_termination_state();
     struct sigaction action;
@@ -103,12 +108,25 @@ static inline int cposix_install_termination_pipe(int descriptor) {
         sigaction(SIGTERM, &state->saved_sigterm, NULL);
         return -1;
     }
+    sigset_t termination;
+    sigemptyset(&termination);
+    sigaddset(&termination, SIGTERM);
+    sigaddset(&termination, SIGINT);
+    int failed = pthread_sigmask(SIG_UNBLOCK, &termination, &state->saved_mask);
+    if (failed != 0) {
+        sigaction(SIGTERM, &state->saved_sigterm, NULL);
+        sigaction(SIGINT, &state->saved_sigint, NULL);
+        errno = failed;
+        return -1;
+    }
     return 0;
 }
 
-/* Puts back the actions SIGTERM and SIGINT had before the install, then forgets the pipe. */
+/* Puts back the calling thread's signal mask and the actions SIGTERM and SIGINT had before the
+   install, then forgets the pipe. Called from the thread that installed. */
 static inline void cposix_restore_termination_signals(void) {
     struct cposix_termination_state *state = cposix_termination_state();
+    pthread_sigmask(SIG_SETMASK, &state->saved_mask, NULL);
     sigaction(SIGTERM, &state->saved_sigterm, NULL);
     sigaction(SIGINT, &state->saved_sigint, NULL);
     state->pipe = -1;

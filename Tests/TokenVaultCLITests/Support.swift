@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The `tokenvault` binary built next to the test bundle.
 let toolURL: URL = {
@@ -55,7 +56,10 @@ final class Sandbox: Sendable {
         Child([toolURL.path] + arguments, environment: environment)
     }
 
-    static func execute(_ executable: String, _ arguments: [String], input: [UInt8], environment: [String: String]) -> Run {
+    /// Runs `executable` to the end; with `timeout`, it is killed (SIGKILL) after that many
+    /// seconds. (Not SIGTERM: a child spawned from a libdispatch thread inherits its signal mask,
+    /// which blocks SIGTERM.)
+    static func execute(_ executable: String, _ arguments: [String], input: [UInt8], environment: [String: String], timeout: Double? = nil) -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -67,6 +71,9 @@ final class Sandbox: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         try! process.run()
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        }
         // A child that refuses before reading its input closes the pipe: the write then fails
         // with EPIPE (SIGPIPE is ignored in the test process), which is not the test's concern.
         ignoreBrokenPipes
@@ -129,8 +136,9 @@ final class Child: @unchecked Sendable {
     private var status: Int32?
 
     /// Starts `arguments[0]` (a full path) with `environment`; standard input is /dev/null,
-    /// standard error is discarded, standard output is captured when `captureOutput`.
-    init(_ arguments: [String], environment: [String: String], captureOutput: Bool = false, input: String? = nil) {
+    /// standard error is discarded (or appended to the file `errorPath`), standard output is
+    /// captured when `captureOutput`.
+    init(_ arguments: [String], environment: [String: String], captureOutput: Bool = false, input: String? = nil, errorPath: String? = nil) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -145,7 +153,11 @@ final class Child: @unchecked Sendable {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         defer { if stdin[0] >= 0 { close(stdin[0]) } }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         var fds: [Int32] = [-1, -1]
         if captureOutput {
             precondition(pipe(&fds) == 0)
@@ -183,6 +195,24 @@ final class Child: @unchecked Sendable {
             return value
         }
     }
+
+    /// Waits at most `seconds` for the child: its exit status, or nil while it still runs.
+    func wait(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let done: Int32? = lock.withLock {
+                if let status { return status }
+                var raw: Int32 = 0
+                guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+                let value = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+                status = value
+                return value
+            }
+            if let done { return done }
+            if Date() >= deadline { return nil }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
 }
 
 /// Ignores SIGPIPE in the test process, once: writing to a child that has exited must fail with
@@ -190,3 +220,137 @@ final class Child: @unchecked Sendable {
 let ignoreBrokenPipes: Void = {
     signal(SIGPIPE, SIG_IGN)
 }()
+
+// MARK: - tokenvault serve
+
+/// A `tokenvault serve` started in a sandbox by ``Sandbox/serving(_:global:_:)``, on a socket in
+/// it; its standard error is appended to ``Sandbox/serverLog``.
+final class ServeProcess: Sendable {
+    let box: Sandbox
+    /// The socket's path.
+    let socket: String
+    let child: Child
+    var pid: pid_t { child.pid }
+
+    private init(box: Sandbox, socket: String, child: Child) {
+        self.box = box
+        self.socket = socket
+        self.child = child
+    }
+
+    /// Starts `tokenvault GLOBAL serve --socket PATH ARGUMENTS` and waits until `/v1/health`
+    /// answers 200, at most 15 s (polling every 20 ms); a server that exits or does not answer
+    /// in time is stopped and an error thrown.
+    static func start(_ box: Sandbox, arguments: [String], global: [String], socket: String) throws -> ServeProcess {
+        let path = box.file(socket)
+        let child = Child(
+            [toolURL.path] + global + ["serve", "--socket", path] + arguments, environment: box.environment, errorPath: box.serverLog)
+        let server = ServeProcess(box: box, socket: path, child: child)
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if let status = child.wait(seconds: 0) {
+                throw ServeFailure("tokenvault serve exited with \(status) on start: \(box.serverLogText)")
+            }
+            if unixSocketGet(path, "/v1/health") == 200 { return server }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let status = server.stop()
+        throw ServeFailure("tokenvault serve did not answer within 15 s (stopped: \(status)): \(box.serverLogText)")
+    }
+
+    /// Stops the server with SIGTERM and returns its exit status; SIGKILL when it has not exited
+    /// within `seconds`. Returns the status at once when it has already ended (a second call).
+    @discardableResult
+    func stop(seconds: Double = 15) -> Int32 {
+        if let status = child.wait(seconds: 0) { return status }
+        child.signal(SIGTERM)
+        if let status = child.wait(seconds: seconds) { return status }
+        child.signal(SIGKILL)
+        return child.wait()
+    }
+
+    /// The server's resident memory (VmRSS in /proc/PID/status), in KiB.
+    func residentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+        }
+        return nil
+    }
+}
+
+struct ServeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Sandbox {
+    /// Where every `tokenvault serve` started in the sandbox appends its standard error.
+    var serverLog: String { file("serve.log") }
+    var serverLogText: String { (try? String(contentsOfFile: serverLog, encoding: .utf8)) ?? "" }
+
+    /// Runs `body` with a `tokenvault GLOBAL serve --socket SANDBOX/serve.sock ARGUMENTS` that
+    /// answers, then stops it with SIGTERM and expects exit 0, also when `body` throws.
+    func serving<T>(
+        _ arguments: [String] = [], global: [String] = [], socket: String = "serve.sock",
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: (ServeProcess) throws -> T
+    ) throws -> T {
+        let server = try ServeProcess.start(self, arguments: arguments, global: global, socket: socket)
+        defer {
+            let status = server.stop()
+            #expect(status == 0, "tokenvault serve ended with \(status): \(serverLogText)", sourceLocation: sourceLocation)
+        }
+        return try body(server)
+    }
+
+    /// Runs `python3 Scripts/SCRIPT ARGUMENTS` with the sandbox's environment and `input` on
+    /// standard input; it is killed after `timeout` seconds.
+    func python(_ script: String, _ arguments: [String], input: String = "", timeout: Double = 180) -> Run {
+        Sandbox.execute(
+            "/usr/bin/env", ["python3", scriptsDirectory + "/" + script] + arguments, input: Array(input.utf8), environment: environment,
+            timeout: timeout)
+    }
+
+    /// Starts `python3 Scripts/SCRIPT ARGUMENTS` without waiting, its standard output captured.
+    func startPython(_ script: String, _ arguments: [String]) -> Child {
+        Child(["/usr/bin/env", "python3", scriptsDirectory + "/" + script] + arguments, environment: environment, captureOutput: true)
+    }
+}
+
+/// The Python clients of `tokenvault serve` (Tests/TokenVaultCLITests/Scripts).
+let scriptsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts").path
+
+/// One `GET target` on a new connection to the Unix socket at `path`, read to the end of the
+/// stream (`Connection: close`), each system call bounded by 2 s: the status code, or nil when
+/// nothing answers. For waiting on a server; the tests' requests go through curl and Python.
+func unixSocketGet(_ path: String, _ target: String) -> Int? {
+    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var limit = timeval(tv_sec: 2, tv_usec: 0)
+    for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+        _ = setsockopt(descriptor, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    let request = Array("GET \(target) HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n".utf8)
+    let sent = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    guard sent == request.count else { return nil }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    while response.count < 65_536 {
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { break }
+        response += buffer[..<count]
+    }
+    let head = String(decoding: response.prefix(12), as: UTF8.self)
+    guard head.hasPrefix("HTTP/1.1 ") else { return nil }
+    return Int(head.dropFirst(9))
+}

@@ -126,6 +126,12 @@ struct PrincipalTests {
         _ = try t.sql("UPDATE principals SET allow = '*:*:*:crud', admin = 1")
         #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: nil) } == .integrity)
         #expect(errorKind { _ = try t.vault.principals() } == .integrity)
+        // The refused authentication is audited as the caller's connection, not as the
+        // handle's declared actor (the server's own name).
+        let rows = try t.sql("SELECT actor, actor_kind, peer, outcome, credential_name FROM audit_events WHERE outcome = 'error' ORDER BY seq")
+        let refusal = try #require(rows.first)
+        #expect(refusal.string(0) == "unauthenticated" && refusal.string(1) == "unauthenticated" && refusal.string(2) == "uid=1001 pid=4242")
+        #expect(refusal.string(3) == "error" && refusal.string(4) == "connector")
     }
 
     @Test func aRemovedPrincipalRestoredFromACopyIsStale() throws {

@@ -39,7 +39,11 @@ extension Vault {
         let tokenHash = bearer.flatMap { token in
             token.withUnsafeBytes { IssuedTokenFormat.isWellFormed($0, prefix: IssuedTokenFormat.accessPrefix) } ? keys.fingerprint(of: token) : nil
         }
-        let found: (StoredPrincipal, Int64?)? = try reading { db, _ in
+        let peerText = tokenHash.map { "token=" + StoredPrincipal.tokenID(of: $0) } ?? (bearer == nil ? peer.auditText : "token=malformed")
+        // Until a principal is proven, the caller is its connection: refusals are audited so,
+        // never as this handle's own (declared) actor, which is the server's.
+        let unproven = with(caller: .unauthenticated(peer: peerText + (bearer == nil ? "" : " " + peer.auditText)))
+        let found: (StoredPrincipal, Int64?)? = try unproven.reading { db, _ in
             if bearer != nil {
                 guard let tokenHash, let match = try PrincipalTable.byTokenHash(db, tokenHash),
                     let stored = match.0.tokenHash, ConstantTime.equals(stored, tokenHash)
@@ -49,10 +53,8 @@ extension Vault {
             return try PrincipalTable.byMatch(db, kind: "uid", id: Int64(peer.uid))
                 ?? PrincipalTable.byMatch(db, kind: "gid", id: Int64(peer.gid))
         }
-        let peerText = tokenHash.map { "token=" + StoredPrincipal.tokenID(of: $0) } ?? (bearer == nil ? peer.auditText : "token=malformed")
         guard let (stored, newest) = found else {
-            let unknown = with(caller: .unauthenticated(peer: peerText + (bearer == nil ? "" : " " + peer.auditText)))
-            try unknown.audited(AuditRecord(.authenticate)) { _, _, _ throws in
+            try unproven.audited(AuditRecord(.authenticate)) { _, _, _ throws in
                 throw Refusal(
                     error: VaultError(.unauthenticated, "the caller is not a principal of this vault"),
                     outcome: .denied, reason: bearer == nil ? "no principal for the peer" : "unknown access token"
@@ -60,7 +62,8 @@ extension Vault {
             }
             throw VaultError(.unauthenticated, "the caller is not a principal of this vault")
         }
-        let principal = try reading { _, _ in
+        // A row that fails its authentication is refused, and audited, as the unproven caller.
+        let principal = try unproven.reading { _, _ in
             try stateAuthenticator.check(stored, newestEvent: newest)
             return try stored.principal()
         }

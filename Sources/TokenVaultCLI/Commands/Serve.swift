@@ -31,8 +31,8 @@ struct ServeCommand: VaultCommand {
         name: "serve",
         abstract: "Serve the vault to its principals over HTTP on a Unix socket",
         discussion: """
-            Unlocks the vault once (key file, key command or passphrase prompt) and answers the API
-            on a Unix socket: a caller is a principal recognised by its user or group
+            Unlocks the vault once (key file, key command or passphrase prompt) and answers its HTTP
+            API (v1) on a Unix socket: a caller is a principal recognised by its user or group
             id, or by an access token (see principal add); it gets a secret only for a need its allow
             list and the credential's grants both cover, and every call is audited as principal:NAME.
             With systemd socket activation (LISTEN_FDS) the socket is systemd's; readiness and
@@ -61,8 +61,18 @@ struct ServeCommand: VaultCommand {
         let maxConnections = try number(arguments, .maxConnections, 1...100_000) ?? 256
         let workers = try number(arguments, .workers, 1...1_024) ?? 32
         let rate = try number(arguments, .rateLimit, 0...1_000_000) ?? 1_000
-        let path: String
-        if let given = arguments[.socket] { path = given } else { path = try defaultSocketPath(context) }
+        // systemd's socket first: with it no path is needed (the shipped unit gives none, and a
+        // system service has no XDG_RUNTIME_DIR), and a key command run by the unlock below
+        // does not inherit the socket or the LISTEN_ variables.
+        let adopted = try system { () throws(SystemError) in try UnixListener.adoptSystemdSocket() }
+        let path: String?
+        if adopted != nil {
+            path = nil
+        } else if let given = arguments[.socket] {
+            path = given
+        } else {
+            path = try defaultSocketPath(context)
+        }
 
         let vault = try context.openVault()
         var apiConfiguration = VaultService.Configuration()
@@ -72,8 +82,8 @@ struct ServeCommand: VaultCommand {
         let io = context.io
         let group = arguments[.socketGroup]
         let listener = try system { () throws(SystemError) in
-            if let adopted = try UnixListener.adoptSystemdSocket() { return adopted }
-            return try UnixListener.bind(path: path, mode: mode ?? 0o660, group: group)
+            if let adopted { return adopted }
+            return try UnixListener.bind(path: path ?? "", mode: mode ?? 0o660, group: group)
         }
         var server = ServerConfiguration(listener: listener)
         server.maxConnections = maxConnections

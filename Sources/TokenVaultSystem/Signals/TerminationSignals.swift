@@ -8,6 +8,9 @@ internal import Glibc
 /// the loop polls ``descriptor`` and calls ``take()``. This works whichever thread the kernel
 /// delivers the signal to, so it needs no signal mask in any thread (`signalfd` would need
 /// both signals blocked in every thread, including threads that libraries started before).
+/// It does need them unblocked in one: the install unblocks both in the calling thread, since
+/// a mask is inherited across `exec` (a process spawned from a libdispatch thread, which
+/// blocks them, would otherwise never see a SIGTERM), and ``restore()`` puts the mask back.
 ///
 /// ```swift
 /// let signals = try TerminationSignals.install()
@@ -32,8 +35,9 @@ package final class TerminationSignals: Sendable {
     /// The descriptor to poll for `.readable`.
     package var descriptor: Int32 { pipe.readDescriptor }
 
-    /// Installs the handler for SIGTERM and SIGINT, saving the actions they had. Signals
-    /// received before the install and not taken are discarded.
+    /// Installs the handler for SIGTERM and SIGINT, saving the actions they had, and unblocks
+    /// both in the calling thread (threads it starts later inherit its mask). Signals received
+    /// before the install and not taken are discarded; one pending while blocked is delivered.
     ///
     /// - Throws: ``SystemError/Kind/failed`` when the pipe cannot be created or `sigaction`
     ///   fails.
@@ -55,7 +59,8 @@ package final class TerminationSignals: Sendable {
         pipe.drain().map(Int32.init)
     }
 
-    /// Puts back the actions SIGTERM and SIGINT had before ``install()``.
+    /// Puts back the actions SIGTERM and SIGINT had before ``install()``, and the calling
+    /// thread's signal mask (call it from the thread that installed).
     package func restore() {
         cposix_restore_termination_signals()
     }
