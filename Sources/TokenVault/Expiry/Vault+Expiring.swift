@@ -23,4 +23,16 @@ extension Vault {
         }
         return entries.sorted { ($0.secondsLeft ?? .max, $0.credential.name) < ($1.secondsLeft ?? .max, $1.credential.name) }
     }
+
+    /// How many live, unrevoked credentials are expired or expire within `critical` seconds,
+    /// and within `within` seconds: counts only, no names, so a principal that may read the
+    /// service's metrics gets them for the whole vault whatever its allow list.
+    public func expiryCounts(within: Int64, critical: Int64) throws(VaultError) -> (critical: Int, within: Int) {
+        guard within > 0, critical >= 0 else { throw .invalid("the expiry windows must be positive") }
+        let now = clock.now
+        let dates = try reading { db, _ in
+            try CredentialRecords.expiringOrNever(by: now + within, db, stateAuthenticator).compactMap(\.credential.expiresAt)
+        }
+        return (dates.filter { $0 - now <= critical }.count, dates.count)
+    }
 }

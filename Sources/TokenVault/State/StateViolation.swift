@@ -23,7 +23,8 @@ struct StateViolation: Error, Sendable, Equatable {
 
     /// The table the row is in.
     let table: String
-    /// The credential's name (or id), when the row belongs to one.
+    /// The credential's name (or id), when the row belongs to one; for `principals`, the
+    /// principal's name.
     let credential: String?
     let problem: Problem
 
@@ -42,7 +43,7 @@ struct StateViolation: Error, Sendable, Equatable {
 
     /// The one-line message for people.
     var message: String {
-        let owner = credential.map { " of credential '\(printable($0))'" } ?? ""
+        let owner = credential.map { " of \(table == "principals" ? "principal" : "credential") '\(printable($0))'" } ?? ""
         let cause: String
         switch problem {
         case .forged, .malformed, .missing, .inconsistentIndex: cause = "the vault file was altered without the key"

@@ -37,8 +37,8 @@ extension VaultService {
     static func metrics(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         try context.vault.authorizeMetrics()
         let service = context.service
-        // The counts are the vault's, whoever scrapes: the service's own (declared) handle.
-        let soon = try service.vault.expiring(within: 30 * 86_400, critical: 7 * 86_400).filter { $0.status != .never }
+        // Counts of the whole vault, read as the scraping principal (a refusal is audited as it).
+        let soon = try context.vault.expiryCounts(within: 30 * 86_400, critical: 7 * 86_400)
         let commits = service.vault.commitTotals
         let connections = service.connectionStatistics
         let gauges: [(name: String, help: String, value: Double)] = [
@@ -51,9 +51,9 @@ extension VaultService {
             ("tokenvault_commit_writes_total", "Audited operations committed; divided by the groups, the mean group size.", Double(commits.writes)),
             (
                 "tokenvault_credentials_expiring_7d", "Credentials expired or expiring within 7 days.",
-                Double(soon.filter { $0.status != .warning }.count)
+                Double(soon.critical)
             ),
-            ("tokenvault_credentials_expiring_30d", "Credentials expired or expiring within 30 days.", Double(soon.count)),
+            ("tokenvault_credentials_expiring_30d", "Credentials expired or expiring within 30 days.", Double(soon.within)),
         ]
         return HTTPResponse(
             status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
