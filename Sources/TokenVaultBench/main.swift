@@ -7,6 +7,9 @@
 //   tokenvault-bench populate-scale VAULT KEY C E   C credentials, then fetches up to E events in all
 //   tokenvault-bench audit-verify VAULT KEY  audit verify, events per second
 //   tokenvault-bench scan DIR MB         leak scan throughput over MB of text
+//   tokenvault-bench fetch-open VAULT KEY ROUNDS PER_ROUND [THREADS]
+//                                        fetches of `erp` (shop:orders:r) on a vault made by the CLI,
+//                                        at its durability (FULL), for scripts/bench-serve.sh
 //
 // Each prints `RESULT|name|median|unit|runs` lines and a table row on stderr.
 import Dispatch
@@ -124,6 +127,43 @@ func benchFetch(_ directory: String) throws {
 func fetchLoop(_ directory: String, count: Int) throws {
     let (vault, need) = try vaultWithOneToken(directory, durable: false)
     for _ in 0..<count { _ = try vault.fetch("erp", need: need) }
+}
+
+/// User and system CPU time of this process so far, in seconds.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Fetches on an existing vault (made by the CLI, as `tokenvault serve` would serve it), at the
+/// default durability (`FULL`): one thread, the median over `rounds` of the mean per round, or
+/// with `threads` > 1 the rate of that many threads sharing the `Vault`. One untimed fetch comes
+/// first, so `perRound` 0 is the set-up alone (open and one fetch), to subtract under callgrind.
+func fetchOpen(_ path: String, key: String, rounds: Int, perRound: Int, threads: Int) throws {
+    let vault = try Vault.open(at: path, key: .keyFile(key), configuration: Vault.Configuration(actor: "bench"))
+    let need = Need(project: "shop", resource: "orders", permissions: .read)
+    _ = try vault.fetch("erp", need: need)  // warm-up: the credential's first HMAC, statements prepared
+    guard perRound > 0 else { return }
+    if threads <= 1 {
+        let cpuBefore = cpuSeconds()
+        let single = try measure(rounds: rounds, perRound: perRound) { _ = try vault.fetch("erp", need: need) }
+        report("library_fetch_1thread_FULL", single * 1e6, "us/op", runs: rounds)
+        report("library_fetch_1thread_FULL_cpu", (cpuSeconds() - cpuBefore) / Double(rounds * perRound) * 1e6, "us/fetch", runs: rounds)
+        return
+    }
+    var rates: [Double] = []
+    for _ in 0..<rounds {
+        let perThread = max(1, perRound / threads)
+        let start = now()
+        onThreads(threads) { _ in
+            for _ in 0..<perThread {
+                do { _ = try vault.fetch("erp", need: need) } catch { fail("a concurrent fetch failed: \(error)") }
+            }
+        }
+        rates.append(Double(threads * perThread) / (now() - start))
+    }
+    report("library_fetch_\(threads)threads_FULL", median(rates), "ops/s", runs: rounds)
 }
 
 func benchVerify(_ directory: String) throws {
@@ -273,6 +313,10 @@ do {
     switch arguments[1] {
     case "fetch": try benchFetch(arguments[2])
     case "fetch-loop" where arguments.count == 4: try fetchLoop(arguments[2], count: Int(arguments[3]) ?? 0)
+    case "fetch-open" where arguments.count == 6 || arguments.count == 7:
+        try fetchOpen(
+            arguments[2], key: arguments[3], rounds: max(1, Int(arguments[4]) ?? 1), perRound: Int(arguments[5]) ?? 0,
+            threads: arguments.count == 7 ? Int(arguments[6]) ?? 1 : 1)
     case "verify": try benchVerify(arguments[2])
     case "unlock": try benchUnlock(arguments[2])
     case "populate" where arguments.count == 5: try populate(arguments[2], key: arguments[3], count: Int(arguments[4]) ?? 0)

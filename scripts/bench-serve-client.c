@@ -1,0 +1,423 @@
+/* The client side of scripts/bench-serve.sh: a small HTTP/1.1 client for `tokenvault serve`
+ * on its Unix socket, in C so that the client's own cost stays small next to the server's.
+ *
+ *   bench-serve-client seq   SOCK BODY N TOKEN     one connection kept alive, one warm-up request,
+ *                                                  then N sequential POST /v1/fetch: mean and
+ *                                                  median microseconds per fetch
+ *   bench-serve-client load  SOCK BODY CLIENTS SECONDS TOKEN
+ *                                                  CLIENTS processes (fork), one connection each,
+ *                                                  started together, fetching back to back for
+ *                                                  SECONDS: fetches/s, p50/p99/max latency, the
+ *                                                  clients' CPU per fetch
+ *   bench-serve-client once  SOCK BODY             one connection, one fetch, the secret on stdout
+ *   bench-serve-client get   SOCK PATH             one GET, the body on stdout (health, metrics)
+ *   bench-serve-client idle  SOCK N SECONDS        N connections, each answered one GET /v1/health,
+ *                                                  then held open; prints "ready N" and holds them
+ *                                                  until SIGTERM or SECONDS pass
+ *   bench-serve-client fsync DIR N                 N 12 KiB overwrites of a 4 MiB file, each with
+ *                                                  fdatasync (as a WAL commit of 3 pages): median
+ *                                                  and p90 microseconds
+ *
+ * Every result line is `RESULT|name|value|unit|count`. Every loop is bounded (a count or a
+ * deadline); `load` and `idle` also end themselves with alarm(), and a child of `load` dies with
+ * its parent (PR_SET_PDEATHSIG). Any answer other than 200 ends the program with status 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <poll.h>
+
+#define BUFFER_SIZE 65536
+#define MAX_CLIENTS 1024
+#define MAX_SAMPLES (1 << 18) /* per client of `load` */
+
+static void die(const char *what) {
+    fprintf(stderr, "bench-serve-client: %s: %s\n", what, errno ? strerror(errno) : "failed");
+    exit(1);
+}
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int connect_unix(const char *path) {
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(address.sun_path)) {
+        errno = ENAMETOOLONG;
+        die("socket path");
+    }
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) die("connect");
+    return fd;
+}
+
+static void send_all(int fd, const char *data, size_t length) {
+    while (length > 0) {
+        ssize_t sent = send(fd, data, length, MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent <= 0) die("send");
+        data += sent;
+        length -= (size_t)sent;
+    }
+}
+
+/* A connection with its receive buffer. */
+typedef struct {
+    int fd;
+    char buffer[BUFFER_SIZE];
+    size_t used;
+} Connection;
+
+/* Reads one response (head and Content-Length body) into c->buffer; returns the status and
+ * sets *body / *body_length. The server never pipelines ahead of a request, so nothing follows. */
+static int read_response(Connection *c, const char **body, size_t *body_length) {
+    c->used = 0;
+    size_t head_end = 0, content_length = 0;
+    for (int reads = 0; reads < 10000; reads++) {
+        if (head_end == 0) {
+            char *end = memmem(c->buffer, c->used, "\r\n\r\n", 4);
+            if (end != NULL) {
+                head_end = (size_t)(end - c->buffer) + 4;
+                /* Content-Length, case-insensitive, from the head. */
+                for (char *line = c->buffer; line < c->buffer + head_end;) {
+                    char *next = memmem(line, (size_t)(c->buffer + head_end - line), "\r\n", 2);
+                    if (next == NULL) break;
+                    if (strncasecmp(line, "content-length:", 15) == 0) content_length = strtoul(line + 15, NULL, 10);
+                    line = next + 2;
+                }
+                if (head_end + content_length > sizeof c->buffer) {
+                    errno = EMSGSIZE;
+                    die("response too large");
+                }
+            }
+        }
+        if (head_end != 0 && c->used >= head_end + content_length) {
+            int status = 0;
+            if (sscanf(c->buffer, "HTTP/1.%*d %d", &status) != 1) die("status line");
+            *body = c->buffer + head_end;
+            *body_length = content_length;
+            return status;
+        }
+        ssize_t got = recv(c->fd, c->buffer + c->used, sizeof c->buffer - c->used, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) die("recv");
+        if (got == 0) {
+            errno = ECONNRESET;
+            die("the server closed the connection");
+        }
+        c->used += (size_t)got;
+    }
+    errno = EPROTO;
+    die("no complete response after 10000 reads");
+    return 0;
+}
+
+static char request[4096];
+static size_t request_length;
+
+static void make_fetch_request(const char *body) {
+    int n = snprintf(request, sizeof request,
+                     "POST /v1/fetch HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     strlen(body), body);
+    if (n < 0 || (size_t)n >= sizeof request) die("request too long");
+    request_length = (size_t)n;
+}
+
+/* One fetch on c; ends the program unless the answer is 200 (and holds `token`, when given). */
+static void fetch(Connection *c, const char *token) {
+    const char *body;
+    size_t length;
+    send_all(c->fd, request, request_length);
+    int status = read_response(c, &body, &length);
+    if (status != 200) {
+        fprintf(stderr, "bench-serve-client: fetch answered %d: %.*s\n", status, (int)length, body);
+        exit(1);
+    }
+    if (token != NULL && memmem(body, length, token, strlen(token)) == NULL) {
+        fprintf(stderr, "bench-serve-client: the fetch did not return the token: %.*s\n", (int)length, body);
+        exit(1);
+    }
+}
+
+static int compare_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static long positive(const char *text, long max) {
+    char *end;
+    long value = strtol(text, &end, 10);
+    if (*end != '\0' || value < 0 || value > max) {
+        fprintf(stderr, "bench-serve-client: '%s' is not a number from 0 to %ld\n", text, max);
+        exit(2);
+    }
+    return value;
+}
+
+/* seq SOCK BODY N TOKEN */
+static int run_seq(char **argv) {
+    long count = positive(argv[3], 10000000);
+    make_fetch_request(argv[2]);
+    static Connection c;
+    c.fd = connect_unix(argv[1]);
+    fetch(&c, argv[4]); /* warm-up, checked */
+    double *samples = calloc((size_t)count + 1, sizeof(double));
+    if (samples == NULL) die("calloc");
+    double start = now();
+    for (long i = 0; i < count; i++) {
+        double t = now();
+        fetch(&c, NULL);
+        samples[i] = (now() - t) * 1e6;
+    }
+    double elapsed = now() - start;
+    close(c.fd);
+    if (count == 0) return 0;
+    qsort(samples, (size_t)count, sizeof(double), compare_double);
+    printf("RESULT|socket_fetch_1client_mean|%.2f|us/op|%ld\n", elapsed / (double)count * 1e6, count);
+    printf("RESULT|socket_fetch_1client_median|%.2f|us/op|%ld\n", samples[count / 2], count);
+    return 0;
+}
+
+typedef struct {
+    uint64_t count;
+    double finished;
+    int overflowed;
+} ChildStats;
+
+/* load SOCK BODY CLIENTS SECONDS TOKEN */
+static int run_load(char **argv) {
+    long clients = positive(argv[3], MAX_CLIENTS);
+    long seconds = positive(argv[4], 3600);
+    if (clients < 1 || seconds < 1) {
+        fprintf(stderr, "bench-serve-client: load needs at least 1 client and 1 second\n");
+        return 2;
+    }
+    make_fetch_request(argv[2]);
+    size_t samples_size = (size_t)clients * MAX_SAMPLES * sizeof(uint32_t);
+    size_t stats_size = (size_t)clients * sizeof(ChildStats);
+    void *shared = mmap(NULL, samples_size + stats_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) die("mmap");
+    uint32_t *samples = shared;
+    ChildStats *stats = (ChildStats *)((char *)shared + samples_size);
+
+    int ready[2], go[2];
+    if (pipe(ready) != 0 || pipe(go) != 0) die("pipe");
+    alarm((unsigned)seconds + 120); /* the whole run, whatever happens */
+    pid_t *children = calloc((size_t)clients, sizeof(pid_t));
+    for (long i = 0; i < clients; i++) {
+        pid_t pid = fork();
+        if (pid < 0) die("fork");
+        if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            close(ready[0]);
+            close(go[1]);
+            static Connection c;
+            c.fd = connect_unix(argv[1]);
+            fetch(&c, argv[5]); /* warm-up, checked */
+            if (write(ready[1], "r", 1) != 1) die("write");
+            char byte;
+            while (read(go[0], &byte, 1) < 0 && errno == EINTR) {} /* EOF: everyone starts */
+            double start = now(), deadline = start + (double)seconds;
+            uint32_t *mine = samples + (size_t)i * MAX_SAMPLES;
+            uint64_t n = 0;
+            for (double t = start; t < deadline; n++) {
+                if (n == MAX_SAMPLES) {
+                    stats[i].overflowed = 1;
+                    break;
+                }
+                fetch(&c, NULL);
+                double after = now();
+                double ns = (after - t) * 1e9;
+                mine[n] = ns > 4e9 ? UINT32_MAX : (uint32_t)ns;
+                t = after;
+            }
+            stats[i].count = n;
+            stats[i].finished = now();
+            close(c.fd);
+            _exit(0);
+        }
+        children[i] = pid;
+    }
+    close(ready[1]);
+    close(go[0]);
+    for (long i = 0; i < clients; i++) {
+        char byte;
+        ssize_t got;
+        while ((got = read(ready[0], &byte, 1)) < 0 && errno == EINTR) {}
+        if (got != 1) {
+            errno = EPROTO;
+            die("a client did not get ready");
+        }
+    }
+    double start = now();
+    close(go[1]); /* go */
+    int failed = 0;
+    for (long i = 0; i < clients; i++) {
+        int status;
+        if (waitpid(children[i], &status, 0) < 0) die("waitpid");
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
+    }
+    if (failed) {
+        fprintf(stderr, "bench-serve-client: %d clients failed\n", failed);
+        return 1;
+    }
+    uint64_t total = 0;
+    double last = start;
+    int overflowed = 0;
+    for (long i = 0; i < clients; i++) {
+        total += stats[i].count;
+        if (stats[i].finished > last) last = stats[i].finished;
+        overflowed |= stats[i].overflowed;
+    }
+    /* Gather every latency into one array (compacted in place) and sort it. */
+    uint64_t k = 0;
+    for (long i = 0; i < clients; i++)
+        for (uint64_t j = 0; j < stats[i].count; j++) samples[k++] = samples[(size_t)i * MAX_SAMPLES + j];
+    qsort(samples, (size_t)total, sizeof(uint32_t), compare_u32);
+    struct rusage usage;
+    getrusage(RUSAGE_CHILDREN, &usage);
+    double cpu = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 + (double)usage.ru_stime.tv_sec +
+                 (double)usage.ru_stime.tv_usec / 1e6;
+    double elapsed = last - start;
+    const char *prefix = argv[6] ? argv[6] : "load";
+    printf("RESULT|%s_rate|%.0f|fetches/s|%llu\n", prefix, (double)total / elapsed, (unsigned long long)total);
+    printf("RESULT|%s_seconds|%.2f|s|%ld\n", prefix, elapsed, clients);
+    if (total > 0) {
+        printf("RESULT|%s_p50|%.0f|us|%llu\n", prefix, samples[total / 2] / 1e3, (unsigned long long)total);
+        printf("RESULT|%s_p99|%.0f|us|%llu\n", prefix, samples[(total * 99) / 100] / 1e3, (unsigned long long)total);
+        printf("RESULT|%s_max|%.0f|us|%llu\n", prefix, samples[total - 1] / 1e3, (unsigned long long)total);
+        printf("RESULT|%s_client_cpu|%.1f|us/fetch|%llu\n", prefix, cpu / (double)total * 1e6, (unsigned long long)total);
+    }
+    if (overflowed) fprintf(stderr, "bench-serve-client: a client reached %d fetches and stopped early\n", MAX_SAMPLES);
+    return 0;
+}
+
+/* once SOCK BODY: the secret of one fetch on stdout, as `tokenvault get` prints it. */
+static int run_once(char **argv) {
+    make_fetch_request(argv[2]);
+    static Connection c;
+    c.fd = connect_unix(argv[1]);
+    fetch(&c, NULL);
+    const char *body;
+    size_t length;
+    /* The answer is still in the buffer: find "secret":"…" (a benchmark token needs no unescaping). */
+    body = memmem(c.buffer, c.used, "\"secret\":\"", 10);
+    if (body == NULL) die("no secret in the answer");
+    body += 10;
+    const char *end = memchr(body, '"', (size_t)(c.buffer + c.used - body));
+    if (end == NULL) die("unterminated secret");
+    length = (size_t)(end - body);
+    if (fwrite(body, 1, length, stdout) != length) die("write");
+    return 0;
+}
+
+/* get SOCK PATH */
+static int run_get(char **argv) {
+    static Connection c;
+    c.fd = connect_unix(argv[1]);
+    int n = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", argv[2]);
+    if (n < 0 || (size_t)n >= sizeof request) die("path too long");
+    send_all(c.fd, request, (size_t)n);
+    const char *body;
+    size_t length;
+    int status = read_response(&c, &body, &length);
+    fwrite(body, 1, length, stdout);
+    return status == 200 ? 0 : 1;
+}
+
+/* idle SOCK N SECONDS */
+static int run_idle(char **argv) {
+    long count = positive(argv[2], 100000);
+    long seconds = positive(argv[3], 3600);
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < (rlim_t)count + 16) {
+        limit.rlim_cur = (rlim_t)count + 16 <= limit.rlim_max ? (rlim_t)count + 16 : limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    alarm((unsigned)seconds + 30);
+    static Connection c; /* one buffer is enough: one request at a time */
+    int *fds = calloc((size_t)count, sizeof(int));
+    int n = snprintf(request, sizeof request, "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    for (long i = 0; i < count; i++) {
+        c.fd = fds[i] = connect_unix(argv[1]);
+        send_all(c.fd, request, (size_t)n);
+        const char *body;
+        size_t length;
+        if (read_response(&c, &body, &length) != 200) die("health");
+    }
+    printf("ready %ld\n", count);
+    fflush(stdout);
+    /* Hold them until SIGTERM (the default action ends the process and the kernel closes them)
+     * or the time is up. */
+    double deadline = now() + (double)seconds;
+    while (now() < deadline) poll(NULL, 0, 200);
+    for (long i = 0; i < count; i++) close(fds[i]);
+    return 0;
+}
+
+/* fsync DIR N */
+static int run_fsync(char **argv) {
+    long count = positive(argv[2], 100000);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fsync-probe", argv[1]);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) die("open");
+    static char block[12288];
+    memset(block, 0x5a, sizeof block);
+    const long file_size = 4L << 20;
+    for (long offset = 0; offset < file_size; offset += (long)sizeof block)
+        if (pwrite(fd, block, sizeof block, offset) != (ssize_t)sizeof block) die("pwrite");
+    if (fsync(fd) != 0) die("fsync");
+    double *samples = calloc((size_t)count + 1, sizeof(double));
+    long offset = 0;
+    for (long i = 0; i < count; i++) {
+        block[0] = (char)i;
+        if (pwrite(fd, block, sizeof block, offset) != (ssize_t)sizeof block) die("pwrite");
+        offset = (offset + (long)sizeof block) % (file_size - (long)sizeof block);
+        double t = now();
+        if (fdatasync(fd) != 0) die("fdatasync");
+        samples[i] = (now() - t) * 1e6;
+    }
+    close(fd);
+    unlink(path);
+    if (count == 0) return 0;
+    qsort(samples, (size_t)count, sizeof(double), compare_double);
+    printf("RESULT|fdatasync_12KiB_median|%.0f|us|%ld\n", samples[count / 2], count);
+    printf("RESULT|fdatasync_12KiB_p90|%.0f|us|%ld\n", samples[(count * 9) / 10], count);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 6 && strcmp(argv[1], "seq") == 0) return run_seq(argv + 1);
+    if (argc >= 7 && strcmp(argv[1], "load") == 0) return run_load(argv + 1);
+    if (argc == 4 && strcmp(argv[1], "once") == 0) return run_once(argv + 1);
+    if (argc == 4 && strcmp(argv[1], "get") == 0) return run_get(argv + 1);
+    if (argc == 5 && strcmp(argv[1], "idle") == 0) return run_idle(argv + 1);
+    if (argc == 4 && strcmp(argv[1], "fsync") == 0) return run_fsync(argv + 1);
+    fprintf(stderr, "usage: bench-serve-client seq|load|once|get|idle|fsync ... (see the comment at its top)\n");
+    return 2;
+}
