@@ -28,6 +28,10 @@ public final class Connection {
     }
 
     let handle: OpaquePointer
+    /// Inside ``DatabaseQueue/read(_:)``: a statement that would write is refused before it runs
+    /// (`sqlite3_stmt_readonly`), as `PRAGMA query_only` would, without expiring every cached
+    /// statement as that pragma does.
+    var refusesWrites = false
     private var statementCache: [CacheKey: Statement] = [:]
 
     /// Opens (or creates) the database at `path`, refusing symbolic links.
@@ -85,6 +89,7 @@ public final class Connection {
 
     /// Runs one or more SQL statements that take no arguments.
     public func execute(_ sql: String) throws(StoreError) {
+        if refusesWrites { throw StoreError(code: .readOnly, message: "no unprepared SQL in a read transaction") }
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw error(code: code) }
     }

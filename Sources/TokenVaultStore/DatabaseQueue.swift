@@ -99,8 +99,8 @@ public final class DatabaseQueue: @unchecked Sendable {
     public func read<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
         try lock.withLock { () throws -> T in
             let db = connection
-            try db.run("PRAGMA query_only = 1")
-            defer { try? db.run("PRAGMA query_only = 0") }
+            db.refusesWrites = true
+            defer { db.refusesWrites = false }
             return try inTransaction("BEGIN DEFERRED", body)
         }
     }

@@ -79,6 +79,9 @@ public final class Statement {
     ///
     /// - Returns: true when a row is available, false when the statement is done.
     public func advance() throws(StoreError) -> Bool {
+        if connection.refusesWrites && sqlite3_stmt_readonly(handle) == 0 {
+            throw StoreError(code: .readOnly, message: "attempt to write in a read transaction")
+        }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW:

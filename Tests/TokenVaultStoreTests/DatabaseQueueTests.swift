@@ -53,6 +53,13 @@ struct DatabaseQueueTests {
             } catch let error as StoreError {
                 #expect(error.code ~= .readOnly)
             }
+            // Unprepared SQL too (it could hold anything).
+            do {
+                try queue.read { db in try db.execute("DELETE FROM t") }
+                Issue.record("unprepared SQL inside a read ran")
+            } catch let error as StoreError {
+                #expect(error.code ~= .readOnly)
+            }
             try queue.write { db in try db.execute("INSERT INTO t (x) VALUES (?)", [2]) }
             #expect(try queue.read { db in try db.rows("SELECT x FROM t").compactMap { $0.int64(0) } } == [2])
         }
