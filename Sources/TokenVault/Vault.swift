@@ -95,10 +95,12 @@ public final class Vault: Sendable {
     var stateAuthenticator: StateAuthenticator { StateAuthenticator(keys: keys, epoch: stateEpoch, checked: checkedRows) }
     /// Credential rows this vault has checked (``CheckedRows``).
     let checkedRows: CheckedRows
+    /// Principal rows this vault has checked, with the principals they decode to.
+    let checkedPrincipals: CheckedPrincipals
 
     private init(
         path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64,
-        caller: Caller? = nil, checkedRows: CheckedRows = CheckedRows()
+        caller: Caller? = nil, checkedRows: CheckedRows = CheckedRows(), checkedPrincipals: CheckedPrincipals = CheckedPrincipals()
     ) {
         self.path = path
         self.configuration = configuration
@@ -107,6 +109,7 @@ public final class Vault: Sendable {
         self.stateEpoch = stateEpoch
         self.caller = caller ?? .declared(configuration.actor)
         self.checkedRows = checkedRows
+        self.checkedPrincipals = checkedPrincipals
     }
 
     /// A handle on this vault for one authenticated principal of the service: its operations are
@@ -129,7 +132,7 @@ public final class Vault: Sendable {
     func with(caller: Caller) -> Vault {
         Vault(
             path: path, configuration: configuration, queue: queue, keyCache: keyCache, stateEpoch: stateEpoch, caller: caller,
-            checkedRows: checkedRows
+            checkedRows: checkedRows, checkedPrincipals: checkedPrincipals
         )
     }
 

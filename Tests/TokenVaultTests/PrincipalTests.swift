@@ -122,6 +122,8 @@ struct PrincipalTests {
 
     @Test func aPrincipalRowWrittenWithoutTheKeyIsRefused() throws {
         let t = try Self.vaultWithConnector()
+        // Checked once (and remembered, CheckedPrincipals): an edited row is not the row remembered.
+        #expect(try t.vault.authenticate(peer: Self.peer, bearer: nil).principal.isAdmin == false)
         // Widen the allow list in the file: the row's MAC no longer matches.
         _ = try t.sql("UPDATE principals SET allow = '*:*:*:crud', admin = 1")
         #expect(errorKind { _ = try t.vault.authenticate(peer: Self.peer, bearer: nil) } == .integrity)
@@ -136,6 +138,7 @@ struct PrincipalTests {
 
     @Test func aRemovedPrincipalRestoredFromACopyIsStale() throws {
         let t = try Self.vaultWithConnector()
+        _ = try t.vault.authenticate(peer: Self.peer, bearer: nil)  // remembered as checked
         let saved = try t.sql("SELECT uid, name, match_kind, match_id, admin, allow, created_at, state_seq, state_mac FROM principals")
         try t.vault.removePrincipal("connector")
         let row = try #require(saved.first)

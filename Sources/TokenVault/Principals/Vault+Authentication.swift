@@ -43,17 +43,22 @@ extension Vault {
         // Until a principal is proven, the caller is its connection: refusals are audited so,
         // never as this handle's own (declared) actor, which is the server's.
         let unproven = with(caller: .unauthenticated(peer: peerText + (bearer == nil ? "" : " " + peer.auditText)))
-        let found: (StoredPrincipal, Int64?)? = try unproven.reading { db, _ in
+        // One read: the lookup, and the row's check (a failure is audited as the unproven caller).
+        let found: Principal? = try unproven.reading { db, _ in
+            let match: (StoredPrincipal, newestEvent: Int64?)?
             if bearer != nil {
-                guard let tokenHash, let match = try PrincipalTable.byTokenHash(db, tokenHash),
-                    let stored = match.0.tokenHash, ConstantTime.equals(stored, tokenHash)
+                guard let tokenHash, let byToken = try PrincipalTable.byTokenHash(db, tokenHash),
+                    let stored = byToken.0.tokenHash, ConstantTime.equals(stored, tokenHash)
                 else { return nil }
-                return match
+                match = byToken
+            } else {
+                match =
+                    try PrincipalTable.byMatch(db, kind: "uid", id: Int64(peer.uid)) ?? PrincipalTable.byMatch(db, kind: "gid", id: Int64(peer.gid))
             }
-            return try PrincipalTable.byMatch(db, kind: "uid", id: Int64(peer.uid))
-                ?? PrincipalTable.byMatch(db, kind: "gid", id: Int64(peer.gid))
+            guard let (stored, newest) = match else { return nil }
+            return try checkedPrincipals.principal(of: stored, newestEvent: newest, stateAuthenticator)
         }
-        guard let (stored, newest) = found else {
+        guard let principal = found else {
             try unproven.audited(AuditRecord(.authenticate)) { _, _, _ throws in
                 throw Refusal(
                     error: VaultError(.unauthenticated, "the caller is not a principal of this vault"),
@@ -61,11 +66,6 @@ extension Vault {
                 )
             }
             throw VaultError(.unauthenticated, "the caller is not a principal of this vault")
-        }
-        // A row that fails its authentication is refused, and audited, as the unproven caller.
-        let principal = try unproven.reading { _, _ in
-            try stateAuthenticator.check(stored, newestEvent: newest)
-            return try stored.principal()
         }
         return (principal, peerText)
     }

@@ -92,7 +92,7 @@ enum PrincipalTable {
 }
 
 /// A `principals` row as stored: the values its MAC covers.
-struct StoredPrincipal: Sendable, Equatable {
+struct StoredPrincipal: Sendable, Hashable {
     var rowID: Int64
     let uid: String
     var name: String
