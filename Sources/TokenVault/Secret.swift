@@ -47,6 +47,39 @@ public final class Secret: Sendable {
         return try Secret(raw).droppingTrailingNewline().nonEmpty()
     }
 
+    /// A secret written in place into wiped memory, never through an `Array` or a `String`: for a
+    /// decoder that turns the bytes of an answer (a JSON string, base64) into a secret.
+    ///
+    /// ```swift
+    /// let secret = Secret(capacity: escaped.count) { buffer in
+    ///     unescape(escaped, into: buffer)  // returns how many bytes it wrote
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - capacity: the most bytes `body` may write; all of them are wiped when the secret goes.
+    ///   - body: writes the secret and returns its length, at most `capacity`.
+    package convenience init(capacity: Int, initializingWith body: (UnsafeMutableRawBufferPointer) -> Int) {
+        self.init(SecureBytes(capacity: capacity, initializingWith: body))
+    }
+
+    /// Reads a secret kept in a file that only its owner may read, as a key file must be (an
+    /// access token for `tokenvault serve`), dropping one trailing newline.
+    ///
+    /// ```swift
+    /// let token = try Secret.readPrivateFile("/etc/tokenvault/ci.token", what: "the access token file")
+    /// ```
+    ///
+    /// - Throws: ``VaultError/Kind/locked`` when the file cannot be read, is not a regular file,
+    ///   others may read it, or it is empty; ``VaultError/Kind/invalidInput`` when it is larger
+    ///   than ``maximumByteCount``.
+    package static func readPrivateFile(_ path: String, what: String) throws(VaultError) -> Secret {
+        let raw = try system { () throws(SystemError) in try Files.readPrivateFile(path, limit: maximumByteCount, what: what) }
+        let secret = Secret(raw).droppingTrailingNewline()
+        guard secret.count > 0 else { throw VaultError(.locked, "\(what) '\(DisplayText.clean(path, limit: 60))' is empty") }
+        return secret
+    }
+
     /// The number of bytes.
     public var count: Int { bytes.count }
 

@@ -28,6 +28,18 @@ struct CommandConfiguration: Sendable {
     /// Whether the command opens an existing vault, and so may also end with the codes every
     /// such command may (no vault, wrong key, integrity failure, busy).
     var opensVault = true
+    /// What the command does with a service's address (`--server`, `TOKENVAULT_ADDR`).
+    var withServer: ServerUse = .refused
+
+    /// How a command runs when a service's address is given.
+    enum ServerUse: Sendable {
+        /// Through the service, as a client (``CommandContext/access()``): no key, no vault file.
+        case client
+        /// As without one: the command opens no vault (completion, man).
+        case ignored
+        /// Refused with a usage error: the command works on the vault file itself.
+        case refused
+    }
 
     /// How many positional arguments the command takes.
     var positionalCount: ClosedRange<Int> {

@@ -78,8 +78,82 @@ final class CommandContext {
     }
 
     /// Opens and unlocks the vault.
+    ///
+    /// - Throws: a usage error when a service's address is given: the command needs the file.
     func openVault() throws(VaultError) -> Vault {
-        try Vault.open(at: vaultPath, key: keySource(), configuration: configuration())
+        if serverAddress != nil { throw needsVaultFile() }
+        return try Vault.open(at: vaultPath, key: keySource(), configuration: configuration())
+    }
+
+    // MARK: - The service
+
+    /// The service's address: `--server`, else `$TOKENVAULT_ADDR`; nil for the vault file.
+    var serverAddress: String? { global[.server] ?? fromEnvironment(.server) }
+
+    /// The vault a command works on: through the service at ``serverAddress`` when one is given,
+    /// else the vault file, opened and unlocked. A command that calls this instead of
+    /// ``openVault()`` works in both modes, and prints the same in both.
+    ///
+    /// ```swift
+    /// let vault = try context.access()
+    /// try vault.revoke(name)
+    /// ```
+    ///
+    /// Through the service the caller is recognised by the process's user or group id, or by the
+    /// access token in `--token-file` (`$TOKENVAULT_TOKEN_FILE`); `--actor` (`$TOKENVAULT_ACTOR`)
+    /// is sent as the name it acts for (`TokenVault-On-Behalf-Of`). Neither key nor vault file
+    /// is read.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` for an address that is not a Unix socket's,
+    ///   an option of the vault file given with one (`--vault`, `--key-file`…), `--token-file`
+    ///   without one, or an actor with a control character; ``VaultError/Kind/locked`` for a
+    ///   token file that cannot be read or that others may read; what ``openVault()`` throws.
+    func access() throws(VaultError) -> any VaultAccess {
+        guard let address = serverAddress else {
+            if global.contains(.tokenFile) {
+                throw VaultError(.invalidInput, "--token-file goes with --server (or TOKENVAULT_ADDR)")
+            }
+            return try openVault()
+        }
+        let fileOptions = [GlobalOption.vault, .keyFile, .passphraseFile, .keyCommand, .busyTimeout].filter(global.contains)
+        if let option = fileOptions.first {
+            throw VaultError(
+                .invalidInput, "--\(option.name) is for the vault file, and --server (or TOKENVAULT_ADDR) goes through the service: give one"
+            )
+        }
+        let actor = global[.actor] ?? fromEnvironment(.actor)
+        if let actor, actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw VaultError(.invalidInput, "invalid actor: it goes in a header field, and holds a control character")
+        }
+        let token = try (global[.tokenFile] ?? fromEnvironment(.tokenFile)).map { path throws(VaultError) in
+            try Self.accessToken(path)
+        }
+        let connection = ServiceConnection(socketPath: try Self.socketPath(address), token: token, onBehalfOf: actor)
+        return ServiceClient(connection: connection)
+    }
+
+    /// The error of a command that needs the vault file, when a service's address is given.
+    func needsVaultFile() -> VaultError {
+        VaultError(.invalidInput, "'\(commandName)' works on the vault file, not through a service: drop --server (or unset TOKENVAULT_ADDR)")
+    }
+
+    /// The socket's path in `PATH` or `unix:PATH`.
+    static func socketPath(_ address: String) throws(VaultError) -> String {
+        let path = address.hasPrefix("unix:") ? String(address.dropFirst(5)) : address
+        guard !path.isEmpty, !path.contains("://") else {
+            throw VaultError(.invalidInput, "invalid server address '\(Table.clean(address))': give a Unix socket, as PATH or unix:PATH")
+        }
+        return path
+    }
+
+    /// The access token in `path`: a file only its owner may read, holding one token.
+    private static func accessToken(_ path: String) throws(VaultError) -> Secret {
+        let token = try Secret.readPrivateFile(path, what: "access token file")
+        // It goes in a header field: a byte a token never has could split the request.
+        guard token.withUnsafeBytes({ $0.allSatisfy { (0x21...0x7E).contains($0) } }) else {
+            throw VaultError(.locked, "access token file '\(Table.clean(path))' holds a byte no access token has (they are printable ASCII)")
+        }
+        return token
     }
 
     /// Prints a one-line confirmation, or its JSON form with `--json`.

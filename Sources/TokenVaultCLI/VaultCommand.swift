@@ -52,7 +52,10 @@ extension VaultCommand {
                 command: configuration.name
             )
         }
-        return try run(arguments, CommandContext(io: io, global: arguments.global, commandName: configuration.name))
+        let context = CommandContext(io: io, global: arguments.global, commandName: configuration.name)
+        // A command that works on the vault file is refused before it reads anything.
+        if configuration.withServer == .refused && context.serverAddress != nil { throw context.needsVaultFile() }
+        return try run(arguments, context)
     }
 }
 

@@ -36,6 +36,10 @@
 /// not exactly framed is refused (a bare CR or LF, a folded line, a repeated `Content-Length`,
 /// bytes after a response that closed the connection), so that one response cannot be read as
 /// two.
+///
+/// A response may carry a secret (a fetch): the parser zeroes the bytes it drops, and the
+/// storage it outgrows, so that it leaves no copy behind in freed memory. The body it returns
+/// is the caller's copy to wipe.
 public struct HTTPResponseParser: Sendable {
     /// The longest head (status line, header fields, CRLFs and the empty line): 8 KiB.
     public static let maximumHeadLength = 8192
@@ -77,6 +81,15 @@ public struct HTTPResponseParser: Sendable {
     /// - Precondition: ``finish()`` has not been called.
     public mutating func append(_ bytes: some Collection<UInt8>) {
         precondition(!ended, "bytes appended after the end of the connection")
+        let needed = buffer.count + bytes.count
+        if needed > buffer.capacity && !buffer.isEmpty {
+            // Grown by hand, so that the storage left behind is zeroed before it is freed.
+            var grown: [UInt8] = []
+            grown.reserveCapacity(Swift.max(needed, buffer.capacity * 2))
+            grown.append(contentsOf: buffer)
+            Self.zero(&buffer, from: 0)
+            buffer = grown
+        }
         buffer.append(contentsOf: bytes)
     }
 
@@ -159,13 +172,29 @@ public struct HTTPResponseParser: Sendable {
 
     /// Drops consumed bytes once they are most of the buffer, so a long-lived connection's
     /// buffer does not grow and the copy is paid at most once per byte on average.
+    /// The dropped bytes are zeroed first: when the buffer is emptied, and when the bytes left
+    /// are moved to its front (the places they leave are zeroed too).
     private mutating func compact() {
         if start == buffer.count {
+            Self.zero(&buffer, from: 0)
             buffer.removeAll(keepingCapacity: buffer.capacity <= Self.maximumHeadLength + 65_536)
             start = 0
         } else if start >= buffer.count / 2 {
-            buffer.removeSubrange(0..<start)
+            let kept = buffer.count - start
+            buffer.withUnsafeMutableBufferPointer { bytes in
+                for index in 0..<kept { bytes[index] = bytes[start + index] }
+            }
+            Self.zero(&buffer, from: kept)
+            buffer.removeLast(start)
             start = 0
+        }
+    }
+
+    /// Overwrites `bytes[offset...]` with zeros.
+    private static func zero(_ bytes: inout [UInt8], from offset: Int) {
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard offset < buffer.count, let base = buffer.baseAddress else { return }
+            (base + offset).update(repeating: 0, count: buffer.count - offset)
         }
     }
 }

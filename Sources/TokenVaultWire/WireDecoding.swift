@@ -101,7 +101,8 @@ package enum WireDecoding {
         return Principal(id: id, name: name, recognisedBy: recognition, isAdmin: admin, allow: allow, createdAt: try time(created))
     }
 
-    static let malformed = VaultError(.failed, "the service's answer is malformed")
+    /// The error of an answer that is not what the service writes.
+    package static let malformed = VaultError(.failed, "the service's answer is malformed")
 
     private static func reader(_ json: JSON) throws(VaultError) -> JSONObjectReader {
         do { return try JSONObjectReader(json) } catch { throw malformed }

@@ -46,7 +46,7 @@ package enum WireFormat {
 
     /// `"key":"…"` with the bytes escaped as JSON text, or `"key_base64":"…"` when they are not
     /// UTF-8.
-    static func appendSecret(_ key: String, _ bytes: UnsafeRawBufferPointer, to body: inout [UInt8]) {
+    package static func appendSecret(_ key: String, _ bytes: UnsafeRawBufferPointer, to body: inout [UInt8]) {
         let isUTF8 = String(validating: UnsafeRawBufferPointer(bytes).bindMemory(to: UInt8.self), as: UTF8.self) != nil
         body += Array("\"\(key)\(isUTF8 ? "" : "_base64")\":\"".utf8)
         if isUTF8 {
@@ -82,6 +82,36 @@ package enum Base64 {
             }
             index += 3
         }
+    }
+
+    /// Decodes `text` into `out`, which holds at least three bytes for every four of `text`
+    /// (for a secret: the bytes go nowhere else). Returns how many bytes were written, or nil
+    /// when `text` is not base64 or `out` is too short.
+    package static func decode(_ text: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        var written = 0
+        var chunk: UInt32 = 0
+        var count = 0
+        var padding = 0
+        for character in text {
+            if character == UInt8(ascii: "=") {
+                padding += 1
+                chunk <<= 6
+            } else {
+                guard padding == 0, let value = alphabet.firstIndex(of: character) else { return nil }
+                chunk = chunk << 6 | UInt32(value)
+            }
+            count += 1
+            if count == 4 {
+                guard padding <= 2, written + 3 - padding <= out.count else { return nil }
+                for position in 0..<(3 - padding) {
+                    out[written] = UInt8((chunk >> UInt32(16 - 8 * position)) & 0xFF)
+                    written += 1
+                }
+                chunk = 0
+                count = 0
+            }
+        }
+        return count == 0 ? written : nil
     }
 
     /// The bytes of `text`, or nil when it is not base64.

@@ -136,9 +136,12 @@ final class Child: @unchecked Sendable {
     private var status: Int32?
 
     /// Starts `arguments[0]` (a full path) with `environment`; standard input is /dev/null,
-    /// standard error is discarded (or appended to the file `errorPath`), standard output is
-    /// captured when `captureOutput`.
-    init(_ arguments: [String], environment: [String: String], captureOutput: Bool = false, input: String? = nil, errorPath: String? = nil) {
+    /// standard error is discarded (or appended to `errorFile`), standard output is captured
+    /// when `captureOutput` (or written to `outputFile`).
+    init(
+        _ arguments: [String], environment: [String: String], captureOutput: Bool = false, input: String? = nil,
+        outputFile: String? = nil, errorFile: String? = nil
+    ) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -153,24 +156,41 @@ final class Child: @unchecked Sendable {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         defer { if stdin[0] >= 0 { close(stdin[0]) } }
-        if let errorPath {
-            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        }
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
         var fds: [Int32] = [-1, -1]
-        if captureOutput {
+        if let outputFile {
+            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        } else if captureOutput {
             precondition(pipe(&fds) == 0)
             posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
             posix_spawn_file_actions_addclose(&actions, fds[0])
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
+        // Only 0, 1 and 2: a pipe another test is reading from must not stay open in this child
+        // (a close of a descriptor closed meanwhile is ignored).
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
+        // The test's threads block signals (libdispatch's workers block SIGTERM, say): the child
+        // starts with none blocked and default handlers, as from a shell.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        let code = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
         precondition(code == 0, "posix_spawn failed: \(code)")
         self.pid = pid
         if captureOutput {
@@ -182,6 +202,18 @@ final class Child: @unchecked Sendable {
     }
 
     func signal(_ signal: Int32) { kill(pid, signal) }
+
+    /// The exit status when the child has ended, else nil (without waiting).
+    func exitStatus() -> Int32? {
+        lock.withLock {
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            let value = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+            status = value
+            return value
+        }
+    }
 
     /// Waits for the child and returns its exit status (128 + signal when killed).
     @discardableResult
@@ -244,7 +276,7 @@ final class ServeProcess: Sendable {
     static func start(_ box: Sandbox, arguments: [String], global: [String], socket: String) throws -> ServeProcess {
         let path = box.file(socket)
         let child = Child(
-            [toolURL.path] + global + ["serve", "--socket", path] + arguments, environment: box.environment, errorPath: box.serverLog)
+            [toolURL.path] + global + ["serve", "--socket", path] + arguments, environment: box.environment, errorFile: box.serverLog)
         let server = ServeProcess(box: box, socket: path, child: child)
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {

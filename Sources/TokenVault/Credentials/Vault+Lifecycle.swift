@@ -2,6 +2,12 @@ internal import TokenVaultStore
 
 /// What ``Vault/delete(_:)`` did beyond deleting.
 public struct DeletionReport: Sendable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(walTruncated: Bool) {
+        self.walTruncated = walTruncated
+    }
+
     /// Whether the WAL was checkpointed and truncated, so that no page image of the deleted
     /// ciphertext remains in the `-wal` file. False only when another process kept reading
     /// past the busy timeout; the next checkpoint then finishes the job.

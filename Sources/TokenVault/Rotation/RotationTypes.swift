@@ -45,6 +45,16 @@ public enum RotationSource: Sendable {
 
 /// What a rotation did.
 public struct RotationResult: Sendable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(credential: Credential, version: Int, mintedToken: Secret?, resumed: Bool, finishFailure: String?) {
+        self.credential = credential
+        self.version = version
+        self.mintedToken = mintedToken
+        self.resumed = resumed
+        self.finishFailure = finishFailure
+    }
+
     /// The credential after rotation.
     public let credential: Credential
     /// The new current version.

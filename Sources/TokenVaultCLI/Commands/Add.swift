@@ -23,7 +23,8 @@ struct AddCommand: VaultCommand {
         exitCodes: [
             .ok("the token was stored"),
             .usage("bad options, a bad or taken name, an expiry in the past, an empty or oversized secret"),
-        ]
+        ],
+        withServer: .client
     )
 
     /// Runs `tokenvault add`.
@@ -31,10 +32,10 @@ struct AddCommand: VaultCommand {
         let new = try CredentialOptions.newCredential(name: arguments.positionals[0], from: arguments)
         // Refuse a bad name or label before anyone is asked to paste a token.
         try new.validate()
-        let vault = try context.openVault()
+        let vault = try context.access()
         let secret = try context.readSecret(prompt: "Token for '\(new.name)': ")
         let credential = try vault.add(new, secret: secret)
-        let now = vault.configuration.clock.now
+        let now = vault.now
         if context.json {
             context.io.out(CredentialOutput.json(credential, now: now).rendered() + "\n")
         } else {

@@ -35,7 +35,8 @@ struct AuditCommand: VaultCommand {
             on the trail: audit verify and audit seal.
             """,
         examples: ["tokenvault audit --name erp-prod --limit 20", "tokenvault audit --outcome denied --since 2026-11-01 --format csv > denied.csv"],
-        exitCodes: [.ok("the events were printed"), .usage("an unknown action, outcome or format, a bad date or limit")]
+        exitCodes: [.ok("the events were printed"), .usage("an unknown action, outcome or format, a bad date or limit")],
+        withServer: .client
     )
 
     /// The output formats of `--format`.
@@ -69,7 +70,7 @@ struct AuditCommand: VaultCommand {
         guard let format = Format(rawValue: formatName) else {
             throw VaultError(.invalidInput, "invalid --format '\(Table.clean(formatName))': use table, jsonl or csv")
         }
-        let vault = try context.openVault()
+        let vault = try context.access()
         let output = BufferedOutput(context.io)
         switch format {
         case .table:
@@ -98,7 +99,7 @@ struct AuditCommand: VaultCommand {
     /// Calls `body` with the matching events oldest first: streamed from the database, or, for
     /// `--limit` (which selects the newest N), collected and then reversed.
     static func forEachOldestFirst(
-        _ vault: Vault, _ filter: AuditFilter, _ body: (AuditEvent) -> Void
+        _ vault: any VaultAccess, _ filter: AuditFilter, _ body: (AuditEvent) -> Void
     ) throws(VaultError) {
         guard filter.newestFirst else { return try vault.forEachAuditEvent(filter, body) }
         var events: [AuditEvent] = []

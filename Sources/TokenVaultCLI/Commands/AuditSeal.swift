@@ -30,7 +30,8 @@ struct AuditSealCommand: VaultCommand {
             {"sealed_events":N,"out":FILE}; without --out the seal text is printed as is.
             """,
         examples: ["tokenvault audit seal --out /backup/seals/seal-$(date +%F-%H%M).txt --public-key-out vault.pub"],
-        exitCodes: [.ok("the trail was sealed"), .usage("an output path that exists, or whose folder does not")]
+        exitCodes: [.ok("the trail was sealed"), .usage("an output path that exists, or whose folder does not")],
+        withServer: .client
     )
 
     /// Runs `tokenvault audit seal`.
@@ -39,7 +40,7 @@ struct AuditSealCommand: VaultCommand {
         for option in Option.allCases {
             if let path = arguments[option] { try system { () throws(SystemError) in try TextFiles.requireAbsent(path) } }
         }
-        let vault = try context.openVault()
+        let vault = try context.access()
         let seal = try vault.sealAuditTrail()
         if let path = arguments[.publicKeyOut] {
             try system { () throws(SystemError) in try TextFiles.createNew(path, contents: SealPublicKey.text(seal.publicKey)) }

@@ -35,7 +35,8 @@ struct CompletionCommand: VaultCommand {
             "source <(tokenvault completion bash)",
         ],
         exitCodes: [.ok("the script was printed"), .usage("an unknown shell")],
-        opensVault: false
+        opensVault: false,
+        withServer: .ignored
     )
 
     /// Runs `tokenvault completion`.

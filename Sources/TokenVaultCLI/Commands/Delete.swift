@@ -25,7 +25,8 @@ struct DeleteCommand: VaultCommand {
             """,
         arguments: [.credential],
         examples: ["tokenvault delete erp-old --yes"],
-        exitCodes: [.ok("deleted"), .usage("no --yes"), .code(3, "no such credential")]
+        exitCodes: [.ok("deleted"), .usage("no --yes"), .code(3, "no such credential")],
+        withServer: .client
     )
 
     /// Runs `tokenvault delete`.
@@ -33,7 +34,7 @@ struct DeleteCommand: VaultCommand {
         guard arguments.contains(.yes) else {
             throw VaultError(.invalidInput, "delete destroys the secret for good; add --yes to confirm")
         }
-        let vault = try context.openVault()
+        let vault = try context.access()
         let report = try vault.delete(arguments.positionals[0])
         if !report.walTruncated {
             context.io.err("tokenvault: warning: another process kept the WAL open; the next checkpoint will finish shredding\n")

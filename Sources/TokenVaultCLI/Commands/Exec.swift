@@ -37,7 +37,8 @@ struct ExecCommand: VaultCommand {
             .code(127, "COMMAND cannot be started"),
             .usage("no -- COMMAND, no --env, a bad or repeated VAR, or a secret with a NUL byte"),
             .code(3, "no such credential"), .code(4, "denied, as for get"),
-        ]
+        ],
+        withServer: .client
     )
 
     /// Runs `tokenvault exec`.
@@ -51,10 +52,10 @@ struct ExecCommand: VaultCommand {
             throw VaultError(.invalidInput, "an environment variable is bound twice")
         }
         let need = try NeedOptions.need(from: arguments)
-        let vault = try context.openVault()
+        let vault = try context.access()
         var secrets: [(String, Secret)] = []
         for binding in bindings {
-            let fetched = try vault.fetch(binding.name, need: need, for: .environmentVariable)
+            let fetched = try vault.fetchSecret(binding.name, need: need, version: nil, for: .environmentVariable)
             if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }
             secrets.append((binding.variable, fetched.secret))
         }

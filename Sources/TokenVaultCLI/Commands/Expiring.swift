@@ -44,16 +44,17 @@ struct ExpiringCommand: VaultCommand {
             .code(1, "warning: something expires within --within"),
             .code(2, "critical: something is expired or expires within --critical (standard error empty)"),
             .code(2, "usage error: a bad duration (standard error holds the error)"),
-        ]
+        ],
+        withServer: .client
     )
 
     /// Runs `tokenvault expiring`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let within = try arguments[.within].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 60 * 86_400
         let critical = try arguments[.critical].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 7 * 86_400
-        let vault = try context.openVault()
+        let vault = try context.access()
         let entries = try vault.expiring(within: within, critical: critical)
-        let now = vault.configuration.clock.now
+        let now = vault.now
         let status: ExitStatus =
             entries.contains { $0.status == .expired || $0.status == .critical }
             ? ExitStatus(code: 2)

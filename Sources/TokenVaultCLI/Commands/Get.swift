@@ -33,15 +33,16 @@ struct GetCommand: VaultCommand {
             .ok("the secret was printed"), .code(3, "no such credential"),
             .code(4, "denied: revoked, expired, out of scope, an issued credential (use verify), or a --version no longer valid"),
             .code(6, "the stored ciphertext fails its integrity check"),
-        ]
+        ],
+        withServer: .client
     )
 
     /// Runs `tokenvault get`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let need = try NeedOptions.need(from: arguments)
         let version = try arguments.versionNumber(.version)
-        let vault = try context.openVault()
-        let fetched = try vault.fetch(arguments.positionals[0], need: need, version: version)
+        let vault = try context.access()
+        let fetched = try vault.fetchSecret(arguments.positionals[0], need: need, version: version, for: .any)
         if let warning = fetched.warning { context.io.err("tokenvault: warning: \(warning)\n") }
         fetched.secret.withUnsafeBytes { context.io.writeOut($0) }
         if context.io.standardOutputIsTerminal { context.io.out("\n") }

@@ -31,7 +31,8 @@ struct ListCommand: VaultCommand {
             table's columns are sized by its first 1,000 rows. Not audited.
             """,
         examples: ["tokenvault list --expiring-within 30d", "tokenvault list --state revoked --json"],
-        exitCodes: [.ok("the credentials were listed"), .usage("a bad state or duration")]
+        exitCodes: [.ok("the credentials were listed"), .usage("a bad state or duration")],
+        withServer: .client
     )
 
     /// Runs `tokenvault list`.
@@ -44,8 +45,8 @@ struct ListCommand: VaultCommand {
             filter.state = parsed
         }
         if let within = arguments[.expiringWithin] { filter.expiringWithin = try TimeFormat.parseDuration(within) }
-        let vault = try context.openVault()
-        let now = vault.configuration.clock.now
+        let vault = try context.access()
+        let now = vault.now
         // Streamed: a vault of a million credentials lists in constant memory.
         let output = BufferedOutput(context.io)
         if context.json {

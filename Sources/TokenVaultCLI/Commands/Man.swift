@@ -15,7 +15,8 @@ struct ManCommand: VaultCommand {
             "tokenvault man | man -l -",
         ],
         exitCodes: [.ok("the page was printed")],
-        opensVault: false
+        opensVault: false,
+        withServer: .ignored
     )
 
     /// Runs `tokenvault man`.

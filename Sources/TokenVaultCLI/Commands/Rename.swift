@@ -16,12 +16,13 @@ struct RenameCommand: VaultCommand {
         examples: ["tokenvault rename erp-prod erp-prod-de"],
         exitCodes: [
             .ok("the credential was renamed"), .code(3, "no credential OLD"), .usage("NEW invalid, taken, or equal to OLD"),
-        ]
+        ],
+        withServer: .client
     )
 
     /// Runs `tokenvault rename`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let vault = try context.openVault()
+        let vault = try context.access()
         try vault.rename(arguments.positionals[0], to: arguments.positionals[1])
         context.printDone("renamed '\(arguments.positionals[0])' to '\(arguments.positionals[1])'", [("renamed", .string(arguments.positionals[1]))])
         return .ok

@@ -26,14 +26,15 @@ struct RevokeCommand: VaultCommand {
             """,
         arguments: [.credential],
         examples: ["tokenvault revoke erp-prod", "tokenvault revoke erp-prod --version 3"],
-        exitCodes: [.ok("revoked"), .code(3, "no such credential or version"), .usage("N is the current version")]
+        exitCodes: [.ok("revoked"), .code(3, "no such credential or version"), .usage("N is the current version")],
+        withServer: .client
     )
 
     /// Runs `tokenvault revoke`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let name = arguments.positionals[0]
         let version = try arguments.versionNumber(.version)
-        let vault = try context.openVault()
+        let vault = try context.access()
         if let version {
             try vault.revoke(name, version: version)
             context.printDone("revoked version \(version) of '\(name)'", [("revoked", .string(name)), ("version", .int(Int64(version)))])

@@ -76,7 +76,8 @@ struct RotateCommand: VaultCommand {
             .code(3, "no such credential"), .code(4, "the credential is revoked"),
             .code(6, "a credential's state fails its integrity check (also in cron mode)"),
             .code(7, "another rotation holds the credential's lease"),
-        ]
+        ],
+        withServer: .client
     )
 
     /// Runs `tokenvault rotate`.
@@ -103,7 +104,7 @@ struct RotateCommand: VaultCommand {
         guard let name = arguments.positionals.first else {
             throw .usage("give the NAME to rotate, or --expiring-within for the cron mode", command: configuration.name)
         }
-        let vault = try context.openVault()
+        let vault = try context.access()
         let result: RotationResult
         if let hook {
             result = try vault.rotate(name, from: .hook(hook), policy: policy, discardPending: arguments.contains(.discardPending))
@@ -112,7 +113,7 @@ struct RotateCommand: VaultCommand {
                 try context.readSecret(prompt: "New token for '\(name)': ")
             }
         }
-        let now = vault.configuration.clock.now
+        let now = vault.now
         let summary =
             "rotated '\(name)' to version \(result.version)\(result.resumed ? " (resumed)" : ""), expires \(CredentialOutput.expiry(result.credential, now: now))"
         if context.json {

@@ -32,9 +32,11 @@ struct ServeCommand: VaultCommand {
         abstract: "Serve the vault to its principals over HTTP on a Unix socket",
         discussion: """
             Unlocks the vault once (key file, key command or passphrase prompt) and answers its HTTP
-            API (v1) on a Unix socket: a caller is a principal recognised by its user or group
-            id, or by an access token (see principal add); it gets a secret only for a need its allow
-            list and the credential's grants both cover, and every call is audited as principal:NAME.
+            API v1 on a Unix socket: a caller is a principal recognised by its user or group id, or by
+            an access token (see principal add); it gets a secret only for a need its allow list and
+            the credential's grants both cover, and every call is audited as principal:NAME. The
+            CLI's get, exec, verify, list, show and the other commands of a credential's life go
+            through it with --server SOCKET (or TOKENVAULT_ADDR), needing neither key nor vault file.
             With systemd socket activation (LISTEN_FDS) the socket is systemd's; readiness and
             stopping are sent to NOTIFY_SOCKET. SIGTERM or SIGINT finishes the requests under way and
             exits 0. The process cannot be dumped or traced, and its keys are wiped on exit. Log lines

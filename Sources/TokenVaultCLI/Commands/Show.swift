@@ -15,15 +15,16 @@ struct ShowCommand: VaultCommand {
             """,
         arguments: [.credential],
         examples: ["tokenvault show erp-prod --json"],
-        exitCodes: [.ok("the details were printed"), .code(3, "no such credential")]
+        exitCodes: [.ok("the details were printed"), .code(3, "no such credential")],
+        withServer: .client
     )
 
     /// Runs `tokenvault show`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let vault = try context.openVault()
+        let vault = try context.access()
         let details = try vault.show(arguments.positionals[0])
         let credential = details.credential
-        let now = vault.configuration.clock.now
+        let now = vault.now
         if context.json {
             context.io.out(CredentialOutput.detailsJSON(details, now: now).rendered() + "\n")
             return .ok

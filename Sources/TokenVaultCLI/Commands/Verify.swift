@@ -15,17 +15,18 @@ struct VerifyCommand: VaultCommand {
             audited.
             """,
         examples: ["printf %s \"$TOKEN\" | tokenvault verify --project billing --permission r"],
-        exitCodes: [.ok("the token is valid for the need"), .code(4, "the token is not valid (for whatever reason)")]
+        exitCodes: [.ok("the token is valid for the need"), .code(4, "the token is not valid (for whatever reason)")],
+        withServer: .client
     )
 
     /// Runs `tokenvault verify`.
     static func run(_ arguments: Arguments<NeedOption>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let need = try NeedOptions.need(from: arguments)
-        let vault = try context.openVault()
+        let vault = try context.access()
         let token = try context.readSecret(prompt: "Token: ")
         let credential = try vault.verify(token, need: need)
         if context.json {
-            context.io.out(CredentialOutput.json(credential, now: vault.configuration.clock.now).rendered() + "\n")
+            context.io.out(CredentialOutput.json(credential, now: vault.now).rendered() + "\n")
         } else {
             context.io.out("valid: '\(DisplayText.clean(credential.name))' (\(credential.id))\n")
         }

@@ -16,6 +16,9 @@ enum Help {
         "A secret is read from standard input (or a no-echo prompt on the terminal), never from an argument.",
         "Durations: 45s, 30m, 12h, 90d, 2w. Dates: ISO 8601 (2027-03-01, 2027-03-01T12:00:00Z).",
         "Permissions: letters of crud. Grants: PROJECT:RESOURCE:crud, * matching any.",
+        "With --server SOCKET (or TOKENVAULT_ADDR), get, exec, verify, list, show, expiring, audit, audit seal, add, rotate, revoke, "
+            + "rename, delete and the principal commands go through tokenvault serve, as the principal it recognises, and print "
+            + "the same; the commands of the vault file itself refuse.",
     ]
 
     /// The exit codes every command shares.
@@ -25,7 +28,11 @@ enum Help {
         .usage("unknown command or option, bad name, duration, date, grant or permission, a name already taken, an empty secret"),
         .code(3, "not found: no vault at the path, no such credential or version"),
         .code(4, "denied: revoked, expired, out of scope, unknown or malformed token"),
-        .code(5, "wrong key or locked vault: wrong key or passphrase, unreadable or too open key file, no key and no terminal"),
+        .code(
+            5,
+            "wrong key or locked vault: wrong key or passphrase, unreadable or too open key (or token) file, no key and no terminal, "
+                + "no service at --server"
+        ),
         .code(6, "integrity failure: tampering, corruption, or a vault from a newer tokenvault"),
         .code(7, "busy: timed out waiting for another process's lock, or another rotation holds the lease"),
     ]

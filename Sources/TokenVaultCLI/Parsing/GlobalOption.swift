@@ -8,6 +8,8 @@ enum GlobalOption: String, OptionKey {
     case keyFile = "key-file"
     case passphraseFile = "passphrase-file"
     case keyCommand = "key-command"
+    case server
+    case tokenFile = "token-file"
     case actor
     case busyTimeout = "busy-timeout"
     case json
@@ -20,7 +22,18 @@ enum GlobalOption: String, OptionKey {
         case .passphraseFile:
             .value("PATH", "Unlock with a passphrase read from a file; else a prompt", environment: "TOKENVAULT_PASSPHRASE_FILE")
         case .keyCommand: .value("CMD", "Unlock with the key printed by /bin/sh -c CMD (a KMS, TPM or systemd-creds)")
-        case .actor: .value("NAME", "Who is acting, for the audit trail; default the OS user", environment: "TOKENVAULT_ACTOR")
+        case .server:
+            .value(
+                "ADDR", "Go through tokenvault serve at this socket (PATH or unix:PATH) instead of the vault file", completion: .file,
+                environment: "TOKENVAULT_ADDR"
+            )
+        case .tokenFile:
+            .value(
+                "PATH", "With --server: authenticate with the access token in this file, readable by its owner only",
+                environment: "TOKENVAULT_TOKEN_FILE")
+        case .actor:
+            .value(
+                "NAME", "Who is acting, for the audit trail (default the OS user); with --server, on whose behalf", environment: "TOKENVAULT_ACTOR")
         case .busyTimeout: .value("DURATION", "How long to wait for another process's lock (default 5s, at most 1h)")
         case .json: .flag("Print JSON instead of a table or text")
         case .help: .flag("Show help for the command", shortName: "h")

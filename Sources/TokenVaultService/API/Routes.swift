@@ -63,22 +63,30 @@ extension VaultService {
 
     // MARK: - Connectors
 
-    /// `POST /v1/fetch` `{"name", "project", "resource", "permission", "version"?}`.
+    /// `POST /v1/fetch` `{"name", "project", "resource", "permission", "version"?, "use"?}`;
+    /// `"use": "environment"` refuses (audited) a secret that cannot go in an environment
+    /// variable, as `tokenvault exec` does.
     static func fetch(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body = try RequestBody(context.request)
         let name = try body.requiredString("name")
         let need = try body.need()
         let version = try body.int("version").map(Int.init)
+        let use: SecretUse
+        switch try body.string("use") {
+        case nil: use = .any
+        case "environment": use = .environmentVariable
+        default: throw VaultError(.invalidInput, "field 'use' must be \"environment\" when given")
+        }
         try body.finish()
-        let fetched = try context.vault.fetch(name, need: need, version: version)
+        let fetched = try context.vault.fetch(name, need: need, version: version, for: use)
         return HTTPResponse(
             status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: WireFormat.fetched(fetched))
     }
 
-    /// `POST /v1/verify` `{"token", "project", "resource", "permission"}`.
+    /// `POST /v1/verify` `{"token" | "token_base64", "project", "resource", "permission"}`.
     static func verify(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body = try RequestBody(context.request)
-        let token = Secret(copying: Array(try body.requiredString("token").utf8))
+        let token = try body.secret("token")
         let need = try body.need()
         try body.finish()
         let credential = try context.vault.verify(token, need: need)
@@ -112,18 +120,18 @@ extension VaultService {
         return .json(CredentialOutput.detailsJSON(details, now: context.vault.configuration.clock.now))
     }
 
-    /// `POST /v1/credentials` (admin) `{"name", "secret", "grants", "expires_in" | "never_expires", "legacy", "issuer", "api_url", "description"}`.
+    /// `POST /v1/credentials` (admin) `{"name", "secret" | "secret_base64", "grants",
+    /// "expires_at" | "expires_in" (default 90d) | "never_expires", "legacy", "issuer", "api_url", "description"}`.
     static func addCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body = try RequestBody(context.request)
         let name = try body.requiredString("name")
-        let secret = Secret(copying: Array(try body.requiredString("secret").utf8))
+        let secret = try body.secret("secret")
         var new: NewCredential
         if try body.bool("legacy") {
             new = .legacy(name: name)
         } else {
             let grants = try body.strings("grants").map { text throws(VaultError) in try Grant(parsing: text) }
-            let expiry: NewCredential.Expiry =
-                try body.bool("never_expires") ? .never : .after(seconds: try TimeFormat.parseDuration(try body.string("expires_in") ?? "90d"))
+            let expiry = try body.expiry() ?? .after(seconds: 90 * 86_400)
             new = NewCredential(name: name, scope: try Scope(grants), expiry: expiry)
         }
         new.issuer = try body.string("issuer")
@@ -134,13 +142,24 @@ extension VaultService {
         return .json(CredentialOutput.json(credential, now: context.vault.configuration.clock.now), status: .created)
     }
 
-    /// `POST /v1/credentials/NAME/rotate` (admin) `{"secret"}`.
+    /// `POST /v1/credentials/NAME/rotate` (admin) `{"secret" | "secret_base64", "grace"?,
+    /// "retire_after_first_use"?, "expires_at" | "expires_in"?}`: a stored credential's new
+    /// secret (an issued one is rotated, and its token minted, by `tokenvault rotate` on the
+    /// vault file). Answers `{"rotated", "version", "resumed", "credential"}`.
     static func rotateCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body = try RequestBody(context.request)
-        let secret = Secret(copying: Array(try body.requiredString("secret").utf8))
+        let secret = try body.secret("secret")
+        var policy = RotationPolicy(retireAfterFirstUse: try body.bool("retire_after_first_use"))
+        policy.graceSeconds = try body.string("grace").map { text throws(VaultError) in try TimeFormat.parseDuration(text) }
+        policy.expiry = try body.expiry()
         try body.finish()
-        let result = try context.vault.rotate(context.parameters[0], from: .secret(secret))
-        return .json(.object([("rotated", .string(context.parameters[0])), ("version", .int(Int64(result.version)))]))
+        let result = try context.vault.rotate(context.parameters[0], from: .secret(secret), policy: policy)
+        return .json(
+            .object([
+                ("rotated", .string(context.parameters[0])), ("version", .int(Int64(result.version))), ("resumed", .bool(result.resumed)),
+                ("credential", CredentialOutput.json(result.credential, now: context.vault.configuration.clock.now)),
+            ])
+        )
     }
 
     /// `POST /v1/credentials/NAME/revoke` (admin) `{"version"?}`.

@@ -81,6 +81,21 @@ package final class UnixClientSocket {
         }
     }
 
+    /// Reads what is available into `buffer`, without an intermediate copy (the caller owns,
+    /// and wipes, the only one); waits for at least one byte. Returns 0 when the server closed
+    /// the connection.
+    ///
+    /// - Throws: ``SystemError/Kind/failed`` on a time-out or a reset connection.
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let count = recv(descriptor, base, buffer.count, 0)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw .failed("cannot read from the server: \(errno == EAGAIN ? "timed out" : SystemError.errnoMessage)")
+        }
+    }
+
     /// Reads until the server closes the connection.
     ///
     /// - Throws: ``SystemError/Kind/invalidInput`` past `limit` bytes; ``SystemError/Kind/failed``

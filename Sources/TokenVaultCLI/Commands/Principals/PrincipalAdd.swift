@@ -37,14 +37,15 @@ struct PrincipalAddCommand: VaultCommand {
             "tokenvault principal add ci --token --allow '*:*:*:r' > ci.token",
             "tokenvault principal add admins --gid tokenvault-admins --admin",
         ],
-        exitCodes: [.ok("the principal was added"), .usage("no or several of --uid/--gid/--token, a bad entry, a taken name or id")]
+        exitCodes: [.ok("the principal was added"), .usage("no or several of --uid/--gid/--token, a bad entry, a taken name or id")],
+        withServer: .client
     )
 
     /// Runs `tokenvault principal add`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let recognition = try recognition(arguments)
         let allow = try arguments.all(.allow).map { text throws(VaultError) in try AllowEntry(parsing: text) }
-        let vault = try context.openVault()
+        let vault = try context.access()
         let (principal, token) = try vault.addPrincipal(
             arguments.positionals[0], recognisedBy: recognition, allow: allow, admin: arguments.contains(.admin)
         )

@@ -10,12 +10,13 @@ struct PrincipalListCommand: VaultCommand {
         abstract: "List the service's principals and what they may fetch",
         discussion: "Each principal's name, how it is recognised (never a token, only its id), admin flag and allow list.",
         examples: ["tokenvault principal list", "tokenvault principal list --json"],
-        exitCodes: [.ok("the principals were listed"), .code(6, "a principal's row fails its authentication")]
+        exitCodes: [.ok("the principals were listed"), .code(6, "a principal's row fails its authentication")],
+        withServer: .client
     )
 
     /// Runs `tokenvault principal list`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let principals = try context.openVault().principals()
+        let principals = try context.access().principals()
         if context.json {
             context.io.out(JSON.array(principals.map(PrincipalOutput.json)).rendered() + "\n")
         } else {
@@ -35,12 +36,13 @@ struct PrincipalShowCommand: VaultCommand {
         abstract: "Show one principal",
         arguments: [Positional(name: "NAME", help: "The principal's name")],
         examples: ["tokenvault principal show procuros --json"],
-        exitCodes: [.ok("the principal was shown"), .code(3, "no such principal"), .code(6, "its row fails its authentication")]
+        exitCodes: [.ok("the principal was shown"), .code(3, "no such principal"), .code(6, "its row fails its authentication")],
+        withServer: .client
     )
 
     /// Runs `tokenvault principal show`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let principal = try context.openVault().principal(named: arguments.positionals[0])
+        let principal = try context.access().principal(named: arguments.positionals[0])
         if context.json {
             context.io.out(PrincipalOutput.json(principal).rendered() + "\n")
         } else {
