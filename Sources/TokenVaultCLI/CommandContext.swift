@@ -165,6 +165,23 @@ final class CommandContext {
         }
     }
 
+    /// Prints a token that is shown once (`issue`, a minted rotation, an access token): alone on
+    /// standard output and `note` on standard error, or with `--json` one document
+    /// `{"token": …, FIELDS…}`. The token's bytes go from its wiped memory to the output, never
+    /// through a `String` (a minted token is base62: nothing in it needs escaping).
+    func printShownOnce(_ token: Secret, fields: [(String, JSON)], note: String) {
+        if json {
+            io.out("{\"token\":\"")
+            token.withUnsafeBytes { io.writeOut($0) }
+            let rest = JSON.object(fields).rendered().dropFirst()
+            io.out("\"" + (fields.isEmpty ? "" : ",") + rest + "\n")
+        } else {
+            token.withUnsafeBytes { io.writeOut($0) }
+            io.out("\n")
+            io.err(Table.clean(note) + "; this token is shown once\n")
+        }
+    }
+
     /// Reads a secret: from standard input, or a no-echo prompt when it is a terminal.
     func readSecret(prompt: String) throws(VaultError) -> Secret {
         if io.standardInputIsTerminal, let terminal = Terminal.open() {

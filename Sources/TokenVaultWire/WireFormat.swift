@@ -116,26 +116,11 @@ package enum Base64 {
 
     /// The bytes of `text`, or nil when it is not base64.
     package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        var chunk: UInt32 = 0
-        var count = 0
-        var padding = 0
-        for character in text {
-            if character == UInt8(ascii: "=") {
-                padding += 1
-                chunk <<= 6
-                count += 1
-            } else {
-                guard padding == 0, let value = alphabet.firstIndex(of: character) else { return nil }
-                chunk = chunk << 6 | UInt32(value)
-                count += 1
-            }
-            if count == 4 {
-                for position in 0..<(3 - padding) { out.append(UInt8((chunk >> UInt32(16 - 8 * position)) & 0xFF)) }
-                chunk = 0
-                count = 0
-            }
-        }
-        return count == 0 && padding <= 2 ? out : nil
+        let input = Array(text)
+        var out = [UInt8](repeating: 0, count: input.count / 4 * 3)
+        let written = input.withUnsafeBytes { input in out.withUnsafeMutableBytes { decode(input, into: $0) } }
+        guard let written else { return nil }
+        out.removeLast(out.count - written)
+        return out
     }
 }

@@ -27,20 +27,12 @@ struct IssueCommand: VaultCommand {
         let vault = try context.openVault()
         let (credential, token) = try vault.issue(new)
         let now = vault.configuration.clock.now
-        if context.json {
-            var fields: [(String, JSON)] = []
-            if case .object(let info) = CredentialOutput.json(credential, now: now) { fields = info }
-            context.io.out("{\"token\":\"")
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\",\"credential\":" + JSON.object(fields).rendered() + "}\n")
-        } else {
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\n")
-            context.io.err(
-                "issued '\(credential.name)' (\(credential.id)), expires \(CredentialOutput.expiry(credential, now: now)); "
-                    + "this token is shown once\n"
-            )
-        }
+        var fields: [(String, JSON)] = []
+        if case .object(let info) = CredentialOutput.json(credential, now: now) { fields = info }
+        context.printShownOnce(
+            token, fields: [("credential", .object(fields))],
+            note: "issued '\(credential.name)' (\(credential.id)), expires \(CredentialOutput.expiry(credential, now: now))"
+        )
         return .ok
     }
 }

@@ -116,26 +116,15 @@ struct RotateCommand: VaultCommand {
         let now = vault.now
         let summary =
             "rotated '\(name)' to version \(result.version)\(result.resumed ? " (resumed)" : ""), expires \(CredentialOutput.expiry(result.credential, now: now))"
-        if context.json {
+        let fields: [(String, JSON)] = [
+            ("name", .string(name)), ("version", .int(Int64(result.version))), ("resumed", .bool(result.resumed)),
+            ("expires_at", .time(result.credential.expiresAt)), ("finish_failure", .optional(result.finishFailure)),
+        ]
+        if let token = result.mintedToken {
             // A minted token goes inside the one JSON document, as `issue --json` does.
-            if let token = result.mintedToken {
-                context.io.out("{\"token\":\"")
-                token.withUnsafeBytes { context.io.writeOut($0) }
-                context.io.out("\",")
-            } else {
-                context.io.out("{")
-            }
-            let fields = JSON.object([
-                ("name", .string(name)), ("version", .int(Int64(result.version))), ("resumed", .bool(result.resumed)),
-                ("expires_at", .time(result.credential.expiresAt)), ("finish_failure", .optional(result.finishFailure)),
-            ]).rendered()
-            context.io.out(String(fields.dropFirst()) + "\n")
-        } else if let token = result.mintedToken {
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\n")
-            context.io.err(summary + "; this token is shown once\n")
+            context.printShownOnce(token, fields: fields, note: summary)
         } else {
-            context.io.out(summary + "\n")
+            context.printDone(summary, fields)
         }
         if let failure = result.finishFailure {
             context.io.err("tokenvault: warning: \(failure); version \(result.version) is current all the same\n")

@@ -53,15 +53,10 @@ struct PrincipalAddCommand: VaultCommand {
             context.printDone("added principal '\(principal.name)' (\(principal.recognisedBy))", [("principal", PrincipalOutput.json(principal))])
             return .ok
         }
-        if context.json {
-            context.io.out("{\"token\":\"")
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\",\"principal\":" + PrincipalOutput.json(principal).rendered() + "}\n")
-        } else {
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\n")
-            context.io.err("added principal '\(principal.name)' (\(principal.recognisedBy)); this token is shown once\n")
-        }
+        context.printShownOnce(
+            token, fields: [("principal", PrincipalOutput.json(principal))],
+            note: "added principal '\(principal.name)' (\(principal.recognisedBy))"
+        )
         return .ok
     }
 

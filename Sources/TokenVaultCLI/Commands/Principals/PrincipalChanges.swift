@@ -58,15 +58,7 @@ struct PrincipalRotateTokenCommand: VaultCommand {
     /// Runs `tokenvault principal rotate-token`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let token = try context.access().rotatePrincipalToken(arguments.positionals[0])
-        if context.json {
-            context.io.out("{\"token\":\"")
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\"}\n")
-        } else {
-            token.withUnsafeBytes { context.io.writeOut($0) }
-            context.io.out("\n")
-            context.io.err("rotated the token of principal '\(arguments.positionals[0])'; this token is shown once\n")
-        }
+        context.printShownOnce(token, fields: [], note: "rotated the token of principal '\(arguments.positionals[0])'")
         return .ok
     }
 }
