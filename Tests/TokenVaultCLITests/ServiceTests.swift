@@ -80,6 +80,11 @@ struct ServiceTests {
             #expect(fetches.count == 1 && fetches.first?["actor"] as? String == "principal:app", "\(adminView[1].body)")
             #expect((adminView[2].object["seal"] as? String)?.hasPrefix("tokenvault-seal v1\n") == true, "\(adminView[2])")
 
+            // The admin report: the shape of `report --json`; refused (and audited) for others.
+            let reports = try server.batch([.get("/v1/report?unused_for=30d", token: admin), .get("/v1/report", token: watcher)])
+            #expect(reports[0].status == 200 && reports[0].object["risks"] is Bool && reports[0].object["unused"] is [Any], "\(reports[0])")
+            #expect(reports[1].status == 403 && reports[1].errorKind == "denied", "\(reports[1])")
+
             // Principals over the API: add (the token once, not to be cached), show, rename,
             // rotate the token, remove; each token works exactly while it should.
             let added = try server.call(.post("/v1/principals", ["name": "ci", "token": true, "allow": ["erp-prod:shop:orders:r"]], token: admin))

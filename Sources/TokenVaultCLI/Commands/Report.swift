@@ -46,25 +46,7 @@ struct ReportCommand: VaultCommand {
             ("unused", "Not used for \(TimeFormat.humanDuration(window))", report.unused),
         ]
         if context.json {
-            var fields = sections.map { key, _, credentials in (key, JSON.array(credentials.map { .string($0.name) })) }
-            fields.append(
-                (
-                    "denied_by_actor",
-                    .array(
-                        report.deniedByActor.map { entry in
-                            .object([("actor", .string(entry.actor)), ("count", .int(entry.count)), ("last", .time(entry.last))])
-                        })
-                ))
-            fields.append(
-                (
-                    "oldest_secrets",
-                    .array(
-                        report.oldestSecrets.map { entry in
-                            .object([("name", .string(entry.credential.name)), ("current_since", .time(entry.since))])
-                        })
-                ))
-            fields.append(("risks", .bool(report.hasRisks)))
-            context.io.out(JSON.object(fields).rendered() + "\n")
+            context.io.out(ReportOutput.json(report).rendered() + "\n")
         } else {
             for (_, title, credentials) in sections {
                 context.io.out("\(title): \(credentials.isEmpty ? "none" : "")\n")

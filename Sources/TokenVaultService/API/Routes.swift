@@ -25,6 +25,7 @@ extension VaultService {
         Route("GET", "/v1/expiring", expiring),
         Route("GET", "/v1/audit", audit),
         Route("POST", "/v1/audit/seal", seal),
+        Route("GET", "/v1/report", report),
         Route("GET", "/v1/principals", listPrincipals),
         Route("POST", "/v1/principals", addPrincipal),
         Route("GET", "/v1/principals/{}", showPrincipal),
@@ -238,6 +239,12 @@ extension VaultService {
     static func seal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         let seal = try context.vault.sealAuditTrail()
         return .json(WireFormat.seal(seal))
+    }
+
+    /// `GET /v1/report?unused_for=90d` (admin): the admin report, as `report --json`.
+    static func report(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let window = try context.request.queryValue("unused_for").map { text throws(VaultError) in try TimeFormat.parseDuration(text) }
+        return .json(ReportOutput.json(try context.vault.report(unusedFor: window ?? 90 * 86_400)))
     }
 
     // MARK: - Principals
