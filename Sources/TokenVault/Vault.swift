@@ -221,7 +221,7 @@ public final class Vault: Sendable {
         try open(at: path, key: key, configuration: configuration, kek: nil)
     }
 
-    private static func open(
+    static func open(
         at path: String,
         key: KeySource,
         configuration: Configuration,

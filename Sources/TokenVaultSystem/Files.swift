@@ -225,5 +225,11 @@ package enum Files {
         for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
     }
 
+    /// Removes the WAL and shared-memory files beside a database no connection has open (a
+    /// backup just checked, its WAL folded into it).
+    package static func removeWriteAheadFiles(of path: String) {
+        for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+    }
+
     package static func systemError() -> String { SystemError.errnoMessage }
 }

@@ -15,6 +15,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case principalRotateToken = "principal-rotate-token"
     /// A caller of the service that maps to no principal (always `denied`).
     case authenticate
+    /// A verified copy of the vault written by `backup`.
+    case backup
 
     /// The actions on principals, whose events name a principal where others name a credential.
     public var concernsPrincipal: Bool {

@@ -1,0 +1,82 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+internal import TokenVaultSystem
+
+/// What ``Vault/backup(to:)`` made and checked.
+public struct BackupReport: Sendable {
+    /// The copy's path.
+    public let path: String
+    /// The audit events the copy holds, every one checked (chain and MACs).
+    public let eventsChecked: Int64
+    /// The credentials whose state the copy's check found matching its trail.
+    public let credentialsChecked: Int64
+}
+
+extension Vault {
+    /// Writes a consistent copy of the vault to a new file and checks it.
+    ///
+    /// ```swift
+    /// let report = try vault.backup(to: "/backup/vault-2026-12-02.db")
+    /// ```
+    ///
+    /// The copy is one file, mode 0600, taken from one snapshot while other processes go on
+    /// (SQLite's `VACUUM INTO`): it holds what the vault's `-wal` file holds too, which a plain
+    /// `cp` of the vault file alone misses, and none of the free pages (no deleted ciphertext).
+    /// It is then opened with this vault's key and its whole trail and state verified, as
+    /// `audit verify` does; a copy that does not verify is removed. It opens with the same key
+    /// as the vault, and restoring it is copying it back (the vault's processes stopped).
+    /// Audited in this vault as `backup`, with the path and the event count.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` when something exists at `path` or it is a
+    ///   symbolic link; ``VaultError/Kind/failed`` when the copy cannot be written (a missing
+    ///   folder, a full disk); ``VaultError/Kind/integrity`` when the copy does not verify.
+    public func backup(to path: String) throws(VaultError) -> BackupReport {
+        try requireAdmin()
+        try system { () throws(SystemError) in try Files.createPrivateFile(path) }
+        let report: AuditReport
+        do {
+            // SQLite: `VACUUM INTO` writes the file from one read snapshot (its own transaction),
+            // into the empty file just created, which keeps its mode.
+            try Vault.mapErrors { try queue.withConnection { db in try db.execute("VACUUM INTO ?", [path]) } }
+            report = try Vault.verifyCopy(at: path, kek: keyCache.kek, configuration: configuration)
+        } catch {
+            Files.removeVaultFiles(path)
+            throw error
+        }
+        if let problem = report.problem {
+            Files.removeVaultFiles(path)
+            throw VaultError(
+                .integrity, "the copy does not verify (\(problem.description)): it was removed", hint: "run `tokenvault audit verify` on the vault"
+            )
+        }
+        try audited(AuditRecord(.backup)) { _, _, record in
+            record.reason = "copied \(report.eventsChecked) events to '\(printable(path))', verified"
+        }
+        return BackupReport(path: path, eventsChecked: report.eventsChecked, credentialsChecked: report.credentialsChecked ?? 0)
+    }
+
+    /// Opens the copy at `path` with the vault's key-encryption key and verifies its trail and
+    /// state; then folds the write-ahead log the check's connections made, and removes it, so
+    /// that the copy stays one file.
+    private static func verifyCopy(at path: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> AuditReport {
+        let report = try verifyOpened(at: path, kek: kek, configuration: configuration)
+        Files.removeWriteAheadFiles(of: path)
+        return report
+    }
+
+    /// The check of ``verifyCopy(at:kek:configuration:)``, with the copy open only inside it.
+    private static func verifyOpened(at path: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> AuditReport {
+        // SQLite: `VACUUM INTO` writes a rollback-journal database; a vault is in WAL mode, which
+        // a connection turns on as it opens (and a vault's open checks for in the header).
+        try mapErrors {
+            var options = Connection.Options()
+            options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
+            _ = try Connection(path: path, options: options)
+        }
+        // The key source is not read: the key-encryption key is given.
+        let copy = try open(at: path, key: .passphrase(Secret(copying: [])), configuration: configuration, kek: kek)
+        let report = try copy.verifyAuditTrail()
+        _ = try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }
+        return report
+    }
+}
