@@ -106,7 +106,9 @@ struct ExitCodeTests {
         box.run(["keygen", box.file("other.key")])
         let wrong = box.run(["list", "--key-file", box.file("other.key")])
         #expect(wrong.status == 5)
-        #expect(wrong.err == "tokenvault: error: wrong key: it does not unlock this vault\n")
+        #expect(
+            wrong.err == "tokenvault: error: wrong key: it does not unlock this vault\n"
+                + "hint: if the vault was rekeyed, use its new key: an older key opens only copies made before the rekey\n")
         #expect(box.run(["list"], environment: ["TOKENVAULT_KEY_FILE": box.file("nope.key")]).status == 5)
         #expect(box.run(["list"], environment: ["TOKENVAULT_KEY_FILE": ""]).status == 5)  // no key, no terminal
         #expect(box.run(["list", "--key-command", "exit 9"]).status == 5)

@@ -157,8 +157,11 @@ struct RotationCLITests {
         #expect(box.run(["expiring", "--critical", "1d"]).status == 1)
         #expect(box.run(["expiring", "--within", "banana"]).status == 2)
 
+        // A feed is written and exits 0, whatever is due; every expiry unless --within is given.
+        box.run(["add", "far", "--grant", "*:*:r", "--expires-in", "170d"], input: "x")
+        #expect(box.run(["expiring", "--ics", "--within", "60d"]).out.components(separatedBy: "BEGIN:VEVENT").count == 3)
         let ics = box.run(["expiring", "--ics"])
-        #expect(ics.status == 2)
+        #expect(ics.status == 0)
         let text = ics.out
         #expect(text.hasSuffix("\r\n"))
         let physical = text.components(separatedBy: "\r\n").dropLast()
@@ -167,10 +170,10 @@ struct RotationCLITests {
         // Unfold (RFC 5545 §3.1) and read the events back.
         let lines = text.replacingOccurrences(of: "\r\n ", with: "").components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.first == "BEGIN:VCALENDAR" && lines.last == "END:VCALENDAR")
-        #expect(lines.filter { $0 == "BEGIN:VEVENT" }.count == 2)
-        #expect(lines.filter { $0 == "END:VEVENT" }.count == 2)
+        #expect(lines.filter { $0 == "BEGIN:VEVENT" }.count == 3)
+        #expect(lines.filter { $0 == "END:VEVENT" }.count == 3)
         let summaries = lines.filter { $0.hasPrefix("SUMMARY:") }
-        #expect(summaries == ["SUMMARY:Token 'soon' expires", "SUMMARY:Token 'month' expires"])
+        #expect(summaries == ["SUMMARY:Token 'soon' expires", "SUMMARY:Token 'month' expires", "SUMMARY:Token 'far' expires"])
         #expect(lines.contains { $0.hasPrefix("DESCRIPTION:") && $0.contains("Issuer: xentral\\, GmbH\\; DE.") })
         let starts = lines.filter { $0.hasPrefix("DTSTART;VALUE=DATE:") }.map { String($0.dropFirst(19)) }
         let formatter = DateFormatter()
@@ -178,7 +181,7 @@ struct RotationCLITests {
         formatter.timeZone = TimeZone(identifier: "UTC")
         let expected = formatter.string(from: Date().addingTimeInterval(2 * 86_400))
         #expect(starts.first == expected)
-        #expect(Set(lines.filter { $0.hasPrefix("UID:") }).count == 2)
+        #expect(Set(lines.filter { $0.hasPrefix("UID:") }).count == 3)
     }
 
     @Test func connectionTestThroughTheBinary() throws {

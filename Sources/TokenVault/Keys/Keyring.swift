@@ -58,7 +58,10 @@ struct Keyring: Sendable {
             }
         }
         if failures > 0 && failures == rows.count {
-            throw VaultError(.locked, "wrong key: it does not unlock this vault")
+            throw VaultError(
+                .locked, "wrong key: it does not unlock this vault",
+                hint: "if the vault was rekeyed, use its new key: an older key opens only copies made before the rekey"
+            )
         }
         guard failures == 0, let activeData, let mac else {
             throw VaultError(.integrity, "the vault's wrapped keys fail their integrity check (tampered or damaged)")

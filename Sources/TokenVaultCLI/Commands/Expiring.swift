@@ -29,7 +29,8 @@ struct ExpiringCommand: VaultCommand {
             or never expire (flagged; they do not change the exit status). Each gets a status:
             expired, critical (expires within --critical, default 7d), warning (within --within) or
             never. --ics prints an iCalendar feed instead (one all-day event per expiry, with a
-            reminder 7 days before, never-expiring ones left out), for a team calendar. Not audited.
+            reminder 7 days before, never-expiring ones left out; every expiry unless --within is
+            given), for a team calendar, and exits 0 once written. Not audited.
 
             The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found. The 2 of
             critical is also the status of a usage error: standard error is empty when expiring
@@ -44,13 +45,18 @@ struct ExpiringCommand: VaultCommand {
             .code(1, "warning: something expires within --within"),
             .code(2, "critical: something is expired or expires within --critical (standard error empty)"),
             .code(2, "usage error: a bad duration (standard error holds the error)"),
+            .ok("--ics: the feed was written"),
         ],
         withServer: .client
     )
 
     /// Runs `tokenvault expiring`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let within = try arguments[.within].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 60 * 86_400
+        // The feed holds every expiry unless a window is given; the monitor's window is 60 days.
+        let everything: Int64 = 99 * 365 * 86_400  // the longest duration the API takes is 100 years
+        let within =
+            try arguments[.within].map { text throws(VaultError) in try TimeFormat.parseDuration(text) }
+            ?? (arguments.contains(.ics) ? everything : 60 * 86_400)
         let critical = try arguments[.critical].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 7 * 86_400
         let vault = try context.access()
         let entries = try vault.expiring(within: within, critical: critical)
@@ -60,7 +66,9 @@ struct ExpiringCommand: VaultCommand {
             ? ExitStatus(code: 2)
             : entries.contains { $0.status == .warning } ? .warning : .ok
         if arguments.contains(.ics) {
+            // A feed is a file for a calendar, not a monitor's answer: written, it is a success.
             context.io.out(ICalendar.feed(entries.filter { $0.status != .never }, now: now))
+            return .ok
         } else if context.json {
             context.io.out(CredentialOutput.expiringJSON(entries).rendered() + "\n")
         } else {
