@@ -62,7 +62,7 @@ extension VaultCommand {
 /// Every command, in the order `--help` and the man page list them.
 let allCommands: [any VaultCommand.Type] = [
     KeygenCommand.self, InitCommand.self, AddCommand.self, IssueCommand.self, VerifyCommand.self, GetCommand.self,
-    ExecCommand.self, ListCommand.self, ShowCommand.self, RenameCommand.self, RotateCommand.self, RevokeCommand.self,
+    ExecCommand.self, ListCommand.self, ShowCommand.self, EditCommand.self, RenameCommand.self, RotateCommand.self, RevokeCommand.self,
     ExpiringCommand.self, TestCommand.self, DeleteCommand.self, AuditCommand.self, AuditVerifyCommand.self,
     AuditSealCommand.self, ReportCommand.self, ScanCommand.self, CheckEndpointCommand.self, RekeyCommand.self,
     RotateDataKeyCommand.self, BackupCommand.self, PrincipalAddCommand.self, PrincipalListCommand.self, PrincipalShowCommand.self,

@@ -17,6 +17,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case authenticate
     /// A verified copy of the vault written by `backup`.
     case backup
+    /// A credential's expiry, grants or labels changed (`edit`).
+    case edit
 
     /// The actions on principals, whose events name a principal where others name a credential.
     public var concernsPrincipal: Bool {

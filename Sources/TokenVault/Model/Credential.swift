@@ -75,8 +75,15 @@ public struct NewCredential: Sendable {
 
     /// The checked name and labels.
     func validated() throws(VaultError) -> (name: String, description: String?, issuer: String?, apiURL: String?) {
+        let labels = try NewCredential.validatedLabels(description: description, issuer: issuer, apiURL: apiURL)
+        return (try Labels.name(name), labels.description, labels.issuer, labels.apiURL)
+    }
+
+    /// Checked labels, each nil when not given.
+    static func validatedLabels(description: String?, issuer: String?, apiURL: String?) throws(VaultError) -> (
+        description: String?, issuer: String?, apiURL: String?
+    ) {
         (
-            try Labels.name(name),
             try description.map { text throws(VaultError) in try Labels.label(text, what: "description", limit: 500) },
             try issuer.map { text throws(VaultError) in try Labels.label(text, what: "issuer", limit: 50) },
             try apiURL.map { text throws(VaultError) in try Labels.url(text) }

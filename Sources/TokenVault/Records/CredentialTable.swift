@@ -21,6 +21,10 @@ enum CredentialTable {
             last_used_by = NULL WHERE id = ?
         """
     private static let expirySQL = "UPDATE credentials SET expires_at = ? WHERE id = ?"
+    private static let labelsSQL = """
+        UPDATE credentials SET api_url = coalesce(?, api_url), issuer = coalesce(?, issuer), description = coalesce(?, description)
+        WHERE id = ?
+        """
     private static let useSQL = "UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?"
     private static let testSQL = "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?"
     private static let sealSQL = "UPDATE credentials SET state_seq = ?, state_mac = ? WHERE id = ?"
@@ -87,6 +91,12 @@ enum CredentialTable {
     /// Turns the row into a tombstone: its name and descriptive columns are cleared.
     static func tombstone(_ db: Connection, _ rowID: Int64, deletedAt time: UnixTime) throws {
         try db.execute(tombstoneSQL, [time, rowID])
+    }
+
+    /// Sets the labels given; nil leaves one as it is.
+    static func setLabels(_ db: Connection, _ rowID: Int64, apiURL: String?, issuer: String?, description: String?) throws {
+        guard apiURL != nil || issuer != nil || description != nil else { return }
+        try db.execute(labelsSQL, [apiURL, issuer, description, rowID])
     }
 
     static func setExpiry(_ db: Connection, _ rowID: Int64, _ expiresAt: UnixTime?) throws {

@@ -48,19 +48,11 @@ enum CredentialOptions {
             }
             new = .legacy(name: name)
         } else {
-            guard expiryOptions.count <= 1 else {
-                throw VaultError(.invalidInput, "give only one of --expires, --expires-in and --never-expires")
-            }
-            let expiry: NewCredential.Expiry
-            if let date = arguments[.expires] {
-                expiry = .at(try TimeFormat.parseDate(date))
-            } else if let duration = arguments[.expiresIn] {
-                expiry = .after(seconds: try TimeFormat.parseDuration(duration))
-            } else if arguments.contains(.neverExpires) {
-                expiry = .never
-            } else if let defaultExpiry {
-                expiry = defaultExpiry
-            } else {
+            guard
+                let expiry = try expiry(
+                    date: arguments[.expires], duration: arguments[.expiresIn], never: arguments.contains(.neverExpires)
+                ) ?? defaultExpiry
+            else {
                 throw VaultError(
                     .invalidInput, "say when the token expires",
                     hint: "give --expires DATE, --expires-in 90d, or --never-expires (flagged)"
@@ -72,6 +64,19 @@ enum CredentialOptions {
         new.apiURL = arguments[.apiURL]
         new.description = arguments[.description]
         return new
+    }
+
+    /// The expiry of `--expires DATE`, `--expires-in DURATION` or `--never-expires`, or nil
+    /// when none is given.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` for more than one, or a bad date or duration.
+    static func expiry(date: String?, duration: String?, never: Bool) throws(VaultError) -> NewCredential.Expiry? {
+        guard [date != nil, duration != nil, never].filter({ $0 }).count <= 1 else {
+            throw VaultError(.invalidInput, "give only one of --expires, --expires-in and --never-expires")
+        }
+        if let date { return .at(try TimeFormat.parseDate(date)) }
+        if let duration { return .after(seconds: try TimeFormat.parseDuration(duration)) }
+        return never ? .never : nil
     }
 
     private static func scope(from arguments: Arguments<CredentialOption>) throws(VaultError) -> Scope {
