@@ -87,7 +87,10 @@ struct AuditCLITests {
         #expect(legacy.status == 1)
         #expect(legacy.err.contains("refuses PAT authentication"))
         let fine = box.run(["check-endpoint", "erp", "/v1/articles"])
-        #expect(fine.status == 0)
+        #expect(fine.status == 0 && fine.out == "/v1/articles is not a legacy endpoint\n")
+        box.run(["add", "api", "--grant", "*:*:r", "--expires-in", "90d", "--api-url", "https://erp.example.com/api"], input: "x")
+        let elsewhere = box.run(["check-endpoint", "api", "https://other.example.org/api/v1/articles"])
+        #expect(elsewhere.status == 1 && elsewhere.err.contains("another server") && elsewhere.out.isEmpty)
         #expect(box.run(["check-endpoint", "nope", "/v1/articles"]).status == 3)
         #expect(box.run(["check-endpoint", "erp"]).status == 2)
     }

@@ -107,9 +107,16 @@ struct AdminToolsTests {
     @Test func checkEndpointNeedsAKnownCredential() throws {
         let t = try TestVault()
         _ = try t.vault.add(newCredential("erp", "*:*:r"), secret: Secret("s"))
-        #expect(try t.vault.legacyEndpoint(for: "erp", path: "/shopimport/refund") == "/shopimport/refund")
-        #expect(try t.vault.legacyEndpoint(for: "erp", path: "/v1/orders") == nil)
-        #expect(errorKind { _ = try t.vault.legacyEndpoint(for: "nope", path: "/v1/orders") } == .notFound)
-        #expect(errorKind { _ = try t.vault.legacyEndpoint(for: "erp", path: "") } == .invalidInput)
+        #expect(try t.vault.checkEndpoint(for: "erp", path: "/shopimport/refund").legacyPattern == "/shopimport/refund")
+        #expect(try t.vault.checkEndpoint(for: "erp", path: "/v1/orders").isClear)
+        #expect(errorKind { _ = try t.vault.checkEndpoint(for: "nope", path: "/v1/orders") } == .notFound)
+        #expect(errorKind { _ = try t.vault.checkEndpoint(for: "erp", path: "") } == .invalidInput)
+        // A full URL on another host than the credential's API URL: flagged; the same host: clear.
+        var new = try newCredential("api", "*:*:r")
+        new.apiURL = "https://ERP.example.com/api"
+        _ = try t.vault.add(new, secret: Secret("s"))
+        let other = try t.vault.checkEndpoint(for: "api", path: "https://evil.example.net/api/v1/orders")
+        #expect(other.hostMismatch?.url == "evil.example.net" && other.hostMismatch?.credential == "erp.example.com" && !other.isClear)
+        #expect(try t.vault.checkEndpoint(for: "api", path: "https://erp.example.com/api/v1/orders").isClear)
     }
 }

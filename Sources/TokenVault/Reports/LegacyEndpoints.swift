@@ -50,14 +50,50 @@ public enum LegacyEndpoints {
     }
 }
 
+/// What ``Vault/checkEndpoint(for:path:)`` found about a path or URL a credential is meant for.
+public struct EndpointCheck: Sendable, Equatable {
+    /// The legacy endpoint pattern the path matches (the ERP refuses PATs there), or nil.
+    public let legacyPattern: String?
+    /// For a full URL whose host differs from the host of the credential's API URL: the two
+    /// hosts (the token would go to another server). Nil when they match, or either is unknown.
+    public let hostMismatch: (url: String, credential: String)?
+
+    /// Whether nothing was found: not a legacy endpoint, and no other host.
+    public var isClear: Bool { legacyPattern == nil && hostMismatch == nil }
+
+    public static func == (lhs: EndpointCheck, rhs: EndpointCheck) -> Bool {
+        lhs.legacyPattern == rhs.legacyPattern && lhs.hostMismatch?.url == rhs.hostMismatch?.url
+            && lhs.hostMismatch?.credential == rhs.hostMismatch?.credential
+    }
+
+    /// The host (and port) of a URL `scheme://host[:port]/…`, lower-cased; nil for a path.
+    static func host(of url: String) -> String? {
+        guard let scheme = url.firstRange(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        return host.isEmpty ? nil : host.lowercased()
+    }
+}
+
 extension Vault {
-    /// Whether credential `name` (a PAT) can be used for `path`.
+    /// Whether credential `name` (a PAT) is meant for `path`: a legacy endpoint of the ERP that
+    /// refuses PATs, or (for a full URL) another host than the credential's API URL.
     ///
-    /// - Returns: the legacy pattern `path` matches (the ERP refuses PATs there), or nil.
-    /// - Throws: ``VaultError/Kind/notFound`` when there is no such credential.
-    public func legacyEndpoint(for name: String, path: String) throws(VaultError) -> String? {
-        _ = try show(name)
+    /// ```swift
+    /// let check = try vault.checkEndpoint(for: "erp-prod", path: "https://erp.example.com/api/shopimport/status")
+    /// if let pattern = check.legacyPattern { warn("legacy endpoint \(pattern)") }
+    /// ```
+    ///
+    /// - Throws: ``VaultError/Kind/notFound`` when there is no such credential;
+    ///   ``VaultError/Kind/invalidInput`` for an empty path or one over 2,048 bytes.
+    public func checkEndpoint(for name: String, path: String) throws(VaultError) -> EndpointCheck {
+        let credential = try show(name).credential
         guard !path.isEmpty, path.utf8.count <= 2_048 else { throw .invalid("the path must be 1 to 2,048 characters") }
-        return LegacyEndpoints.match(path)
+        var mismatch: (url: String, credential: String)?
+        if let urlHost = EndpointCheck.host(of: path), let apiHost = credential.apiURL.flatMap(EndpointCheck.host), urlHost != apiHost {
+            mismatch = (urlHost, apiHost)
+        }
+        return EndpointCheck(legacyPattern: LegacyEndpoints.match(path), hostMismatch: mismatch)
     }
 }
