@@ -24,10 +24,15 @@ public enum CLI {
         do {
             return try dispatch(arguments, io: io)
         } catch {
-            io.err("tokenvault: error: \(Table.clean(error.message))\n")
-            if let hint = error.hint { io.err("hint: \(Table.clean(hint))\n") }
-            return ExitStatus(error.kind)
+            return report(error, io: io)
         }
+    }
+
+    /// Prints `error` as one line (and its hint) on standard error; returns its kind's status.
+    private static func report(_ error: VaultError, io: any CommandIO) -> ExitStatus {
+        io.err("tokenvault: error: \(Table.clean(error.message))\n")
+        if let hint = error.hint { io.err("hint: \(Table.clean(hint))\n") }
+        return ExitStatus(error.kind)
     }
 
     private static func dispatch(_ arguments: [String], io: any CommandIO) throws(VaultError) -> ExitStatus {
@@ -54,7 +59,14 @@ public enum CLI {
         case .command(let command, let range):
             var rest = arguments
             rest.removeSubrange(range)
-            return try command.execute(rest, io: io)
+            guard let failure = command.configuration.failureStatus else { return try command.execute(rest, io: io) }
+            // A monitor's command: whatever went wrong, one status that means "could not tell".
+            do {
+                return try command.execute(rest, io: io)
+            } catch {
+                _ = report(error, io: io)
+                return failure
+            }
         }
     }
 }

@@ -28,6 +28,14 @@ struct CommandConfiguration: Sendable {
     /// Whether the command opens an existing vault, and so may also end with the codes every
     /// such command may (no vault, wrong key, integrity failure, busy).
     var opensVault = true
+    /// For a command whose exit status a monitor reads (`expiring`): the status of every
+    /// failure, whatever its kind (3, UNKNOWN in the monitoring plugins' convention), so that
+    /// the statuses the command itself returns keep one meaning each. Nil: each kind's own.
+    var failureStatus: ExitStatus?
+    /// Whether help adds the codes every vault-opening command may end with: not for a command
+    /// whose every failure has one status (``failureStatus``).
+    var listsVaultExitCodes: Bool { opensVault && failureStatus == nil }
+
     /// What the command does with a service's address (`--server`, `TOKENVAULT_ADDR`).
     var withServer: ServerUse = .refused
 

@@ -155,7 +155,11 @@ struct RotationCLITests {
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(critical.out.utf8)) as? [[String: Any]])
         #expect(entries.map { "\($0["name"]!):\($0["status"]!)" } == ["soon:critical", "month:warning", "never:never"])
         #expect(box.run(["expiring", "--critical", "1d"]).status == 1)
-        #expect(box.run(["expiring", "--within", "banana"]).status == 2)
+        // Monitor mode: a failure is 3 (UNKNOWN), so that 2 means critical only.
+        let unknown = box.run(["expiring", "--within", "banana"])
+        #expect(unknown.status == 3 && unknown.err.hasPrefix("tokenvault: error: invalid duration"))
+        #expect(box.run(["expiring", "--bogus"]).status == 3)
+        #expect(box.run(["expiring"], environment: ["TOKENVAULT_PATH": box.file("none.db")]).status == 3)
 
         // A feed is written and exits 0, whatever is due; every expiry unless --within is given.
         box.run(["add", "far", "--grant", "*:*:r", "--expires-in", "170d"], input: "x")

@@ -49,9 +49,12 @@ struct TamperTests {
 
         /// Runs a command that must be refused as tampering: exit 6, nothing on stdout, no secret
         /// on stderr, no hook run.
+        /// `expiring` is a monitor's command: every failure is its 3 (UNKNOWN), the message the same.
         func expectRefused(_ arguments: [String], input: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
             let run = box.run(arguments, input: input)
-            #expect(run.status == 6, "\(arguments): exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
+            let status: Int32 = arguments.first == "expiring" ? 3 : 6
+            #expect(run.status == status, "\(arguments): exit \(run.status): \(run.err)", sourceLocation: sourceLocation)
+            #expect(run.err.hasPrefix("tokenvault: error: "), "\(run.err)", sourceLocation: sourceLocation)
             #expect(run.stdout.isEmpty, "\(arguments) printed \(run.out)", sourceLocation: sourceLocation)
             for secret in ["erp-secret", "edi-secret", "old-secret", "new-token"] {
                 #expect(!run.err.contains(secret), sourceLocation: sourceLocation)

@@ -32,9 +32,10 @@ struct ExpiringCommand: VaultCommand {
             reminder 7 days before, never-expiring ones left out; every expiry unless --within is
             given), for a team calendar, and exits 0 once written. Not audited.
 
-            The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found. The 2 of
-            critical is also the status of a usage error: standard error is empty when expiring
-            succeeds, and holds the error line when it does not.
+            The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found, and 3
+            (UNKNOWN, as monitoring plugins say) when expiring could not tell: a bad option, no vault,
+            a wrong key, a damaged vault, a service that does not answer. The error line is on
+            standard error.
             """,
         examples: [
             "tokenvault expiring --within 14d --critical 3d || notify-team",
@@ -43,10 +44,11 @@ struct ExpiringCommand: VaultCommand {
         exitCodes: [
             .ok("ok: nothing is expired, critical or within --within"),
             .code(1, "warning: something expires within --within"),
-            .code(2, "critical: something is expired or expires within --critical (standard error empty)"),
-            .code(2, "usage error: a bad duration (standard error holds the error)"),
+            .code(2, "critical: something is expired or expires within --critical"),
+            .code(3, "unknown: expiring could not tell (any failure: a bad option, no vault, a wrong key, …)"),
             .ok("--ics: the feed was written"),
         ],
+        failureStatus: ExitStatus(code: 3),
         withServer: .client
     )
 

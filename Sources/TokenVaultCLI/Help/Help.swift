@@ -74,7 +74,7 @@ enum Help {
             text += "\nEXAMPLES:\n" + configuration.examples.map { "  \($0)\n" }.joined()
         }
         text += "\nEXIT CODES:\n" + exitCodeList(configuration.exitCodes)
-        if configuration.opensVault { text += "  " + vaultExitCodes + "\n" }
+        if configuration.listsVaultExitCodes { text += "  " + vaultExitCodes + "\n" }
         text += "\nGlobal options (--vault, --key-file, --json, ...) and all exit codes: see `tokenvault --help`.\n"
         return text
     }

@@ -38,7 +38,7 @@ enum ManPage {
         lines += arguments.flatMap { [".TP", Roff.italic($0.name), Roff.line($0.help)] }
         lines += command.options.flatMap(option)
         lines += [".PP", "Exit status:"] + exitCodes(configuration.exitCodes)
-        if configuration.opensVault { lines += [".PP", Roff.line(Help.vaultExitCodes)] }
+        if configuration.listsVaultExitCodes { lines += [".PP", Roff.line(Help.vaultExitCodes)] }
         return lines
     }
 
