@@ -7,13 +7,14 @@ import TokenVaultWire
 struct ExpiringCommand: VaultCommand {
     /// The options of `expiring`.
     enum Option: String, OptionKey {
-        case within, critical, ics
+        case within, critical, ics, notify
 
         /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .within: .value("DURATION", "Warning window (default 60d)")
             case .critical: .value("DURATION", "Critical window (default 7d)")
+            case .notify: .value("CMD", "Run CMD once per due credential, its metadata (never a secret) in TOKENVAULT_* variables")
             case .ics: .flag("Print an iCalendar (RFC 5545) feed of the expiry dates instead (takes precedence over --json)")
             }
         }
@@ -30,7 +31,11 @@ struct ExpiringCommand: VaultCommand {
             expired, critical (expires within --critical, default 7d), warning (within --within) or
             never. --ics prints an iCalendar feed instead (one all-day event per expiry, with a
             reminder 7 days before, never-expiring ones left out; every expiry unless --within is
-            given), for a team calendar, and exits 0 once written. Not audited.
+            given), for a team calendar, and exits 0 once written. --notify CMD runs CMD (with /bin/sh)
+            once per due credential, with TOKENVAULT_NAME, _CREDENTIAL_ID, _STATUS, _EXPIRES_AT,
+            _SECONDS_LEFT, _NOTICE_DAYS, _ISSUER and _API_URL in its environment and never a secret,
+            for mail, chat or a webhook; a failed notification is a warning on standard error and does
+            not change the exit status. Not audited.
 
             The exit status is meant for monitors: 0, 1 or 2 by the most urgent status found, and 3
             (UNKNOWN, as monitoring plugins say) when expiring could not tell: a bad option, no vault,
@@ -40,6 +45,7 @@ struct ExpiringCommand: VaultCommand {
         examples: [
             "tokenvault expiring --within 14d --critical 3d || notify-team",
             "tokenvault expiring --within 365d --ics > tokens.ics",
+            "tokenvault expiring --within 30d --notify 'mail -s \"token $TOKENVAULT_NAME: $TOKENVAULT_STATUS\" ops@example.com < /dev/null'",
         ],
         exitCodes: [
             .ok("ok: nothing is expired, critical or within --within"),
@@ -67,6 +73,9 @@ struct ExpiringCommand: VaultCommand {
             entries.contains { $0.status == .expired || $0.status == .critical }
             ? ExitStatus(code: 2)
             : entries.contains { $0.status == .warning } ? .warning : .ok
+        if let command = arguments[.notify] {
+            _ = ExpiryNotification.notify(command, of: entries, io: context.io)
+        }
         if arguments.contains(.ics) {
             // A feed is a file for a calendar, not a monitor's answer: written, it is a success.
             context.io.out(ICalendar.feed(entries.filter { $0.status != .never }, now: now))
