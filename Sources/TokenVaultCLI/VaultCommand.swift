@@ -61,7 +61,7 @@ extension VaultCommand {
 
 /// Every command, in the order `--help` and the man page list them.
 let allCommands: [any VaultCommand.Type] = [
-    KeygenCommand.self, InitCommand.self, AddCommand.self, IssueCommand.self, VerifyCommand.self, GetCommand.self,
+    KeygenCommand.self, InitCommand.self, AddCommand.self, ImportCommand.self, IssueCommand.self, VerifyCommand.self, GetCommand.self,
     ExecCommand.self, ListCommand.self, ShowCommand.self, EditCommand.self, RenameCommand.self, RotateCommand.self, RevokeCommand.self,
     ExpiringCommand.self, TestCommand.self, DeleteCommand.self, AuditCommand.self, AuditVerifyCommand.self,
     AuditSealCommand.self, ReportCommand.self, ScanCommand.self, CheckEndpointCommand.self, RekeyCommand.self,

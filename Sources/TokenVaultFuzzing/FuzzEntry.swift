@@ -11,6 +11,7 @@ public enum FuzzEntry {
     /// that the corpus's inputs keep their meaning.
     public static let targets = [
         "duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request", "json", "http-response",
+        "dotenv",
     ]
 
     /// A fixed key: a random sealed box must never authenticate under it.
@@ -54,8 +55,15 @@ public enum FuzzEntry {
             HTTPRequestFuzzing.run(body)
         case 8:
             JSONFuzzing.run(body)
-        default:
+        case 9:
             HTTPResponseFuzzing.run(body)
+        default:
+            // A .env file: every assignment has a valid key, a value, and a line within the input.
+            if let entries = try? body.withUnsafeBytes({ raw throws(VaultError) in try DotenvFile.parse(raw) }) {
+                let lines = body.filter { $0 == 0x0A }.count + 1
+                precondition(entries.allSatisfy { !$0.key.isEmpty && $0.value.count > 0 && $0.line <= lines }, "a malformed assignment")
+                precondition(Set(entries.map { $0.key }).count == entries.count, "a repeated key")
+            }
         }
     }
 }
