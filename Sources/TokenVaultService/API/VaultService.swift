@@ -1,4 +1,3 @@
-import Synchronization
 public import TokenVault
 public import TokenVaultHTTP
 import TokenVaultJSON
@@ -39,9 +38,6 @@ public final class VaultService: RequestHandler {
     public nonisolated(unsafe) var connectionStatistics: ServerStatistics?
     // nonisolated(unsafe): set once, before the server starts its threads, and only read after.
 
-    /// Whether the service is shutting down (`/v1/health` says so).
-    let stopping = Atomic<Bool>(false)
-
     public init(vault: Vault, configuration: Configuration = Configuration()) {
         self.vault = vault
         self.configuration = configuration
@@ -49,9 +45,6 @@ public final class VaultService: RequestHandler {
         unknownLimiter = RateLimiter(rate: configuration.unauthenticatedRateLimit, burst: configuration.unauthenticatedRateLimit * 2)
         router = Router(routes: Self.routes)
     }
-
-    /// Marks the service as stopping: `/v1/health` answers 503 `stopping` from then on.
-    public func beginStopping() { stopping.store(true, ordering: .relaxed) }
 
     public func respond(to request: HTTPRequest, from peer: PeerCredentials) -> HTTPResponse {
         let started = MonotonicClock.seconds
@@ -101,11 +94,10 @@ public final class VaultService: RequestHandler {
         }
     }
 
+    /// `{"status":"ready"}`: the service answers only once its vault is unlocked, and stops
+    /// accepting connections when it shuts down; nothing else is said to an unauthenticated caller.
     func health() -> HTTPResponse {
-        if stopping.load(ordering: .relaxed) {
-            return .json(.object([("status", .string("stopping"))]), status: .serviceUnavailable)
-        }
-        return .json(.object([("status", .string("ready"))]))
+        .json(.object([("status", .string("ready"))]))
     }
 
     static let rateLimited = VaultError(.rateLimited, "too many requests", hint: "retry later")
