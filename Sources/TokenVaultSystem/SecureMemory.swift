@@ -2,7 +2,7 @@ internal import Glibc
 
 /// Zeroing of memory that held a secret, with `explicit_bzero`, which the compiler cannot drop
 /// as a dead store: for buffers that are not ``SecureBytes`` (a request or an answer of the
-/// service on its way through the CLI as a client).
+/// service: the CLI as a client's, and the server's responses once written).
 ///
 /// ```swift
 /// var request = Array(head.utf8)

@@ -27,8 +27,8 @@ struct Worker {
             if request.method == "HEAD" { bytes.removeLast(response.body.count) }
             let written = write(bytes, to: connection)
             // A response may carry a secret (a fetch): its bytes are zeroed once sent, in both copies.
-            Self.wipe(&bytes)
-            Self.wipe(&response.body)
+            SecureMemory.wipe(&bytes)
+            SecureMemory.wipe(&response.body)
             guard written, response.keepAlive else { return context.close(connection) }
             do {
                 guard let next = try connection.nextRequest() else { break }
@@ -72,14 +72,6 @@ struct Worker {
                 }
             }
             return true
-        }
-    }
-
-    /// Overwrites the bytes with zeros (the array's own buffer, which the write copied nothing from).
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            base.initializeMemory(as: UInt8.self, repeating: 0, count: buffer.count)
         }
     }
 }
