@@ -9,34 +9,39 @@ package import TokenVaultJSON
 package enum WireFormat {
     /// `{"secret": …, "version": N, "expires_at": …, "warning": …}` for a fetch.
     package static func fetched(_ fetched: FetchedSecret) -> [UInt8] {
-        var body = Array("{".utf8)
-        fetched.secret.withUnsafeBytes { bytes in appendSecret("secret", bytes, to: &body) }
-        let rest: [(String, JSON)] = [
-            ("version", .int(Int64(fetched.version))), ("expires_at", .time(fetched.credential.expiresAt)),
-            ("warning", fetched.warning.map { .string($0.description) } ?? .null),
-        ]
-        for (key, value) in rest { body += Array(",\(JSON.string(key).rendered()):\(value.rendered())".utf8) }
-        body += Array("}\n".utf8)
-        return body
+        object(
+            secret: ("secret", fetched.secret),
+            [
+                ("version", .int(Int64(fetched.version))), ("expires_at", .time(fetched.credential.expiresAt)),
+                ("warning", fetched.warning.map { .string($0.description) } ?? .null),
+            ])
     }
 
     /// `{"token": …, "principal": {…}}` for a new principal (`token` null unless it has one).
     package static func principalWithToken(_ principal: Principal, token: Secret?) -> [UInt8] {
-        var body = Array("{".utf8)
-        if let token {
-            token.withUnsafeBytes { bytes in appendSecret("token", bytes, to: &body) }
-        } else {
-            body += Array("\"token\":null".utf8)
-        }
-        body += Array(",\"principal\":\(PrincipalOutput.json(principal).rendered())}\n".utf8)
-        return body
+        let fields: [(String, JSON)] = [("principal", PrincipalOutput.json(principal))]
+        guard let token else { return Array((JSON.object([("token", .null)] + fields).rendered() + "\n").utf8) }
+        return object(secret: ("token", token), fields)
     }
 
     /// `{"token": …}` for a rotated access token.
     package static func token(_ token: Secret) -> [UInt8] {
-        var body = Array("{".utf8)
-        token.withUnsafeBytes { bytes in appendSecret("token", bytes, to: &body) }
-        return body + Array("}\n".utf8)
+        object(secret: ("token", token), [])
+    }
+
+    /// A JSON object whose first field is a secret (escaped, or `KEY_base64` when it is not
+    /// UTF-8), then `fields`, and a newline: the bytes of every body, answer or request, that
+    /// carries a secret. Reserved at once, so that no grown-out copy is left behind; zero it once
+    /// sent.
+    package static func object(secret: (key: String, value: Secret), _ fields: [(String, JSON)]) -> [UInt8] {
+        let rest = fields.map { ",\(JSON.string($0.0).rendered()):\($0.1.rendered())" }.joined()
+        var body: [UInt8] = []
+        body.reserveCapacity(32 + secret.key.utf8.count + 6 * secret.value.count + rest.utf8.count)
+        body.append(UInt8(ascii: "{"))
+        secret.value.withUnsafeBytes { appendSecret(secret.key, $0, to: &body) }
+        body += rest.utf8
+        body += Array("}\n".utf8)
+        return body
     }
 
     /// A seal: its text (as `audit seal` prints it) and its parts.
@@ -46,7 +51,7 @@ package enum WireFormat {
 
     /// `"key":"…"` with the bytes escaped as JSON text, or `"key_base64":"…"` when they are not
     /// UTF-8.
-    package static func appendSecret(_ key: String, _ bytes: UnsafeRawBufferPointer, to body: inout [UInt8]) {
+    private static func appendSecret(_ key: String, _ bytes: UnsafeRawBufferPointer, to body: inout [UInt8]) {
         let isUTF8 = String(validating: UnsafeRawBufferPointer(bytes).bindMemory(to: UInt8.self), as: UTF8.self) != nil
         body += Array("\"\(key)\(isUTF8 ? "" : "_base64")\":\"".utf8)
         if isUTF8 {

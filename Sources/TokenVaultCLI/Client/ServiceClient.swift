@@ -47,7 +47,7 @@ final class ServiceClient: VaultAccess {
 
     /// `POST /v1/verify`, the token in the body.
     func verify(_ token: Secret, need: Need) throws(VaultError) -> Credential {
-        var body = Self.body(secret: ("token", token), Self.needFields(need))
+        var body = WireFormat.object(secret: ("token", token), Self.needFields(need))
         defer { SecureMemory.wipe(&body) }
         let answer = try connection.send("POST", ["v1", "verify"], body: body)
         guard let credential = try answer.json()["credential"] else { throw WireDecoding.malformed }
@@ -119,7 +119,7 @@ final class ServiceClient: VaultAccess {
         fields += [("issuer", new.issuer), ("api_url", new.apiURL), ("description", new.description)].compactMap { key, value in
             value.map { (key, .string($0)) }
         }
-        var body = Self.body(secret: ("secret", secret), fields)
+        var body = WireFormat.object(secret: ("secret", secret), fields)
         defer { SecureMemory.wipe(&body) }
         return try WireDecoding.credential(connection.send("POST", ["v1", "credentials"], body: body).json())
     }
@@ -142,7 +142,7 @@ final class ServiceClient: VaultAccess {
         if let grace = policy.graceSeconds { fields.append(("grace", .string(Self.duration(grace)))) }
         if policy.retireAfterFirstUse { fields.append(("retire_after_first_use", .bool(true))) }
         if let expiry = policy.expiry { fields += Self.expiryFields(expiry) }
-        var body = Self.body(secret: ("secret", secret), fields)
+        var body = WireFormat.object(secret: ("secret", secret), fields)
         defer { SecureMemory.wipe(&body) }
         let json = try connection.send("POST", ["v1", "credentials", name, "rotate"], body: body).json()
         guard let version = json["version"]?.int64Value, let resumed = json["resumed"]?.boolValue, let credential = json["credential"] else {
@@ -267,17 +267,4 @@ final class ServiceClient: VaultAccess {
 
     /// A duration as the API reads it: whole seconds, `86400s`.
     private static func duration(_ seconds: Int64) -> String { "\(seconds)s" }
-
-    /// A JSON object with a secret first (escaped, or base64 when it is not UTF-8) and `fields`
-    /// after it, built in one buffer reserved at once: zero it once sent.
-    private static func body(secret: (key: String, value: Secret), _ fields: [(String, JSON)]) -> [UInt8] {
-        let rest = fields.map { ",\(JSON.string($0.0).rendered()):\($0.1.rendered())" }.joined()
-        var body: [UInt8] = []
-        body.reserveCapacity(32 + secret.key.utf8.count + 6 * secret.value.count + rest.utf8.count)
-        body.append(UInt8(ascii: "{"))
-        secret.value.withUnsafeBytes { WireFormat.appendSecret(secret.key, $0, to: &body) }
-        body += rest.utf8
-        body.append(UInt8(ascii: "}"))
-        return body
-    }
 }
