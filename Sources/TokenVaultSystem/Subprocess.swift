@@ -17,6 +17,17 @@ package struct Subprocess {
         case signaled(Int32)
         case timedOut
         case outputTooLarge
+
+        /// How the command ended, for messages and the audit: `exit status 3`, `killed by
+        /// signal 9`, `timed out`, `printed too much`.
+        package var summary: String {
+            switch self {
+            case .exited(let status): "exit status \(status)"
+            case .signaled(let signal): "killed by signal \(signal)"
+            case .timedOut: "timed out"
+            case .outputTooLarge: "printed too much"
+            }
+        }
     }
 
     package struct Outcome {

@@ -106,14 +106,3 @@ public struct KeySource: Sendable {
         return key
     }
 }
-
-extension Subprocess.Termination {
-    var summary: String {
-        switch self {
-        case .exited(let status): return "exit status \(status)"
-        case .signaled(let signal): return "killed by signal \(signal)"
-        case .timedOut: return "timed out"
-        case .outputTooLarge: return "printed too much"
-        }
-    }
-}

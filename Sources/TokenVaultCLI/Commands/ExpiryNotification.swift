@@ -26,14 +26,9 @@ enum ExpiryNotification {
             ]
             let outcome = try? Subprocess(command: command, environment: environment, timeoutSeconds: timeoutSeconds).run()
             guard outcome?.termination != .exited(0) else { continue }
-            let why: String
-            switch outcome?.termination {
-            case .exited(let code): why = "exit status \(code)"
-            case .signaled(let signal): why = "killed by signal \(signal)"
-            case .timedOut: why = "timed out after \(timeoutSeconds) s"
-            case .outputTooLarge: why = "printed too much"
-            case nil: why = "could not be started"
-            }
+            let why =
+                outcome.map { $0.termination == .timedOut ? "timed out after \(timeoutSeconds) s" : $0.termination.summary }
+                ?? "could not be started"
             io.err(Table.clean("tokenvault: warning: the notification for '\(credential.name)' failed (\(why))") + "\n")
             failed.append(credential.name)
         }
