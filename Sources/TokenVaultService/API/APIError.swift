@@ -73,4 +73,9 @@ extension HTTPResponse {
     static func json(_ body: JSON, status: HTTPStatus = .ok) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array((body.rendered() + "\n").utf8))
     }
+
+    /// A JSON body that carries a secret (``WireFormat``'s bytes): never to be cached.
+    static func secretJSON(_ body: [UInt8], status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: body)
+    }
 }

@@ -80,8 +80,7 @@ extension VaultService {
         }
         try body.finish()
         let fetched = try context.vault.fetch(name, need: need, version: version, for: use)
-        return HTTPResponse(
-            status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: WireFormat.fetched(fetched))
+        return .secretJSON(WireFormat.fetched(fetched))
     }
 
     /// `POST /v1/verify` `{"token" | "token_base64", "project", "resource", "permission"}`.
@@ -274,10 +273,7 @@ extension VaultService {
         let admin = try body.bool("admin")
         try body.finish()
         let (principal, token) = try context.vault.addPrincipal(name, recognisedBy: recognition, allow: allow, admin: admin)
-        return HTTPResponse(
-            status: .created, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
-            body: WireFormat.principalWithToken(principal, token: token)
-        )
+        return .secretJSON(WireFormat.principalWithToken(principal, token: token), status: .created)
     }
 
     /// `DELETE /v1/principals/NAME` (admin).
@@ -298,9 +294,7 @@ extension VaultService {
     /// `POST /v1/principals/NAME/rotate-token` (admin).
     static func rotatePrincipalToken(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         let token = try context.vault.rotatePrincipalToken(context.parameters[0])
-        return HTTPResponse(
-            status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: WireFormat.token(token)
-        )
+        return .secretJSON(WireFormat.token(token))
     }
 
     private static func accountID(_ value: Int64) throws(VaultError) -> UInt32 {
