@@ -58,8 +58,7 @@ extension Vault {
         try requireAdmin()
         return try reading { db, _ in
             try PrincipalTable.all(db).map { stored, newest throws in
-                try stateAuthenticator.check(stored, newestEvent: newest)
-                return try stored.principal()
+                try checkedPrincipals.principal(of: stored, newestEvent: newest, stateAuthenticator)
             }
         }
     }
@@ -72,8 +71,7 @@ extension Vault {
         try requireAdmin()
         return try reading { db, _ in
             guard let (stored, newest) = try PrincipalTable.byName(db, name) else { throw Vault.noPrincipal(name) }
-            try stateAuthenticator.check(stored, newestEvent: newest)
-            return try stored.principal()
+            return try checkedPrincipals.principal(of: stored, newestEvent: newest, stateAuthenticator)
         }
     }
 
