@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `tokenvault serve` measured (SPEC C33): a fetch over the Unix socket against the library's
+# `tokenvault serve` measured: a fetch over the Unix socket against the library's
 # fetch, concurrent client processes against one, the CLI as a client against pass and gopass,
 # latency under 64 clients, and the server's memory with 1,000 idle connections. Release build;
 # every figure is meant to be read as a ratio to another figure of the same run (the machine
