@@ -57,6 +57,7 @@ enum SchemaObjects {
         "index sqlite_autoindex_name_history_1", "index sqlite_autoindex_secret_versions_1",
         "table principals", "index principals_match", "index sqlite_autoindex_principals_1", "index sqlite_autoindex_principals_2",
         "index sqlite_autoindex_principals_3",
+        "index secret_versions_owed", "table issuer_policies", "index sqlite_autoindex_issuer_policies_1",
     ]
 
     // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).
