@@ -14,6 +14,7 @@ enum SecretVersionTable {
     private static let numberedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND version = ?"
     private static let allSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? ORDER BY version"
     private static let allForSealSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ?"
+    private static let allForSealBeforeSchema8SQL = "SELECT \(StoredVersion.columnsBeforeSchema8) FROM secret_versions WHERE credential_id = ?"
     private static let issuedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL"
     private static let currentCreationSQL = "SELECT version, created_at FROM secret_versions WHERE credential_id = ? AND state = 'current'"
     private static let setStateSQL = "UPDATE secret_versions SET state = ? WHERE credential_id = ? AND version = ?"
@@ -78,9 +79,10 @@ enum SecretVersionTable {
         try db.rows(allSQL, [rowID])
     }
 
-    /// Every version's row in no particular order, to seal them.
-    static func allToSeal(_ db: Connection, credential rowID: Int64) throws -> [Row] {
-        try db.rows(allForSealSQL, [rowID])
+    /// Every version's row in no particular order, to seal them (`schema`: as for
+    /// ``CredentialTable/stored(_:_:schema:)``).
+    static func allToSeal(_ db: Connection, credential rowID: Int64, schema: Int = .max) throws -> [Row] {
+        try db.rows(schema < Records.issuerLoopSchema ? allForSealBeforeSchema8SQL : allForSealSQL, [rowID])
     }
 
     /// The row of the issued token whose keyed hash is `fingerprint`, or nil.
