@@ -27,6 +27,17 @@ package enum ReportOutput {
                         .object([("name", .string(entry.credential.name)), ("current_since", .time(entry.since))])
                     })
             ))
+        fields.append(
+            (
+                "rotation_backlog",
+                .array(
+                    report.rotationBacklog.map { entry in
+                        .object([
+                            ("name", .string(entry.name)), ("version", .int(Int64(entry.version))), ("state", .string(entry.state.rawValue)),
+                            ("waiting", entry.waiting.map(IssuerStepOutput.json) ?? .null),
+                        ])
+                    })
+            ))
         fields.append(("risks", .bool(report.hasRisks)))
         return .object(fields)
     }

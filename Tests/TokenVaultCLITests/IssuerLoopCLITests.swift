@@ -153,6 +153,11 @@ final class StandInTokenAPI {
         #expect(waiting?["step"] as? String == "rollback")
         #expect(waiting?["attempts"] as? Int == 1)
         #expect(box.run(["show", "erp"]).out.contains("rollback waiting (1 failed attempt"))
+        let report = box.run(["report", "--json"])
+        #expect(report.status == 1)  // a token the vault no longer holds still works upstream
+        let backlog = (try JSONSerialization.jsonObject(with: Data(report.stdout)) as? [String: Any])?["rotation_backlog"] as? [[String: Any]]
+        #expect(backlog?.count == 1 && (backlog?.first?["waiting"] as? [String: Any])?["step"] as? String == "rollback")
+        #expect(box.run(["report"]).out.contains("rollback waiting"))
         #expect(api.state().live.count == 2)
         // The next run retries it (nothing is due: only the owed step runs).
         let retried = box.run(["rotate", "--expiring-within", "1d"])
@@ -285,4 +290,3 @@ final class StandInTokenAPI {
         #expect(box.run(["audit", "verify"]).status != 0)
     }
 }
-

@@ -50,6 +50,8 @@ enum SecretVersionTable {
         UPDATE secret_versions SET owed_step = NULL, owed_attempts = 0, owed_detail = NULL, closed_at = ?
         WHERE credential_id = ? AND version = ?
         """
+    private static let backlogSQL =
+        "SELECT DISTINCT credential_id FROM secret_versions WHERE owed_step IS NOT NULL OR state = 'pending' ORDER BY 1"
     private static let owingSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE owed_step IS NOT NULL ORDER BY 1"
 
     /// The versions of the credentials whose row ids are in a range (two arguments), in
@@ -174,6 +176,11 @@ enum SecretVersionTable {
     /// Clears the step `version` owed: the issuer confirmed the token closed at `time`.
     static func settle(_ db: Connection, credential rowID: Int64, version: Int64, at time: UnixTime) throws {
         try db.execute(settleSQL, [time, rowID, version])
+    }
+
+    /// The row ids of the credentials with a pending version or a step owed, in order.
+    static func credentialsWithBacklog(_ db: Connection) throws -> [Int64] {
+        try db.rows(backlogSQL).compactMap { $0.int64(0) }
     }
 
     /// The row ids of the credentials with a version that owes its issuer a step, in order.

@@ -14,12 +14,37 @@ public struct SecurityReport: Sendable {
     public let deniedByActor: [(actor: String, count: Int64, last: UnixTime)]
     /// Live credentials by the age of their current secret, oldest first (at most 10).
     public let oldestSecrets: [(credential: Credential, since: UnixTime)]
+    /// Rotations left half-way: pending versions (a rotation interrupted before its test
+    /// passed) and hook steps versions still owe their issuers (a rollback, a finish or a revoke
+    /// that failed or waits), by credential name (its id once deleted) and version.
+    public let rotationBacklog: [RotationBacklogEntry]
 
-    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused).
-    /// Denied attempts and secret ages are for information.
+    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused, or
+    /// a step owed to an issuer that is due: a token the vault no longer holds may still work
+    /// there). Denied attempts, secret ages and pending versions are for information.
     public var hasRisks: Bool {
         !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty)
+            || rotationBacklog.contains { $0.waiting?.isDue == true }
     }
+}
+
+/// A version that a rotation left half-way (``SecurityReport/rotationBacklog``).
+public struct RotationBacklogEntry: Sendable {
+    /// Every stored property, for the package's other modules (the CLI as a client rebuilds
+    /// values from the API's JSON); outside the package, values come only from a vault.
+    package init(name: String, version: Int, state: VersionState, waiting: WaitingStep?) {
+        self.name = name
+        self.version = version
+        self.state = state
+        self.waiting = waiting
+    }
+
+    /// The credential's name, or its id once revoked and deleted.
+    public let name: String
+    public let version: Int
+    public let state: VersionState
+    /// The hook step it owes its issuer, if any (else it is a pending version).
+    public let waiting: WaitingStep?
 }
 
 extension Vault {
@@ -45,13 +70,25 @@ extension Vault {
                     ages.append((found.credential, current.createdAt))
                 }
             }
+            var backlog: [RotationBacklogEntry] = []
+            for rowID in try SecretVersionTable.credentialsWithBacklog(db) {
+                guard let snapshot = try CredentialSnapshot.load(rowID: rowID, db, authenticator) else { continue }
+                for version in snapshot.versions {
+                    guard let state = version.versionState, state == .pending || version.upstream.owed != nil else { continue }
+                    backlog.append(
+                        RotationBacklogEntry(
+                            name: snapshot.credential.label, version: Int(version.version), state: state, waiting: version.waitingStep(at: now)
+                        ))
+                }
+            }
             return SecurityReport(
                 unlimited: active.filter { $0.isLegacy || $0.scope.isUnlimited },
                 neverExpiring: active.filter(\.neverExpires),
                 expiredNotRevoked: active.filter { $0.state(at: now) == .expired },
                 unused: active.filter { ($0.lastUsedAt ?? $0.createdAt) <= now - unusedFor },
                 deniedByActor: denied,
-                oldestSecrets: ages
+                oldestSecrets: ages,
+                rotationBacklog: backlog
             )
         }
     }
