@@ -416,6 +416,12 @@ void faultvfs_plan_cut(long event, int torn, unsigned int seed) {
     cut_seed = seed;
 }
 
+void faultvfs_cut_now(int torn, unsigned int seed) {
+    cut_torn = torn;
+    cut_seed = seed;
+    power_cut();
+}
+
 void faultvfs_plan_error(int method, long nth, int error) {
     error_method = method;
     error_nth = nth;

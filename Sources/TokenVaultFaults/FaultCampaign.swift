@@ -45,18 +45,25 @@ package final class FaultCampaign {
     private let cutsPerOperation: Int
     private let errorPositionsPerMethod: Int
     private let progress: (String) -> Void
+    private let durableCommits: Bool
     private var tally = FaultTally()
 
     /// - Parameters:
     ///   - cutsPerOperation: power cuts per operation; positions repeat, alternately whole and
     ///     torn with a new seed, once every position had its turn.
     ///   - errorPositionsPerMethod: the most call positions given an error, per method and error.
-    package init(directory: String, cutsPerOperation: Int, errorPositionsPerMethod: Int, progress: @escaping (String) -> Void = { _ in }) throws {
+    ///   - durableCommits: false opens the vaults with `synchronous=NORMAL`, which a power cut
+    ///     right after a commit undoes: the check that the campaign can see a lost operation.
+    package init(
+        directory: String, cutsPerOperation: Int, errorPositionsPerMethod: Int, durableCommits: Bool = true,
+        progress: @escaping (String) -> Void = { _ in }
+    ) throws {
         FaultVFS.reset()
         fixture = try FaultFixture(directory: directory)
         self.cutsPerOperation = cutsPerOperation
         self.errorPositionsPerMethod = errorPositionsPerMethod
         self.progress = progress
+        self.durableCommits = durableCommits
     }
 
     /// Runs the operations named `only` (every one when nil) and returns the tally.
@@ -64,12 +71,15 @@ package final class FaultCampaign {
         for operation in FaultOperation.all where only?.contains(operation.name) ?? true {
             let counts = countCalls(operation)
             let before = tally
-            for index in 0..<(counts.events > 0 ? cutsPerOperation : 0) {
-                // Every position in turn, whole then torn; fewer cuts than positions spread out.
+            // Positions 1...events cut the operation short; events + 1 cuts just after it returned.
+            let positions = counts.events + 1
+            for index in 0..<cutsPerOperation {
+                // Every position in turn, whole then torn; fewer cuts than positions spread out,
+                // the last always among them.
                 let (position, torn) =
-                    cutsPerOperation >= counts.events
-                    ? (index % counts.events + 1, (index / counts.events) % 2 == 1)
-                    : (1 + index * counts.events / cutsPerOperation, index % 2 == 1)
+                    cutsPerOperation >= positions
+                    ? (index % positions + 1, (index / positions) % 2 == 1)
+                    : (index == cutsPerOperation - 1 ? positions : 1 + index * positions / cutsPerOperation, index % 2 == 1)
                 cut(operation, at: position, torn: torn, seed: UInt32(truncatingIfNeeded: index &* 2_654_435_761))
             }
             for method in FaultVFS.Method.allCases {
@@ -128,7 +138,7 @@ package final class FaultCampaign {
         let run = prepareRun()
         FaultVFS.reset()
         FaultVFS.planCut(at: position, torn: torn, seed: seed)
-        let acknowledged = attempt(operation, in: run, thenNext: false).acknowledged
+        let acknowledged = attempt(operation, in: run, thenNext: false, cutAfterwards: (torn, seed)).acknowledged
         FaultVFS.reset()
         check(operation, in: run, acknowledged: acknowledged, label: "\(operation.name) cut at \(position)\(torn ? " torn" : "")")
     }
@@ -154,8 +164,12 @@ package final class FaultCampaign {
 
     /// Runs the operation through the fault VFS; with `thenNext`, runs a listing and a fetch on
     /// the same vault once the fault is over, as the next command of the same process would.
+    ///
+    /// - Parameter cutAfterwards: a cut planned past the operation's last write or sync happens
+    ///   when it returns, before the vault is closed (whose checkpoint would sync what the
+    ///   operation left unsynced).
     private func attempt(
-        _ operation: FaultOperation, in run: String, thenNext: Bool
+        _ operation: FaultOperation, in run: String, thenNext: Bool, cutAfterwards: (torn: Bool, seed: UInt32)? = nil
     ) -> (acknowledged: FaultOperation.Acknowledgement?, error: VaultError?, nextWorked: Bool) {
         var acknowledged: FaultOperation.Acknowledgement?
         var failure: VaultError?
@@ -166,6 +180,9 @@ package final class FaultCampaign {
                 acknowledged = try operation.perform(vault, fixture)
             } catch let error as VaultError {
                 failure = error
+            }
+            if let cutAfterwards, !FaultVFS.cutHappened {
+                FaultVFS.cutNow(torn: cutAfterwards.torn, seed: cutAfterwards.seed)
             }
             if thenNext {
                 FaultVFS.reset()
@@ -287,7 +304,10 @@ package final class FaultCampaign {
 
     private func open(_ directory: String, key: String, throughFaults: Bool) throws(VaultError) -> Vault {
         var configuration = Vault.Configuration(actor: "faults")
-        if throughFaults { configuration.vfsName = FaultVFS.name }
+        if throughFaults {
+            configuration.vfsName = FaultVFS.name
+            configuration.durableCommits = durableCommits
+        }
         return try Vault.open(at: directory + "/vault.db", key: .keyFile(key), configuration: configuration)
     }
 

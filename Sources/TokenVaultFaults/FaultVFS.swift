@@ -36,6 +36,11 @@ package enum FaultVFS {
         faultvfs_plan_cut(event, torn ? 1 : 0, seed)
     }
 
+    /// A power cut now: just after an operation returned.
+    package static func cutNow(torn: Bool, seed: UInt32) {
+        faultvfs_cut_now(torn ? 1 : 0, seed)
+    }
+
     /// The `nth` call of `method` fails with `failure`, once.
     package static func planError(_ method: Method, nth: Int, _ failure: Failure) {
         faultvfs_plan_error(method.rawValue, nth, failure.rawValue)

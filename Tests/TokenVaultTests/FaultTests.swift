@@ -18,6 +18,18 @@ struct FaultTests {
         #expect(tally.isClean, "\(tally.summary)\n\(tally.findings.joined(separator: "\n"))")
     }
 
+    /// The campaign can fail: with commits that are not synced (`synchronous=NORMAL`), a cut just
+    /// after an operation returned loses it, and the campaign says so.
+    @Test func withoutDurableCommitsACutAfterAnOperationLosesIt() throws {
+        let directory = TemporaryDirectory()
+        let campaign = try FaultCampaign(
+            directory: directory.file("faults"), cutsPerOperation: 4, errorPositionsPerMethod: 1, durableCommits: false
+        )
+        let tally = campaign.run(only: ["rotate", "get"])
+        #expect(tally.lostAcknowledged >= 1)
+        #expect(tally.secretWithoutAudit >= 1)
+    }
+
     /// The failed sync of a commit: SQLite may find the commit's frames in the file afterwards,
     /// so the error says the outcome is unknown, and the vault holds the operation wholly or not.
     @Test func aFailedSyncAtCommitSaysTheOutcomeIsUnknown() throws {

@@ -38,6 +38,10 @@ void faultvfs_reset(void);
    from `seed`), and every later call fails, as on a machine that lost power. */
 void faultvfs_plan_cut(long event, int torn, unsigned int seed);
 
+/* A power cut now (`torn` and `seed` as for a planned one): for the moment just after an
+   operation returned, when what it did must already be on disk. */
+void faultvfs_cut_now(int torn, unsigned int seed);
+
 /* The `nth` call of `method` (from 1) fails with `error`, once. */
 void faultvfs_plan_error(int method, long nth, int error);
 
