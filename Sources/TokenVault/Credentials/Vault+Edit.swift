@@ -39,8 +39,8 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` (audited) when there is no such credential;
     ///   ``VaultError/Kind/invalidInput`` for nothing to change, a bad label or grant, an expiry
     ///   in the past, grants on a legacy token (unlimited by definition), removing a grant the
-    ///   credential does not have or its last one, or an issued token made to expire past 180
-    ///   days or never.
+    ///   credential does not have or its last one, an issued token made to expire past 180
+    ///   days or never, or a new expiry or issuer that breaks the issuer's policy (``IssuerPolicy``).
     public func edit(_ name: String, _ change: CredentialEdit) throws(VaultError) -> Credential {
         let name = try Labels.name(name)
         guard !change.isEmpty else {
@@ -73,7 +73,15 @@ extension Vault {
                 changed.append(field)
             }
             record.reason = "changed " + changed.joined(separator: "; ")
-            try changingState(of: loaded.rowID, db, &record) { _ in
+            try changingState(of: loaded.rowID, db, &record) { snapshot in
+                if expiresAt != nil || labels.issuer != nil {
+                    // The token's lifetime runs from its current secret's creation.
+                    try IssuerPolicies.enforce(
+                        issuer: labels.issuer ?? credential.issuer, legacy: credential.isLegacy,
+                        createdAt: snapshot.newest(.current)?.createdAt ?? credential.createdAt, expiresAt: expiresAt ?? credential.expiresAt, db,
+                        stateAuthenticator
+                    )
+                }
                 if let expiresAt { try CredentialTable.setExpiry(db, loaded.rowID, expiresAt) }
                 if let grants {
                     try GrantTable.deleteAll(db, credential: loaded.rowID)

@@ -14,11 +14,14 @@ public struct SecurityReport: Sendable {
     public let deniedByActor: [(actor: String, count: Int64, last: UnixTime)]
     /// Live credentials by the age of their current secret, oldest first (at most 10).
     public let oldestSecrets: [(credential: Credential, since: UnixTime)]
+    /// Live, unrevoked credentials whose lifetime is longer than their issuer's policy allows
+    /// (``IssuerPolicy/isBroken(legacy:createdAt:expiresAt:)``), with the policy, by name.
+    public let overPolicy: [(credential: Credential, policy: IssuerPolicy)]
 
-    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused).
-    /// Denied attempts and secret ages are for information.
+    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused,
+    /// over an issuer's policy). Denied attempts and secret ages are for information.
     public var hasRisks: Bool {
-        !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty)
+        !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty && overPolicy.isEmpty)
     }
 }
 
@@ -45,13 +48,19 @@ extension Vault {
                     ages.append((found.credential, current.createdAt))
                 }
             }
+            var policies = PolicyLookup()
+            var overPolicy: [(credential: Credential, policy: IssuerPolicy)] = []
+            for found in loaded {
+                if let policy = try policies.breach(of: found, db, authenticator) { overPolicy.append((found.credential, policy)) }
+            }
             return SecurityReport(
                 unlimited: active.filter { $0.isLegacy || $0.scope.isUnlimited },
                 neverExpiring: active.filter(\.neverExpires),
                 expiredNotRevoked: active.filter { $0.state(at: now) == .expired },
                 unused: active.filter { ($0.lastUsedAt ?? $0.createdAt) <= now - unusedFor },
                 deniedByActor: denied,
-                oldestSecrets: ages
+                oldestSecrets: ages,
+                overPolicy: overPolicy
             )
         }
     }

@@ -149,6 +149,8 @@ enum Rotation {
             )
         }
         let expiry = try newExpiry(loaded.credential, currentCreatedAt: current?.createdAt, policy: policy, now: now)
+        // A hook's rotation was checked before its hook ran (the issuer may then report its own expiry).
+        if pendingVersion == nil { try IssuerPolicies.enforce(on: loaded.credential, createdAt: now, expiresAt: expiry, keys: keys, db: db) }
         try CredentialTable.setExpiry(db, rowID, expiry)
         try RotationLeaseTable.release(db, credential: rowID)
         return (newVersion, reason)

@@ -11,7 +11,9 @@ extension Vault {
     func rotateWithHook(
         _ name: String, hook: RotationHook, policy: RotationPolicy, discardPending: Bool, dueBefore: UnixTime?
     ) throws(VaultError) -> RotationResult {
-        let claim = try claimForHook(name, leaseSeconds: hook.timeoutSeconds * 3 + 30, discardPending: discardPending, dueBefore: dueBefore)
+        let claim = try claimForHook(
+            name, leaseSeconds: hook.timeoutSeconds * 3 + 30, discardPending: discardPending, dueBefore: dueBefore, policy: policy
+        )
         let runner = HookRunner(hook: hook, credential: claim.loaded.credential, version: claim.nextVersion)
         let newSecret: Secret
         if let pending = claim.pending { newSecret = pending } else { newSecret = try createPendingVersion(claim, runner: runner) }
@@ -27,7 +29,7 @@ extension Vault {
     /// Step 1: takes the credential's lease, checks every row of it, and reads what the hook
     /// needs: the current secret, and a pending one to resume (unless `discardPending`).
     private func claimForHook(
-        _ name: String, leaseSeconds: Int64, discardPending: Bool, dueBefore: UnixTime?
+        _ name: String, leaseSeconds: Int64, discardPending: Bool, dueBefore: UnixTime?, policy: RotationPolicy
     ) throws(VaultError) -> Rotation.Claim {
         try audited(AuditRecord(.rotate, name: name)) { db, now, record in
             let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
@@ -40,6 +42,11 @@ extension Vault {
             try Rotation.claimLease(loaded.rowID, now: now, seconds: leaseSeconds, db: db)
             // Every row is checked before a secret is handed to the hook.
             let snapshot = try Rotation.snapshot(of: loaded, db, stateAuthenticator)
+            // The issuer's policy is checked against the intended expiry before the hook creates anything.
+            let intended = try Rotation.newExpiry(
+                loaded.credential, currentCreatedAt: snapshot.newest(.current)?.createdAt, policy: policy, now: now
+            )
+            try IssuerPolicies.enforce(on: loaded.credential, createdAt: now, expiresAt: intended, keys: keys, db: db)
             var pendingVersion = snapshot.newest(.pending)
             if discardPending, pendingVersion != nil {
                 try changingState(of: loaded.rowID, db, &record) { _ in try Rotation.discardPending(loaded.rowID, db: db) }
