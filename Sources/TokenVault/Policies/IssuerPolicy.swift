@@ -37,9 +37,7 @@ public struct IssuerPolicy: Sendable, Hashable, CustomStringConvertible {
     /// The form an issuer is matched and stored in: ASCII letters in lower case, anything else
     /// as it is.
     public static func key(of issuer: String) -> String {
-        String(String.UnicodeScalarView(issuer.unicodeScalars.map { scalar in
-            (65...90).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32) ?? scalar : scalar
-        }))
+        String(decoding: issuer.utf8.map { UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
     /// Whether the policy covers tokens of `issuer` (a credential's issuer label, any case).
