@@ -186,7 +186,8 @@ enum CredentialRecords {
             currentVersion: stored.currentVersion.map(Int.init),
             lastTest: stored.lastTestAt.map { at in
                 ConnectionTestResult(passed: stored.lastTestOK == 1, detail: stored.lastTestDetail ?? "", testedAt: at)
-            }
+            },
+            hook: stored.hook
         )
         return Loaded(rowID: stored.rowID, stored: stored, credential: credential)
     }

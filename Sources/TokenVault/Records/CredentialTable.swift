@@ -18,13 +18,14 @@ enum CredentialTable {
     private static let revokeSQL = "UPDATE credentials SET revoked_at = ? WHERE id = ?"
     private static let tombstoneSQL = """
         UPDATE credentials SET name = NULL, deleted_at = ?, description = NULL, api_url = NULL,
-            last_used_by = NULL WHERE id = ?
+            hook = NULL, last_used_by = NULL WHERE id = ?
         """
     private static let expirySQL = "UPDATE credentials SET expires_at = ? WHERE id = ?"
     private static let labelsSQL = """
         UPDATE credentials SET api_url = coalesce(?, api_url), issuer = coalesce(?, issuer), description = coalesce(?, description)
         WHERE id = ?
         """
+    private static let hookSQL = "UPDATE credentials SET hook = ? WHERE id = ?"
     private static let useSQL = "UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?"
     private static let testSQL = "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?"
     private static let sealSQL = "UPDATE credentials SET state_seq = ?, state_mac = ? WHERE id = ?"
@@ -97,6 +98,11 @@ enum CredentialTable {
     static func setLabels(_ db: Connection, _ rowID: Int64, apiURL: String?, issuer: String?, description: String?) throws {
         guard apiURL != nil || issuer != nil || description != nil else { return }
         try db.execute(labelsSQL, [apiURL, issuer, description, rowID])
+    }
+
+    /// Sets the credential's hook; nil removes it.
+    static func setHook(_ db: Connection, _ rowID: Int64, _ hook: String?) throws {
+        try db.execute(hookSQL, [hook, rowID])
     }
 
     static func setExpiry(_ db: Connection, _ rowID: Int64, _ expiresAt: UnixTime?) throws {
