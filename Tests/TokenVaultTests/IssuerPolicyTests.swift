@@ -94,9 +94,9 @@ struct IssuerPolicyTests {
         #expect(try t.vault.fetch("erp").secret.text == "v1")
         #expect(try t.vault.rotate("erp", from: .secret(Secret("v2"))).version == 2)  // same 90-day lifetime
 
-        // Through a hook: refused before the hook runs, so nothing is created at the issuer.
+        // Through a hook: refused before its create step runs, so nothing is created at the issuer.
         let marker = t.directory.file("hook-ran")
-        let hook = hookScript(t.directory, "touch '\(marker)'; echo NEW")
+        let hook = hookScript(t.directory, "[ \"$TOKENVAULT_STEP\" = create ] && touch '\(marker)'; echo NEW")
         #expect(errorKind { _ = try t.vault.rotate("erp", from: .hook(RotationHook(command: hook)), policy: refused) } == .invalidInput)
         #expect(!FileManager.default.fileExists(atPath: marker))
         #expect(try t.vault.show("erp").credential.currentVersion == 2)
