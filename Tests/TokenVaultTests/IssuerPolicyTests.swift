@@ -103,6 +103,28 @@ struct IssuerPolicyTests {
         #expect(try t.vault.verifyAuditTrail().isIntact)
     }
 
+    /// A hook's issuer may report the token's real expiry: the vault records it as it is, even
+    /// past the policy, and flags it.
+    @Test func anExpiryTheIssuerReportsIsRecordedAndFlagged() throws {
+        let t = try TestVault()
+        _ = try t.vault.add(credential("erp", issuer: "xentral", days: 90), secret: Secret("v1"))
+        let reported = t.clock.now + 365 * Self.day
+        let hook = hookScript(
+            t.directory,
+            """
+            case "$TOKENVAULT_STEP" in
+              probe) echo protocol=2 ;;
+              create) cat >/dev/null; printf 'NEW\\nexpires_at=\(TimeFormat.iso8601(reported))\\n' ;;
+              *) cat >/dev/null ;;
+            esac
+            """)
+        let result = try t.vault.rotate("erp", from: .hook(RotationHook(command: hook)))
+        #expect(result.version == 2 && result.credential.expiresAt == reported)
+        #expect(try t.vault.fetch("erp").secret.text == "NEW")
+        #expect(try t.vault.report().overPolicy.map(\.credential.name) == ["erp"])
+        #expect(try t.vault.expiring(within: 400 * Self.day, critical: 0).first?.overPolicy == IssuerPolicy.erpDefault)
+    }
+
     @Test func setReplacesListSortsAndRemoveLeavesATombstone() throws {
         let t = try TestVault()
         let github = try t.vault.setIssuerPolicy("GitHub", maxLifetime: 90 * Self.day)
