@@ -35,6 +35,17 @@ package enum ReportOutput {
                         .object([("name", .string(entry.credential.name)), ("policy", PolicyOutput.json(entry.policy))])
                     })
             ))
+        fields.append(
+            (
+                "rotation_backlog",
+                .array(
+                    report.rotationBacklog.map { entry in
+                        .object([
+                            ("name", .string(entry.name)), ("version", .int(Int64(entry.version))), ("state", .string(entry.state.rawValue)),
+                            ("waiting", entry.waiting.map(IssuerStepOutput.json) ?? .null),
+                        ])
+                    })
+            ))
         fields.append(("risks", .bool(report.hasRisks)))
         return .object(fields)
     }

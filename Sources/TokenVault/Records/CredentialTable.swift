@@ -33,6 +33,7 @@ enum CredentialTable {
         SELECT name FROM credentials WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at, name
         """
     private static let storedSQL = "SELECT \(StoredCredential.columns) FROM credentials c WHERE c.id = ?"
+    private static let storedBeforeSchema8SQL = "SELECT \(StoredCredential.columnsBeforeSchema8) FROM credentials c WHERE c.id = ?"
     private static let storedWithEventSQL = "SELECT \(StoredCredential.columns), \(newestEventColumn) FROM credentials c WHERE c.id = ?"
     private static let allIDsSQL = "SELECT id FROM credentials ORDER BY id"
     private static let maxIDSQL = "SELECT max(id) FROM credentials"
@@ -131,8 +132,11 @@ enum CredentialTable {
     }
 
     /// The row with id `rowID` (``StoredCredential/columns``), or nil.
-    static func stored(_ db: Connection, _ rowID: Int64) throws -> Row? {
-        try db.row(storedSQL, [rowID])
+    ///
+    /// - Parameter schema: the schema the vault is at; the upgrade to schema 6 reads rows before
+    ///   later migrations add their columns.
+    static func stored(_ db: Connection, _ rowID: Int64, schema: Int = .max) throws -> Row? {
+        try db.row(schema < Records.issuerLoopSchema ? storedBeforeSchema8SQL : storedSQL, [rowID])
     }
 
     /// The row with id `rowID`, then its newest state-changing event, or nil.

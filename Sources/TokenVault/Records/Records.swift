@@ -17,6 +17,10 @@ internal import TokenVaultStore
 ///
 /// What is specific to SQLite is marked `// SQLite:`, with what another engine would use.
 enum Records {
+    /// The schema that added the columns of the rotation loop with the issuer (a credential's
+    /// hook; what the issuer said about a version, and the step it still owes).
+    static let issuerLoopSchema = 8
+
     /// Checkpoints the write-ahead log into the file and truncates it: no page image (a deleted
     /// ciphertext, an old wrapped key) is left in the `-wal` file. False when another process
     /// kept reading past the busy timeout.

@@ -14,6 +14,7 @@ enum SecretVersionTable {
     private static let numberedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND version = ?"
     private static let allSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? ORDER BY version"
     private static let allForSealSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ?"
+    private static let allForSealBeforeSchema8SQL = "SELECT \(StoredVersion.columnsBeforeSchema8) FROM secret_versions WHERE credential_id = ?"
     private static let issuedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL"
     private static let currentCreationSQL = "SELECT version, created_at FROM secret_versions WHERE credential_id = ? AND state = 'current'"
     private static let setStateSQL = "UPDATE secret_versions SET state = ? WHERE credential_id = ? AND version = ?"
@@ -49,6 +50,8 @@ enum SecretVersionTable {
         UPDATE secret_versions SET owed_step = NULL, owed_attempts = 0, owed_detail = NULL, closed_at = ?
         WHERE credential_id = ? AND version = ?
         """
+    private static let backlogSQL =
+        "SELECT DISTINCT credential_id FROM secret_versions WHERE owed_step IS NOT NULL OR state = 'pending' ORDER BY 1"
     private static let owingSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE owed_step IS NOT NULL ORDER BY 1"
 
     /// The versions of the credentials whose row ids are in a range (two arguments), in
@@ -78,9 +81,10 @@ enum SecretVersionTable {
         try db.rows(allSQL, [rowID])
     }
 
-    /// Every version's row in no particular order, to seal them.
-    static func allToSeal(_ db: Connection, credential rowID: Int64) throws -> [Row] {
-        try db.rows(allForSealSQL, [rowID])
+    /// Every version's row in no particular order, to seal them (`schema`: as for
+    /// ``CredentialTable/stored(_:_:schema:)``).
+    static func allToSeal(_ db: Connection, credential rowID: Int64, schema: Int = .max) throws -> [Row] {
+        try db.rows(schema < Records.issuerLoopSchema ? allForSealBeforeSchema8SQL : allForSealSQL, [rowID])
     }
 
     /// The row of the issued token whose keyed hash is `fingerprint`, or nil.
@@ -172,6 +176,11 @@ enum SecretVersionTable {
     /// Clears the step `version` owed: the issuer confirmed the token closed at `time`.
     static func settle(_ db: Connection, credential rowID: Int64, version: Int64, at time: UnixTime) throws {
         try db.execute(settleSQL, [time, rowID, version])
+    }
+
+    /// The row ids of the credentials with a pending version or a step owed, in order.
+    static func credentialsWithBacklog(_ db: Connection) throws -> [Int64] {
+        try db.rows(backlogSQL).compactMap { $0.int64(0) }
     }
 
     /// The row ids of the credentials with a version that owes its issuer a step, in order.

@@ -45,6 +45,9 @@ struct StoredCredential: Sendable, Equatable {
 
     static let columns = Column.selectList(table: "c")
     static let columnCount = Column.count
+    /// The columns of a vault before schema 8, which added ``hook``, as the upgrade to schema 6
+    /// reads them (`hook` reads as null, so the row encodes as it did then).
+    static let columnsBeforeSchema8 = Column.selectList(table: "c", absent: [.hook])
 
     /// Reads ``Column`` from `row`, starting at `offset`.
     ///
@@ -143,6 +146,10 @@ struct StoredVersion: Sendable {
     }
 
     static let columns = Column.selectList()
+    /// The columns of a vault before schema 8, as for ``StoredCredential/columnsBeforeSchema8``.
+    static let columnsBeforeSchema8 = Column.selectList(
+        absent: [.upstreamID, .upstreamExpiresAt, .owedStep, .owedAttempts, .owedDetail, .closedAt]
+    )
 
     init(_ row: Row, credential: String) throws(StateViolation) {
         guard let rowID = row.int64(Column.credentialID), let version = row.int64(Column.version),

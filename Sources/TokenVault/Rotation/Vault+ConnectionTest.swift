@@ -27,7 +27,6 @@ extension Vault {
             throw .failed("unreachable: the test had no hook")
         }
         try hook.validate()
-        let protocolVersion = try HookProtocol.probe(hook)
         let (loaded, secret, current) = try audited(AuditRecord(.test, name: name)) { db, now, record in
             let authenticator = stateAuthenticator
             guard let loaded = try CredentialRecords.live(named: name, db, authenticator) else { throw Refusal.notFound(name) }
@@ -45,8 +44,9 @@ extension Vault {
             let upstreamID = try SecretVersions.read(of: loaded, version: current.version, db, authenticator)?.upstream.id
             return (loaded, current.secret, (current.version, upstreamID))
         }
+        // Probed once the credential's state has been checked and the hand-out audited.
         let runner = HookRunner(
-            hook: hook, protocolVersion: protocolVersion, credential: loaded.credential,
+            hook: hook, protocolVersion: try HookProtocol.probe(hook), credential: loaded.credential,
             context: HookContext(version: current.0, expiresAt: loaded.credential.expiresAt, upstreamID: current.1)
         )
         let outcome = try runner.run(.test, input: secret)

@@ -15,6 +15,11 @@ extension Vault {
         _ name: String, session: HookSession, policy: RotationPolicy, discardPending: Bool, dueBefore: UnixTime?
     ) throws(VaultError) -> RotationResult {
         let hook = session.hook
+        // Every row of the credential is checked before the hook runs at all, even its probe.
+        _ = try reading { db, _ in
+            guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { return }
+            _ = try CredentialSnapshot.load(rowID: loaded.rowID, db, stateAuthenticator)
+        }
         let protocolVersion = try session.protocolVersion()
         let claim = try claimForHook(
             name, leaseSeconds: hook.timeoutSeconds * 3 + 30, protocolVersion: protocolVersion, policy: policy,

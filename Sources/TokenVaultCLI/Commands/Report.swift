@@ -24,12 +24,15 @@ struct ReportCommand: VaultCommand {
             Lists live credentials with unlimited rights (legacy tokens and *:*:crud scopes), that never
             expire, that expired but were not revoked, or that were not used for --unused-for (default
             90d); tokens whose lifetime is longer than their issuer's policy allows (`policy list`);
-            denied attempts by actor; and the ten oldest secrets by rotation age. Not audited; never
-            shows a secret.
+            denied attempts by actor; the ten oldest secrets by rotation age; and rotations left
+            half-way: pending versions, and hook steps versions still owe their issuers (a rollback,
+            finish or revoke that failed or waits; the next rotate run retries them). Not audited;
+            never shows a secret.
             """,
         examples: ["tokenvault report --unused-for 30d", "tokenvault report --json | jq .unused"],
         exitCodes: [
-            .ok("no risk found"), .code(1, "a risk found: any of the first five sections is not empty (for cron)"),
+            .ok("no risk found"),
+            .code(1, "a risk found: any of the first five sections is not empty, or a step owed to an issuer is due (for cron)"),
             .usage("a bad duration"),
         ]
     )
@@ -84,6 +87,14 @@ struct ReportCommand: VaultCommand {
                 table.append(["  " + entry.credential.name, TimeFormat.iso8601(entry.since), TimeFormat.humanDuration(now - entry.since)])
             }
             context.io.out(report.oldestSecrets.isEmpty ? "  none\n" : table.rendered())
+            context.io.out("Rotations left half-way (pending versions, steps owed to issuers): \(report.rotationBacklog.isEmpty ? "none" : "")\n")
+            if !report.rotationBacklog.isEmpty {
+                var backlog = Table(["  NAME", "VERSION", "STATE", "WAITING"])
+                for entry in report.rotationBacklog {
+                    backlog.append(["  " + entry.name, String(entry.version), entry.state.rawValue, entry.waiting.map { "\($0)" } ?? "-"])
+                }
+                context.io.out(backlog.rendered())
+            }
         }
         return report.hasRisks ? .warning : .ok
     }
