@@ -31,6 +31,20 @@ struct IssuerPolicyTests {
         #expect(try t.vault.verifyAuditTrail().isIntact)
     }
 
+    /// A vault of an earlier schema gets no policy by its upgrade; the documented command adds
+    /// the ERP's rule.
+    @Test func anUpgradedVaultHasNoPolicyUntilOneIsSet() throws {
+        let copy = try StateUpgradeTests.Copy()
+        let vault = try copy.open()
+        #expect(try vault.issuerPolicies().isEmpty)
+        _ = try vault.add(credential("policy-free", issuer: "xentral", days: 365), secret: Secret("s"))
+        try vault.setIssuerPolicy("xentral", maxLifetime: 180 * Self.day, since: TimeFormat.parseDate("2026-12-01"))
+        #expect(try vault.issuerPolicies() == [IssuerPolicy.erpDefault])
+        #expect(errorKind { _ = try vault.add(credential("policy-bound", issuer: "xentral", days: 365), secret: Secret("s")) } == .invalidInput)
+        #expect(try vault.report().overPolicy.map(\.credential.name).contains("policy-free"))
+        #expect(try vault.verifyAuditTrail().isIntact)
+    }
+
     @Test func addAndIssueRefuseALongerLifetimeAndStoreNothing() throws {
         let t = try TestVault()
         let before = try eventCount(t)
