@@ -289,4 +289,34 @@ final class StandInTokenAPI {
         #expect(refused.status == 6)
         #expect(box.run(["audit", "verify"]).status != 0)
     }
+
+    @Test func throughTheServiceRevokeRunsTheHookThereAndAHookIsNeverSet() throws {
+        let (box, api) = try setUp()
+        defer { api.stop() }
+        let admin = box.run(["principal", "add", "admin", "--token", "--admin"])
+        #expect(admin.status == 0, "\(admin.err)")
+        _ = FileManager.default.createFile(atPath: box.file("admin.token"), contents: Data(admin.stdout), attributes: [.posixPermissions: 0o600])
+        try box.serving { server in
+            func client(_ arguments: [String], input: String = "") -> Run {
+                Sandbox.execute(
+                    toolURL.path, arguments, input: Array(input.utf8),
+                    environment: [
+                        "PATH": "/usr/bin:/bin", "HOME": box.path, "TOKENVAULT_ADDR": server.socket,
+                        "TOKENVAULT_TOKEN_FILE": box.file("admin.token"),
+                    ])
+            }
+            let hooked = client(["add", "other", "--grant", "*:*:r", "--expires-in", "30d", "--hook", "/bin/true"], input: "t")
+            #expect(hooked.status == 2)
+            #expect(hooked.err.contains("not through the service"))
+            #expect(client(["rotate", "erp"], input: "typed-token").status == 2)  // its own hook runs by the vault file
+            let local = client(["revoke", "erp", "--local-only", "--json"])
+            #expect(local.status == 0, "\(local.err)")
+            #expect(api.state().live == ["seed-token-0001"])
+            let upstream = client(["revoke", "erp", "--json"])
+            #expect(upstream.status == 0, "\(upstream.err)")
+            #expect(upstream.out.contains("\"outcome\":\"done\""))
+            #expect(api.state().live.isEmpty)
+        }
+        #expect(!box.serverLogText.contains("seed-token-0001"))
+    }
 }

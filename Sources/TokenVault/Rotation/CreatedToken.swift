@@ -36,7 +36,8 @@ struct CreatedToken {
         }
         guard secretLength > 0 else { return .failure(Unusable("create step printed no secret on its first line")) }
         var token = CreatedToken(secret: Secret(output.bytes.slice(0..<secretLength)), upstreamID: nil, expiresAt: nil)
-        for (index, line) in rest.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character: split on both forms of a line end.
+        for (index, line) in rest.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = line.hasSuffix("\r") ? line.dropLast() : line
             if line.isEmpty { continue }
             guard let equals = line.firstIndex(of: "=") else {

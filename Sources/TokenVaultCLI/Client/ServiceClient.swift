@@ -147,6 +147,12 @@ final class ServiceClient: VaultAccess {
                 hint: "run `tokenvault rotate \(DisplayText.clean(name))` without --server (or TOKENVAULT_ADDR)"
             )
         }
+        guard details.credential.hook == nil else {
+            throw VaultError(
+                .invalidInput, "credential '\(DisplayText.clean(name))' rotates through its own hook, which runs where the vault file is",
+                hint: "run `tokenvault rotate \(DisplayText.clean(name))` without --server (or TOKENVAULT_ADDR)"
+            )
+        }
         let secret = try newSecret()
         var fields: [(String, JSON)] = []
         if let grace = policy.graceSeconds { fields.append(("grace", .string(Self.duration(grace)))) }
