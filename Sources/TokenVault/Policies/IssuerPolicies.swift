@@ -98,6 +98,12 @@ struct PolicyLookup {
             known[issuer] = policy
         }
         guard let policy else { return nil }
+        // The current secret is no older than the credential: a token within the policy from its
+        // credential's creation, or expiring before the policy's date, is within it whatever its
+        // secret's age, and needs no read of its version.
+        if let expiresAt = credential.expiresAt, expiresAt - credential.createdAt <= policy.maxLifetimeSeconds || expiresAt <= policy.since {
+            return nil
+        }
         let createdAt = try SecretVersions.readCurrent(of: loaded, db, authenticator)?.createdAt ?? credential.createdAt
         return policy.isBroken(legacy: false, createdAt: createdAt, expiresAt: credential.expiresAt) ? policy : nil
     }
