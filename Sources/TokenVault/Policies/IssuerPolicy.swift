@@ -36,18 +36,23 @@ public struct IssuerPolicy: Sendable, Hashable, CustomStringConvertible {
 
     /// The form an issuer is matched and stored in: ASCII letters in lower case, anything else
     /// as it is.
+    ///
+    /// ```swift
+    /// IssuerPolicy.key(of: "Xentral")  // "xentral"
+    /// ```
     public static func key(of issuer: String) -> String {
         String(decoding: issuer.utf8.map { UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 ? $0 + 32 : $0 }, as: UTF8.self)
-    }
-
-    /// Whether the policy covers tokens of `issuer` (a credential's issuer label, any case).
-    public func covers(issuer other: String?) -> Bool {
-        other.map { IssuerPolicy.key(of: $0) == issuer } ?? false
     }
 
     /// Whether a token of this policy's issuer breaks it: not legacy, created (or rotated) at
     /// `createdAt`, on or after ``since``, and expiring later than ``maxLifetimeSeconds`` after
     /// that, or never. The one decision every write path and every flag uses.
+    ///
+    /// - Parameters:
+    ///   - legacy: whether the token is a legacy one (never bound).
+    ///   - createdAt: when the token's current secret was created (or is being created).
+    ///   - expiresAt: its expiry; nil for never.
+    /// - Returns: true when the policy refuses such a token.
     public func isBroken(legacy: Bool, createdAt: UnixTime, expiresAt: UnixTime?) -> Bool {
         guard !legacy, createdAt >= since else { return false }
         guard let expiresAt else { return true }
