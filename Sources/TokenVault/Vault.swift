@@ -145,7 +145,8 @@ public final class Vault: Sendable {
     /// Creates a new vault file, with mode 0600 and, when missing, its directory with mode 0700.
     ///
     /// The vault gets a random id and two random 256-bit keys (data and MAC), wrapped by the
-    /// key-encryption key from `key`. Nothing is left behind if creation fails.
+    /// key-encryption key from `key`, and the ERP's issuer policy (``IssuerPolicy/erpDefault``),
+    /// set by its own audited event. Nothing is left behind if creation fails.
     ///
     /// ```swift
     /// let vault = try Vault.create(at: path, key: .keyFile(keyPath))
@@ -195,6 +196,7 @@ public final class Vault: Sendable {
                     let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
                     try StoredMeta.seal(db, keys: keys)
                     try AuditLog.append(AuditRecord(.initialize), caller: .declared(configuration.actor), at: now, keys: keys, db: db)
+                    try IssuerPolicies.installDefault(db, keys: keys, caller: .declared(configuration.actor), at: now)
                 }
             }
             return try open(at: path, key: key, configuration: configuration, kek: kek)

@@ -66,6 +66,6 @@ let allCommands: [any VaultCommand.Type] = [
     ExpiringCommand.self, TestCommand.self, DeleteCommand.self, AuditCommand.self, AuditVerifyCommand.self,
     AuditSealCommand.self, ReportCommand.self, ScanCommand.self, CheckEndpointCommand.self, RekeyCommand.self,
     RotateDataKeyCommand.self, BackupCommand.self, PrincipalAddCommand.self, PrincipalListCommand.self, PrincipalShowCommand.self,
-    PrincipalRemoveCommand.self, PrincipalRenameCommand.self, PrincipalRotateTokenCommand.self, ServeCommand.self, CompletionCommand.self,
-    ManCommand.self,
+    PrincipalRemoveCommand.self, PrincipalRenameCommand.self, PrincipalRotateTokenCommand.self, PolicySetCommand.self, PolicyListCommand.self,
+    PolicyRemoveCommand.self, ServeCommand.self, CompletionCommand.self, ManCommand.self,
 ]

@@ -64,7 +64,8 @@ package enum CredentialOutput {
         return .object(fields)
     }
 
-    /// `expiring --json`: one object per entry, most urgent first.
+    /// `expiring --json`: one object per entry, most urgent first; `over_policy` and `policy`
+    /// name the issuer policy a token breaks.
     package static func expiringJSON(_ entries: [ExpiringCredential]) -> JSON {
         JSON.array(
             entries.map { entry in
@@ -74,6 +75,7 @@ package enum CredentialOutput {
                     ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
                     ("notice_days", .int(entry.noticeDays)),
                     ("legacy", .bool(entry.credential.isLegacy)), ("issuer", .optional(entry.credential.issuer)),
+                    ("over_policy", .bool(entry.overPolicy != nil)), ("policy", entry.overPolicy.map(PolicyOutput.json) ?? .null),
                 ])
             }
         )
@@ -92,12 +94,14 @@ package enum CredentialOutput {
         credential.isLegacy ? "legacy *:*:crud" : credential.scope.grants.map(\.description).joined(separator: " ")
     }
 
-    /// `legacy`, `unlimited` (a non-legacy `*:*:crud` grant) and `never-expires`, comma-separated.
-    package static func flags(_ credential: Credential) -> String {
+    /// `legacy`, `unlimited` (a non-legacy `*:*:crud` grant), `never-expires` and, given the
+    /// policy it breaks, `over-policy`, comma-separated.
+    package static func flags(_ credential: Credential, overPolicy: IssuerPolicy? = nil) -> String {
         var flags: [String] = []
         if credential.isLegacy { flags.append("legacy") }
         if credential.scope.isUnlimited && !credential.isLegacy { flags.append("unlimited") }
         if credential.neverExpires { flags.append("never-expires") }
+        if overPolicy != nil { flags.append("over-policy") }
         return flags.joined(separator: ",")
     }
 }

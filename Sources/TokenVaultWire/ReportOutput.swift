@@ -3,8 +3,8 @@ package import TokenVaultJSON
 
 /// The admin report as `report --json` prints it and `GET /v1/report` answers it.
 package enum ReportOutput {
-    /// The report's sections (credential names), refusals by actor, the oldest secrets, and
-    /// whether any risk was found.
+    /// The report's sections (credential names), refusals by actor, the oldest secrets, the
+    /// tokens over their issuer's policy (with it), and whether any risk was found.
     package static func json(_ report: SecurityReport) -> JSON {
         let sections: [(String, [Credential])] = [
             ("unlimited", report.unlimited), ("never_expiring", report.neverExpiring),
@@ -25,6 +25,14 @@ package enum ReportOutput {
                 .array(
                     report.oldestSecrets.map { entry in
                         .object([("name", .string(entry.credential.name)), ("current_since", .time(entry.since))])
+                    })
+            ))
+        fields.append(
+            (
+                "over_policy",
+                .array(
+                    report.overPolicy.map { entry in
+                        .object([("name", .string(entry.credential.name)), ("policy", PolicyOutput.json(entry.policy))])
                     })
             ))
         fields.append(

@@ -66,7 +66,10 @@ package enum WireDecoding {
         guard let credential = json["credential"], let status = json["status"]?.stringValue.flatMap(ExpiryStatus.init(rawValue:)) else {
             throw malformed
         }
-        return ExpiringCredential(credential: try self.credential(credential), status: status, secondsLeft: json["seconds_left"]?.int64Value)
+        return ExpiringCredential(
+            credential: try self.credential(credential), status: status, secondsLeft: json["seconds_left"]?.int64Value,
+            overPolicy: try PolicyOutput.policy(json["over_policy"])
+        )
     }
 
     package static func auditEvent(_ json: JSON) throws(VaultError) -> AuditEvent {

@@ -10,7 +10,7 @@ struct BackupCLITests {
         let copy = box.file("copy.db")
         let made = box.run(["backup", copy, "--json"])
         #expect(made.status == 0, "\(made.err)")
-        #expect(made.out.contains("\"events_checked\":2") && made.out.contains("\"credentials_checked\":1"))
+        #expect(made.out.contains("\"events_checked\":3") && made.out.contains("\"credentials_checked\":1"))
         let fromCopy = box.run(["get", "erp"], environment: ["TOKENVAULT_PATH": copy])
         #expect(fromCopy.status == 0 && fromCopy.out == "erp-secret")
 

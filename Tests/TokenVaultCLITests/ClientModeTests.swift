@@ -187,6 +187,11 @@ struct ClientModeTests {
         same({ ["principal", "rename", "\($0)ci", "\($0)ci2"] })
         same({ ["principal", "remove", "\($0)ci2", "--json"] })
         same({ ["principal", "remove", "\($0)ci2"] }, expecting: 3)
+        same({ ["policy", "set", "\($0)gh", "--max-lifetime", "90d", "--since", "2026-01-01"] })
+        same({ ["policy", "set", "\($0)gh", "--max-lifetime", "30d", "--json"] })
+        same({ ["add", "\($0)e", "--grant", "*:*:r", "--issuer", "\($0)GH", "--expires-in", "31d"] }, input: "five", expecting: 2)
+        same({ ["policy", "remove", "\($0)GH", "--json"] })
+        same({ ["policy", "remove", "\($0)gh"] }, expecting: 3)
         same({ _ in ["audit", "seal"] })
 
         // A seal written by the client verifies against the vault file.
@@ -207,6 +212,8 @@ struct ClientModeTests {
             (["revoke", "erp"], 4, "principal 'me' is not an admin"),
             (["audit"], 4, "principal 'me' is not an admin"),
             (["principal", "list"], 4, "principal 'me' is not an admin"),
+            (["policy", "list"], 4, "principal 'me' is not an admin"),
+            (["policy", "set", "acme", "--max-lifetime", "1d"], 4, "principal 'me' is not an admin"),
             (["get", "erp", "--permission", "r"], 2, "a need through the service names a project, a resource and a permission"),
         ]
         for (arguments, status, message) in cases {

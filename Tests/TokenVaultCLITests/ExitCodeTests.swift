@@ -59,7 +59,7 @@ struct ExitCodeTests {
         }
         // Bad input changed nothing.
         #expect(box.run(["list", "--json"]).out == "[]\n")
-        #expect(box.run(["audit", "--format", "csv"]).out.split(separator: "\n").count == 2)  // header + init
+        #expect(box.run(["audit", "--format", "csv"]).out.split(separator: "\n").count == 3)  // header, init, the issuer policy
     }
 
     @Test func threeForMissingVaultOrCredential() throws {

@@ -21,10 +21,10 @@ struct AuditTrailTests {
         let events = try t.sql("SELECT seq, action, outcome FROM audit_events ORDER BY seq")
         #expect(
             events.map { "\($0.string(1)!):\($0.string(2)!)" } == [
-                "init:ok", "add:ok", "fetch:ok", "fetch:denied", "fetch:denied", "issue:ok", "verify:ok", "rename:ok",
-                "revoke:ok", "delete:ok",
+                "init:ok", "policy-set:ok", "add:ok", "fetch:ok", "fetch:denied", "fetch:denied", "issue:ok", "verify:ok",
+                "rename:ok", "revoke:ok", "delete:ok",
             ])
-        #expect(events.map { $0.int64(0)! } == Array(1...10))
+        #expect(events.map { $0.int64(0)! } == Array(1...11))
 
         // Recompute the chain and the MACs with the vault's own keys.
         let keys = t.vault.keys
@@ -84,12 +84,13 @@ struct AuditTrailTests {
             try t.vault.forEachAuditEvent(filter) { seqs.append($0.sequence) }
             return seqs
         }
-        #expect(try query(AuditFilter(actor: "cron")) == [3, 4])
-        #expect(try query(AuditFilter(action: "fetch")) == [3, 4, 5])
-        #expect(try query(AuditFilter(outcome: .denied)) == [4])
-        #expect(try query(AuditFilter(since: clock.now - 150, until: clock.now)) == [3, 4])
-        #expect(try query(AuditFilter(credentialName: "a")) == [2, 3, 4, 5])
-        #expect(try query(AuditFilter(limit: 2, newestFirst: true)) == [5, 4])
+        // Events 1 and 2 are the vault's creation and its issuer policy.
+        #expect(try query(AuditFilter(actor: "cron")) == [4, 5])
+        #expect(try query(AuditFilter(action: "fetch")) == [4, 5, 6])
+        #expect(try query(AuditFilter(outcome: .denied)) == [5])
+        #expect(try query(AuditFilter(since: clock.now - 150, until: clock.now)) == [4, 5])
+        #expect(try query(AuditFilter(credentialName: "a")) == [3, 4, 5, 6])
+        #expect(try query(AuditFilter(limit: 2, newestFirst: true)) == [6, 5])
         #expect(errorKind { try t.vault.forEachAuditEvent(AuditFilter(limit: 0)) { _ in } } == .invalidInput)
     }
 

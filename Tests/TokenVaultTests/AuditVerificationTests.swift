@@ -8,7 +8,7 @@ import TokenVaultStore
 
 @Suite("Audit chain verification and seals (C16)")
 struct AuditVerificationTests {
-    /// A vault with a few events: init, 3 adds, 3 fetches (7 events).
+    /// A vault with a few events: init, the new vault's issuer policy, 3 adds, 3 fetches (8 events).
     func populated() throws -> TestVault {
         let t = try TestVault()
         for index in 1...3 {
@@ -24,7 +24,7 @@ struct AuditVerificationTests {
         let t = try populated()
         let report = try t.vault.verifyAuditTrail()
         #expect(report.isIntact)
-        #expect(report.eventsChecked == 7)
+        #expect(report.eventsChecked == 8)
     }
 
     @Test func anEditedEventIsNamed() throws {
@@ -93,13 +93,13 @@ struct AuditVerificationTests {
         _ = try t.vault.fetch("c1")
         let reopened = try Vault.open(at: t.path, key: .keyFile(t.directory.file("new.key")))
         #expect(try reopened.verifyAuditTrail().isIntact)
-        #expect(try reopened.verifyAuditTrail().eventsChecked == 10)
+        #expect(try reopened.verifyAuditTrail().eventsChecked == 11)
     }
 
     @Test func sealsVerifyWithoutTheVaultKeyAndCatchTruncationAndRollback() throws {
         let t = try populated()
         let first = try t.vault.sealAuditTrail()
-        #expect(first.eventCount == 8)
+        #expect(first.eventCount == 9)
         let publicKey = try #require(try t.vault.sealPublicKey())
         #expect(publicKey == first.publicKey)
         // A copy of the file as it is now: what a rollback would restore.
@@ -108,7 +108,7 @@ struct AuditVerificationTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: snapshot)
         _ = try t.vault.fetch("c2")
         let second = try t.vault.sealAuditTrail()
-        #expect(second.eventCount == 10)
+        #expect(second.eventCount == 11)
         #expect(try AuditSeal(text: second.text) == second)
 
         let intact = try AuditSealVerifier.verify(vaultAt: t.path, seal: first, publicKey: publicKey)
@@ -118,14 +118,14 @@ struct AuditVerificationTests {
         // Rollback: the old copy is self-consistent, but shorter than the later seal.
         let rolledBack = try AuditSealVerifier.verify(vaultAt: snapshot, seal: second, publicKey: publicKey)
         #expect(rolledBack.problem?.kind == .truncated)
-        #expect(rolledBack.problem?.sequence == 9)
+        #expect(rolledBack.problem?.sequence == 10)
         // Rollback followed by new events up to the sealed count: the sealed event differs.
         let rewritten = try Vault.open(at: snapshot, key: .keyFile(t.keyPath), configuration: TestVault.configuration(clock: t.clock))
         _ = try rewritten.fetch("c3")
         _ = try rewritten.fetch("c3")
         #expect(try AuditSealVerifier.verify(vaultAt: snapshot, seal: second, publicKey: publicKey).problem?.kind == .sealMismatch)
         // Truncation: the last events cut off.
-        _ = try t.sql("DELETE FROM audit_events WHERE seq >= 9")
+        _ = try t.sql("DELETE FROM audit_events WHERE seq >= 10")
         #expect(try AuditSealVerifier.verify(vaultAt: t.path, seal: second, publicKey: publicKey).problem?.kind == .truncated)
         #expect(try t.vault.verifyAuditTrail().isIntact)  // the chain alone cannot see a cut-off tail
     }

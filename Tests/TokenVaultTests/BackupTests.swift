@@ -14,7 +14,7 @@ struct BackupTests {
         #expect(FileManager.default.fileExists(atPath: t.path + "-wal"))
         let copy = t.directory.file("copy.db")
         let report = try t.vault.backup(to: copy)
-        #expect(report.eventsChecked == 3 && report.credentialsChecked == 1)
+        #expect(report.eventsChecked == 4 && report.credentialsChecked == 1)
         #expect(!FileManager.default.fileExists(atPath: copy + "-wal") && !FileManager.default.fileExists(atPath: copy + "-shm"))
         let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -23,7 +23,7 @@ struct BackupTests {
         #expect(try restored.fetch("erp").secret.text == "erp-secret")
         #expect(try restored.verifyAuditTrail().isIntact)
         let events = try t.sql("SELECT action, reason FROM audit_events WHERE action = 'backup'")
-        #expect(events.count == 1 && events[0].string(1)?.hasPrefix("copied 3 events to '") == true)
+        #expect(events.count == 1 && events[0].string(1)?.hasPrefix("copied 4 events to '") == true)
     }
 
     @Test func aDeletedSecretIsNotInTheCopy() throws {

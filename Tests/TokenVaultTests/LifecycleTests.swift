@@ -27,7 +27,7 @@ struct LifecycleTests {
         #expect(shown.issuer == "xentral")
 
         let actions = try t.sql("SELECT action, outcome FROM audit_events ORDER BY seq").map { "\($0.string(0)!):\($0.string(1)!)" }
-        #expect(actions == ["init:ok", "add:ok", "fetch:ok"])
+        #expect(actions == ["init:ok", "policy-set:ok", "add:ok", "fetch:ok"])
     }
 
     @Test func namesAreUniqueBoundedAndPrintable() throws {

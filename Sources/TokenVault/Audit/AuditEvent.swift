@@ -19,6 +19,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case backup
     /// A credential's expiry, grants or labels changed (`edit`).
     case edit
+    /// An issuer policy set or replaced, or removed; the event's credential columns name the
+    /// policy (`policy:ISSUER`, and the issuer).
+    case policySet = "policy-set"
+    case policyRemove = "policy-remove"
 
     /// The actions on principals, whose events name a principal where others name a credential.
     public var concernsPrincipal: Bool {

@@ -17,7 +17,8 @@ extension Vault {
     ///
     /// - Returns: the stored credential (version 1 current).
     /// - Throws: ``VaultError/Kind/invalidInput`` for a bad or taken name, a bad label, an
-    ///   expiry in the past or an empty secret.
+    ///   expiry in the past, a lifetime its issuer's policy does not allow (``IssuerPolicy``) or
+    ///   an empty secret.
     ///
     /// Security: the secret is encrypted with AES-256-GCM under the active data key, bound to
     /// this vault, the credential's id and version 1. A keyed fingerprint is kept so that
@@ -36,8 +37,8 @@ extension Vault {
     ///
     /// - Returns: the credential and the token. Show the token to its owner once; it cannot
     ///   be recovered.
-    /// - Throws: ``VaultError/Kind/invalidInput`` as ``add(_:secret:)`` does, and for a
-    ///   never-expiring or legacy request or a lifetime past 180 days.
+    /// - Throws: ``VaultError/Kind/invalidInput`` as ``add(_:secret:)`` does (its issuer's
+    ///   policy included), and for a never-expiring or legacy request or a lifetime past 180 days.
     public func issue(_ new: NewCredential) throws(VaultError) -> (credential: Credential, token: Secret) {
         guard !new.isLegacy, new.expiry != .never else {
             throw .invalid("issued tokens must expire (at most 180 days); legacy and never-expiring are refused")
@@ -64,6 +65,7 @@ extension Vault {
             guard try !CredentialTable.isNameTaken(db, name) else {
                 throw VaultError.invalid("a credential named '\(printable(name))' already exists")
             }
+            try IssuerPolicies.enforce(issuer: issuer, legacy: new.isLegacy, createdAt: now, expiresAt: expiry, db, stateAuthenticator)
             let rowID = try CredentialTable.insert(
                 db, uid: uid, name: name, kind: kind, legacy: new.isLegacy, description: description, issuer: issuer, apiURL: apiURL,
                 createdAt: now, expiresAt: expiry

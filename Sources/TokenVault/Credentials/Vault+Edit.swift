@@ -42,8 +42,9 @@ extension Vault {
     ///   ``VaultError/Kind/invalidInput`` for nothing to change, a bad label or grant, an expiry
     ///   in the past, grants on a legacy token (unlimited by definition), removing a grant the
     ///   credential does not have or its last one, an issued token made to expire past 180
-    ///   days or never, or a hook whose program is not an executable file (or on an issued
-    ///   token); ``VaultError/Kind/denied`` (audited) for a hook changed through the service.
+    ///   days or never, a new expiry or issuer that breaks the issuer's policy (``IssuerPolicy``),
+    ///   or a hook whose program is not an executable file (or on an issued token);
+    ///   ``VaultError/Kind/denied`` (audited) for a hook changed through the service.
     public func edit(_ name: String, _ change: CredentialEdit) throws(VaultError) -> Credential {
         let name = try Labels.name(name)
         guard !change.isEmpty else {
@@ -86,7 +87,15 @@ extension Vault {
             }
             if let hook = change.hook { changed.append(hook == nil ? "hook removed" : "hook") }
             record.reason = "changed " + changed.joined(separator: "; ")
-            try changingState(of: loaded.rowID, db, &record) { _ in
+            try changingState(of: loaded.rowID, db, &record) { snapshot in
+                if expiresAt != nil || labels.issuer != nil {
+                    // The token's lifetime runs from its current secret's creation.
+                    try IssuerPolicies.enforce(
+                        issuer: labels.issuer ?? credential.issuer, legacy: credential.isLegacy,
+                        createdAt: snapshot.newest(.current)?.createdAt ?? credential.createdAt, expiresAt: expiresAt ?? credential.expiresAt, db,
+                        stateAuthenticator
+                    )
+                }
                 if let expiresAt { try CredentialTable.setExpiry(db, loaded.rowID, expiresAt) }
                 if let grants {
                     try GrantTable.deleteAll(db, credential: loaded.rowID)

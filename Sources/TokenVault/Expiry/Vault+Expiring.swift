@@ -2,7 +2,8 @@ internal import TokenVaultStore
 
 extension Vault {
     /// Live, unrevoked credentials that are expired, expire within `within` seconds, or never
-    /// expire, most urgent first.
+    /// expire, most urgent first; each with the issuer policy it breaks, if any
+    /// (``ExpiringCredential/overPolicy``).
     ///
     /// - Parameters:
     ///   - within: the warning window (the CLI's default is 60 days, as GitLab warns).
@@ -11,15 +12,18 @@ extension Vault {
         guard within > 0, critical >= 0 else { throw .invalid("the expiry windows must be positive") }
         let now = clock.now
         let credentials = try reading { db, _ in
-            try CredentialRecords.expiringOrNever(by: now + within, db, stateAuthenticator)
+            let authenticator = stateAuthenticator
+            var policies = PolicyLookup()
+            return try CredentialRecords.expiringOrNever(by: now + within, db, authenticator).filter { caller.mayView($0.credential.name) }
+                .map { loaded in (loaded.credential, overPolicy: try policies.breach(of: loaded, db, authenticator)) }
         }
-        let entries = credentials.filter { caller.mayView($0.credential.name) }.map { credential -> ExpiringCredential in
-            guard let expiresAt = credential.credential.expiresAt else {
-                return ExpiringCredential(credential: credential.credential, status: .never, secondsLeft: nil)
+        let entries = credentials.map { credential, overPolicy -> ExpiringCredential in
+            guard let expiresAt = credential.expiresAt else {
+                return ExpiringCredential(credential: credential, status: .never, secondsLeft: nil, overPolicy: overPolicy)
             }
             let left = expiresAt - now
             let status: ExpiryStatus = left <= 0 ? .expired : left <= critical ? .critical : .warning
-            return ExpiringCredential(credential: credential.credential, status: status, secondsLeft: left)
+            return ExpiringCredential(credential: credential, status: status, secondsLeft: left, overPolicy: overPolicy)
         }
         return entries.sorted { ($0.secondsLeft ?? .max, $0.credential.name) < ($1.secondsLeft ?? .max, $1.credential.name) }
     }

@@ -14,16 +14,20 @@ public struct SecurityReport: Sendable {
     public let deniedByActor: [(actor: String, count: Int64, last: UnixTime)]
     /// Live credentials by the age of their current secret, oldest first (at most 10).
     public let oldestSecrets: [(credential: Credential, since: UnixTime)]
+    /// Live, unrevoked credentials whose lifetime is longer than their issuer's policy allows
+    /// (``IssuerPolicy/isBroken(legacy:createdAt:expiresAt:)``), with the policy, by name.
+    public let overPolicy: [(credential: Credential, policy: IssuerPolicy)]
     /// Rotations left half-way: pending versions (a rotation interrupted before its test
     /// passed) and hook steps versions still owe their issuers (a rollback, a finish or a revoke
     /// that failed or waits), by credential name (its id once deleted) and version.
     public let rotationBacklog: [RotationBacklogEntry]
 
-    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused, or
-    /// a step owed to an issuer that is due: a token the vault no longer holds may still work
-    /// there). Denied attempts, secret ages and pending versions are for information.
+    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused,
+    /// over an issuer's policy, or a step owed to an issuer that is due: a token the vault no
+    /// longer holds may still work there). Denied attempts, secret ages and pending versions are
+    /// for information.
     public var hasRisks: Bool {
-        !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty)
+        !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty && overPolicy.isEmpty)
             || rotationBacklog.contains { $0.waiting?.isDue == true }
     }
 }
@@ -70,6 +74,11 @@ extension Vault {
                     ages.append((found.credential, current.createdAt))
                 }
             }
+            var policies = PolicyLookup()
+            var overPolicy: [(credential: Credential, policy: IssuerPolicy)] = []
+            for found in loaded {
+                if let policy = try policies.breach(of: found, db, authenticator) { overPolicy.append((found.credential, policy)) }
+            }
             var backlog: [RotationBacklogEntry] = []
             for rowID in try SecretVersionTable.credentialsWithBacklog(db) {
                 guard let snapshot = try CredentialSnapshot.load(rowID: rowID, db, authenticator) else { continue }
@@ -88,6 +97,7 @@ extension Vault {
                 unused: active.filter { ($0.lastUsedAt ?? $0.createdAt) <= now - unusedFor },
                 deniedByActor: denied,
                 oldestSecrets: ages,
+                overPolicy: overPolicy,
                 rotationBacklog: backlog
             )
         }

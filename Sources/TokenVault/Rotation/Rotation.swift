@@ -178,6 +178,8 @@ enum Rotation {
             )
         }
         let expiry = try issuerExpiry ?? newExpiry(loaded.credential, currentCreatedAt: current?.createdAt, policy: policy, now: now)
+        // A hook's rotation was checked before its hook ran; an expiry its issuer reports is recorded, and flagged if over.
+        if pendingVersion == nil { try IssuerPolicies.enforce(on: loaded.credential, createdAt: now, expiresAt: expiry, keys: keys, db: db) }
         try CredentialTable.setExpiry(db, rowID, expiry)
         try RotationLeaseTable.release(db, credential: rowID)
         return (newVersion, reason)

@@ -159,16 +159,19 @@ public enum ExpiryStatus: String, Sendable, CaseIterable {
 public struct ExpiringCredential: Sendable {
     /// Every stored property, for the package's other modules (the CLI as a client rebuilds
     /// values from the API's JSON); outside the package, values come only from a vault.
-    package init(credential: Credential, status: ExpiryStatus, secondsLeft: Int64?) {
+    package init(credential: Credential, status: ExpiryStatus, secondsLeft: Int64?, overPolicy: IssuerPolicy? = nil) {
         self.credential = credential
         self.status = status
         self.secondsLeft = secondsLeft
+        self.overPolicy = overPolicy
     }
 
     public let credential: Credential
     public let status: ExpiryStatus
     /// Seconds to expiry (negative once expired); nil for never-expiring credentials.
     public let secondsLeft: Int64?
+    /// The issuer policy the token breaks as it stands (a lifetime longer than it allows), or nil.
+    public let overPolicy: IssuerPolicy?
 
     /// GitLab's notice levels: the smallest of 7, 30 and 60 days that the time left is within
     /// (0 once expired); nil beyond 60 days or for never-expiring credentials.

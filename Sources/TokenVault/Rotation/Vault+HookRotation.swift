@@ -74,6 +74,11 @@ extension Vault {
             try Rotation.claimLease(loaded.rowID, now: now, seconds: leaseSeconds, db: db)
             // Every row is checked before a secret is handed to the hook.
             let snapshot = try Rotation.snapshot(of: loaded, db, stateAuthenticator)
+            // The issuer's policy is checked against the intended expiry before the hook creates anything.
+            let intended = try Rotation.newExpiry(
+                loaded.credential, currentCreatedAt: snapshot.newest(.current)?.createdAt, policy: policy, now: now
+            )
+            try IssuerPolicies.enforce(on: loaded.credential, createdAt: now, expiresAt: intended, keys: keys, db: db)
             var pendingVersion = snapshot.newest(.pending)
             if discardPending, pendingVersion != nil {
                 try changingState(of: loaded.rowID, db, &record) { _ in
@@ -90,7 +95,7 @@ extension Vault {
                 loaded: loaded, current: current?.secret, pending: pending?.secret,
                 nextVersion: pending?.version ?? snapshot.nextVersionNumber, currentVersion: currentVersion?.version,
                 currentUpstream: currentVersion?.upstream, pendingUpstream: pendingVersion?.upstream,
-                intendedExpiry: try Rotation.newExpiry(loaded.credential, currentCreatedAt: currentVersion?.createdAt, policy: policy, now: now)
+                intendedExpiry: intended
             )
         }
     }

@@ -11,7 +11,8 @@ internal import TokenVaultStore
 /// Beyond what a read checks, it finds rows that were deleted or added: a version missing from
 /// the numbers 1…n; a row that belongs to no credential; a name the trail gave a credential (an
 /// `add`, `issue` or `rename` event) that its name history lacks; a credential the trail created
-/// that has no row.
+/// that has no row. Principals and issuer policies are checked the same way, against their own
+/// events.
 enum StateVerifier {
     struct Result: Sendable {
         let credentialsChecked: Int64
@@ -45,6 +46,7 @@ enum StateVerifier {
                 do {
                     try checkAgainstTheTrail(db)
                     try checkPrincipals(db, authenticator)
+                    try checkIssuerPolicies(db, authenticator)
                 } catch let violation as StateViolation { trail = violation }
             }
             return (range: range, trail: trail)
@@ -118,6 +120,17 @@ enum StateVerifier {
         }
         if let (uid, name) = try PrincipalTable.earliestAddedWithoutRow(db) {
             throw StateViolation(table: "principals", credential: name ?? uid, problem: .missing)
+        }
+    }
+
+    /// Every issuer policy's row (MAC and freshness; tombstones included), and a row for every
+    /// policy the trail changed: a removed policy keeps its row, so none may be missing.
+    private static func checkIssuerPolicies(_ db: Connection, _ authenticator: StateAuthenticator) throws {
+        for (stored, newest) in try IssuerPolicyTable.all(db) {
+            try authenticator.check(stored, newestEvent: newest)
+        }
+        if let (uid, issuer) = try IssuerPolicyTable.earliestChangedWithoutRow(db) {
+            throw StateViolation(table: "issuer_policies", credential: issuer ?? uid, problem: .missing)
         }
     }
 

@@ -24,7 +24,7 @@ struct StateViolation: Error, Sendable, Equatable {
     /// The table the row is in.
     let table: String
     /// The credential's name (or id), when the row belongs to one; for `principals`, the
-    /// principal's name.
+    /// principal's name; for `issuer_policies`, the issuer.
     let credential: String?
     let problem: Problem
 
@@ -43,13 +43,23 @@ struct StateViolation: Error, Sendable, Equatable {
 
     /// The one-line message for people.
     var message: String {
-        let owner = credential.map { " of \(table == "principals" ? "principal" : "credential") '\(printable($0))'" } ?? ""
+        let owner = credential.map { " of \(ownerKind) '\(printable($0))'" } ?? ""
         let cause: String
         switch problem {
         case .forged, .malformed, .missing, .inconsistentIndex: cause = "the vault file was altered without the key"
         case .stale: cause = "it was restored from an older copy of the vault"
         }
-        return "\(problem == .inconsistentIndex ? "the" : "a") \(reason)\(owner): \(cause)"
+        let article = problem == .inconsistentIndex ? "the" : table.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+        return "\(article) \(reason)\(owner): \(cause)"
+    }
+
+    /// What ``credential`` names, by the table.
+    private var ownerKind: String {
+        switch table {
+        case "principals": "principal"
+        case "issuer_policies": "issuer"
+        default: "credential"
+        }
     }
 
     var vaultError: VaultError {

@@ -252,6 +252,31 @@ final class ServiceClient: VaultAccess {
         return token
     }
 
+    // MARK: - Issuer policies
+
+    /// `PUT /v1/policies/ISSUER` `{"max_lifetime", "since"?}`.
+    func setIssuerPolicy(_ issuer: String, maxLifetime: Int64, since: UnixTime) throws(VaultError) -> IssuerPolicy {
+        var fields: [(String, JSON)] = [("max_lifetime", .string(Self.duration(maxLifetime)))]
+        if since != 0 { fields.append(("since", .string(TimeFormat.iso8601(since)))) }
+        let answer = try connection.send("PUT", ["v1", "policies", issuer], body: Array(JSON.object(fields).rendered().utf8)).json()
+        guard let policy = try PolicyOutput.policy(answer) else { throw WireDecoding.malformed }
+        return policy
+    }
+
+    /// `GET /v1/policies`.
+    func issuerPolicies() throws(VaultError) -> [IssuerPolicy] {
+        guard let items = try connection.send("GET", ["v1", "policies"]).json().arrayValue else { throw WireDecoding.malformed }
+        return try items.map { item throws(VaultError) in
+            guard let policy = try PolicyOutput.policy(item) else { throw WireDecoding.malformed }
+            return policy
+        }
+    }
+
+    /// `DELETE /v1/policies/ISSUER`.
+    func removeIssuerPolicy(_ issuer: String) throws(VaultError) {
+        _ = try connection.send("DELETE", ["v1", "policies", issuer])
+    }
+
     /// Calls a caller's `body`, which throws what it wants; a ``VaultError`` goes on as it is.
     private static func call<T>(_ body: (T) throws -> Void, _ value: T) throws(VaultError) {
         do {

@@ -85,6 +85,15 @@ protocol VaultAccess: AnyObject {
 
     /// A new access token for a token principal, as ``Vault/rotatePrincipalToken(_:)``.
     func rotatePrincipalToken(_ name: String) throws(VaultError) -> Secret
+
+    /// Sets an issuer's policy, as ``Vault/setIssuerPolicy(_:maxLifetime:since:)``.
+    func setIssuerPolicy(_ issuer: String, maxLifetime: Int64, since: UnixTime) throws(VaultError) -> IssuerPolicy
+
+    /// The issuer policies in force, as ``Vault/issuerPolicies()``.
+    func issuerPolicies() throws(VaultError) -> [IssuerPolicy]
+
+    /// Removes an issuer's policy, as ``Vault/removeIssuerPolicy(_:)``.
+    func removeIssuerPolicy(_ issuer: String) throws(VaultError)
 }
 
 /// A fetched secret, with what `get` and `exec` print about it.

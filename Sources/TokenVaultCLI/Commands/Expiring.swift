@@ -29,7 +29,9 @@ struct ExpiringCommand: VaultCommand {
             60/30/7-day warnings; the NOTICE column says which of those levels each one is within),
             or never expire (flagged; they do not change the exit status). Each gets a status:
             expired, critical (expires within --critical, default 7d), warning (within --within) or
-            never. --ics prints an iCalendar feed instead (one all-day event per expiry, with a
+            never. A token whose lifetime is longer than its issuer's policy allows (see `policy set`)
+            is flagged over-policy, with a line naming the policy under the table (in JSON:
+            "over_policy": true and the "policy"). --ics prints an iCalendar feed instead (one all-day event per expiry, with a
             reminder 7 days before, never-expiring ones left out; every expiry unless --within is
             given), for a team calendar, and exits 0 once written. --notify CMD runs CMD (with /bin/sh)
             once per due credential, with TOKENVAULT_NAME, _CREDENTIAL_ID, _STATUS, _EXPIRES_AT,
@@ -88,10 +90,13 @@ struct ExpiringCommand: VaultCommand {
                 let notice = entry.noticeDays.map { $0 == 0 ? "expired" : "\($0)d" } ?? "-"
                 table.append([
                     entry.credential.name, entry.status.rawValue, notice, CredentialOutput.expiry(entry.credential, now: now),
-                    entry.credential.issuer ?? "-", CredentialOutput.flags(entry.credential),
+                    entry.credential.issuer ?? "-", CredentialOutput.flags(entry.credential, overPolicy: entry.overPolicy),
                 ])
             }
             context.io.out(entries.isEmpty ? "nothing expires within \(TimeFormat.humanDuration(within))\n" : table.rendered())
+            for entry in entries {
+                if let policy = entry.overPolicy { context.io.out(Table.clean("over-policy: \(entry.credential.name): \(policy)") + "\n") }
+            }
         }
         return status
     }

@@ -19,11 +19,12 @@ struct ReportCommand: VaultCommand {
     /// The help, arguments and exit codes of `report`.
     static let configuration = CommandConfiguration(
         name: "report",
-        abstract: "The admin's risk report: unlimited, never-expiring, expired, unused, denied, oldest",
+        abstract: "The admin's risk report: unlimited, never-expiring, expired, unused, over-policy, denied, oldest",
         discussion: """
             Lists live credentials with unlimited rights (legacy tokens and *:*:crud scopes), that never
             expire, that expired but were not revoked, or that were not used for --unused-for (default
-            90d); denied attempts by actor; the ten oldest secrets by rotation age; and rotations left
+            90d); tokens whose lifetime is longer than their issuer's policy allows (`policy list`);
+            denied attempts by actor; the ten oldest secrets by rotation age; and rotations left
             half-way: pending versions, and hook steps versions still owe their issuers (a rollback,
             finish or revoke that failed or waits; the next rotate run retries them). Not audited;
             never shows a secret.
@@ -31,7 +32,7 @@ struct ReportCommand: VaultCommand {
         examples: ["tokenvault report --unused-for 30d", "tokenvault report --json | jq .unused"],
         exitCodes: [
             .ok("no risk found"),
-            .code(1, "a risk found: any of the first four sections is not empty, or a step owed to an issuer is due (for cron)"),
+            .code(1, "a risk found: any of the first five sections is not empty, or a step owed to an issuer is due (for cron)"),
             .usage("a bad duration"),
         ]
     )
@@ -59,6 +60,17 @@ struct ReportCommand: VaultCommand {
                     table.append([
                         "  " + credential.name, CredentialOutput.expiry(credential, now: now),
                         credential.lastUsedAt.map(TimeFormat.iso8601) ?? "never", credential.issuer ?? "-",
+                    ])
+                }
+                context.io.out(table.rendered())
+            }
+            context.io.out("Over their issuer's policy: \(report.overPolicy.isEmpty ? "none" : "")\n")
+            if !report.overPolicy.isEmpty {
+                var table = Table(["  NAME", "EXPIRES", "ISSUER", "POLICY"])
+                for entry in report.overPolicy {
+                    table.append([
+                        "  " + entry.credential.name, CredentialOutput.expiry(entry.credential, now: now), entry.credential.issuer ?? "-",
+                        "at most \(entry.policy.maxLifetimeDuration) since \(PolicyOutput.since(entry.policy))",
                     ])
                 }
                 context.io.out(table.rendered())

@@ -17,7 +17,7 @@ enum Help {
         "Durations: 45s, 30m, 12h, 90d, 2w. Dates: ISO 8601 (2027-03-01, 2027-03-01T12:00:00Z).",
         "Permissions: letters of crud. Grants: PROJECT:RESOURCE:crud, * matching any.",
         "With --server SOCKET (or TOKENVAULT_ADDR), get, exec, verify, list, show, expiring, audit, audit seal, add, rotate, revoke, "
-            + "rename, delete and the principal commands go through tokenvault serve, as the principal it recognises, and print "
+            + "rename, delete, the principal and the policy commands go through tokenvault serve, as the principal it recognises, and print "
             + "the same; the commands of the vault file itself refuse.",
     ]
 

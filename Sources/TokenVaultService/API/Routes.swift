@@ -32,6 +32,9 @@ extension VaultService {
         Route("DELETE", "/v1/principals/{}", removePrincipal),
         Route("POST", "/v1/principals/{}/rename", renamePrincipal),
         Route("POST", "/v1/principals/{}/rotate-token", rotatePrincipalToken),
+        Route("GET", "/v1/policies", listPolicies),
+        Route("PUT", "/v1/policies/{}", setPolicy),
+        Route("DELETE", "/v1/policies/{}", removePolicy),
     ]
 
     /// `GET /metrics` (admins, and principals allowed `metrics`): the Prometheus text format.
@@ -222,6 +225,7 @@ extension VaultService {
                     .object([
                         ("credential", CredentialOutput.json(entry.credential, now: now)), ("status", .string(entry.status.rawValue)),
                         ("seconds_left", entry.secondsLeft.map(JSON.int) ?? .null),
+                        ("over_policy", entry.overPolicy.map(PolicyOutput.json) ?? .null),
                     ])
                 }
             )
@@ -314,6 +318,28 @@ extension VaultService {
     static func rotatePrincipalToken(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         let token = try context.vault.rotatePrincipalToken(context.parameters[0])
         return .secretJSON(WireFormat.token(token))
+    }
+
+    // MARK: - Issuer policies
+
+    /// `GET /v1/policies` (admin).
+    static func listPolicies(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        .json(.array(try context.vault.issuerPolicies().map(PolicyOutput.json)))
+    }
+
+    /// `PUT /v1/policies/ISSUER` (admin) `{"max_lifetime": "180d", "since"?: ISO 8601}`.
+    static func setPolicy(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        var body = try RequestBody(context.request)
+        let lifetime = try TimeFormat.parseDuration(body.requiredString("max_lifetime"))
+        let since = try body.string("since").map { text throws(VaultError) in try TimeFormat.parseDate(text) } ?? 0
+        try body.finish()
+        return .json(PolicyOutput.json(try context.vault.setIssuerPolicy(context.parameters[0], maxLifetime: lifetime, since: since)))
+    }
+
+    /// `DELETE /v1/policies/ISSUER` (admin).
+    static func removePolicy(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        try context.vault.removeIssuerPolicy(context.parameters[0])
+        return .json(.object([("removed", .string(IssuerPolicy.key(of: context.parameters[0])))]))
     }
 
     private static func accountID(_ value: Int64) throws(VaultError) -> UInt32 {
