@@ -111,6 +111,45 @@ enum CredentialRecords {
         try forEach(where: conditions.joined(separator: " AND "), arguments, selective: selective, db, authenticator, body)
     }
 
+    /// Calls `body` with every live credential that may belong to `listing` at `now`, by name,
+    /// one at a time. The condition selects more than the listing may hold (it reads the
+    /// columns, not the checked credential); the caller keeps those the checked credential
+    /// belongs to.
+    static func forEach(
+        candidatesFor listing: ReportListing, now: UnixTime, unusedFor: Int64, _ db: Connection, _ authenticator: StateAuthenticator,
+        _ body: (Loaded) throws -> Void
+    ) throws {
+        let (condition, arguments, selective) = candidates(listing, now: now, unusedFor: unusedFor)
+        try forEach(where: condition, arguments, selective: selective, db, authenticator, body)
+    }
+
+    /// The SQL condition on `c` that selects at least the credentials of `listing`, its
+    /// arguments, and whether it picks few through an index.
+    private static func candidates(_ listing: ReportListing, now: UnixTime, unusedFor: Int64) -> (String, [any SQLBindable], Bool) {
+        switch listing {
+        case .flag(.legacy):
+            return ("c.legacy = 1", [], false)
+        case .flag(.unlimited):
+            return (
+                "c.legacy = 1 OR EXISTS (SELECT 1 FROM grants u WHERE u.credential_id = c.id AND u.project = '*' AND u.resource = '*')", [], false
+            )
+        case .flag(.neverExpiring):
+            return ("c.expires_at IS NULL", [], true)
+        case .flag(.expiredNotRevoked):
+            return ("c.expires_at <= ?", [now], true)
+        case .flag(.unused):
+            return ("coalesce(c.last_used_at, c.created_at) <= ?", [now - unusedFor], false)
+        case .flagged:
+            let parts = ReportFlag.allCases.map { candidates(.flag($0), now: now, unusedFor: unusedFor) }
+            return (parts.map { "(\($0.0))" }.joined(separator: " OR "), parts.flatMap(\.1), false)
+        case .rotation:
+            return (
+                "c.last_test_at IS NOT NULL OR EXISTS (SELECT 1 FROM secret_versions p WHERE p.credential_id = c.id AND p.state = 'pending')", [],
+                false
+            )
+        }
+    }
+
     /// Every live credential matching an SQL condition on `c`, with their grants, by name:
     /// ``forEach(where:_:selective:_:_:_:)`` collected.
     private static func all(

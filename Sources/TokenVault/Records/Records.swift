@@ -56,7 +56,7 @@ enum SchemaObjects {
         "index sqlite_autoindex_credentials_1", "index sqlite_autoindex_credentials_2", "index sqlite_autoindex_grants_1",
         "index sqlite_autoindex_name_history_1", "index sqlite_autoindex_secret_versions_1",
         "table principals", "index principals_match", "index sqlite_autoindex_principals_1", "index sqlite_autoindex_principals_2",
-        "index sqlite_autoindex_principals_3",
+        "index sqlite_autoindex_principals_3", "index audit_events_refused", "index audit_events_seals",
     ]
 
     // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).

@@ -29,6 +29,7 @@ enum SecretVersionTable {
     private static let discardPendingSQL = "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'pending'"
     private static let promotePendingSQL =
         "UPDATE secret_versions SET state = 'current', created_at = ? WHERE credential_id = ? AND version = ? AND state = 'pending'"
+    private static let pendingCredentialsSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE state = 'pending'"
     private static let maxVersionSQL = "SELECT max(version) FROM secret_versions WHERE credential_id = ?"
     private static let deleteSQL = "DELETE FROM secret_versions WHERE credential_id = ?"
     private static let encryptedCredentialsSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE ciphertext IS NOT NULL ORDER BY 1"
@@ -45,6 +46,12 @@ enum SecretVersionTable {
         fingerprint: [UInt8], createdAt: UnixTime
     ) throws {
         try db.execute(insertSQL, [rowID, version, state.rawValue, keyID, ciphertext, fingerprint, createdAt])
+    }
+
+    /// The row ids of the credentials that have a pending version (a scan of the versions: for
+    /// the report).
+    static func credentialsWithPendingVersions(_ db: Connection) throws -> Set<Int64> {
+        Set(try db.rows(pendingCredentialsSQL).compactMap { $0.int64(0) })
     }
 
     /// The current version's row (``StoredVersion/columns``), or nil.

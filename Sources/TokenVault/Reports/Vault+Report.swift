@@ -1,6 +1,8 @@
 internal import TokenVaultStore
 
-/// The security admin's view of a vault. Holds no secret.
+/// The security admin's view of a vault, collected in memory: ``Vault/report(unusedFor:)``.
+/// Holds no secret. For a vault too large to hold in memory,
+/// ``Vault/report(unusedFor:listing:overview:each:)`` streams the same findings.
 public struct SecurityReport: Sendable {
     /// Live legacy tokens, and scoped ones whose scope is `*:*:crud`: unlimited rights.
     public let unlimited: [Credential]
@@ -22,37 +24,155 @@ public struct SecurityReport: Sendable {
     }
 }
 
+extension ReportFlag {
+    /// The flags that are risks: a report that finds any of them exits 1.
+    public static let risks: [ReportFlag] = [.unlimited, .neverExpiring, .expiredNotRevoked, .unused]
+}
+
+extension ReportOverview {
+    /// Whether any credential has a flag that is a risk (``ReportFlag/risks``).
+    public var hasRisks: Bool { ReportFlag.risks.contains { count(of: $0) > 0 } }
+}
+
 extension Vault {
-    /// Builds the admin report.
+    /// Builds the admin report in memory.
+    ///
+    /// ```swift
+    /// let report = try vault.report(unusedFor: 30 * 86_400)
+    /// for credential in report.neverExpiring { print(credential.name) }
+    /// ```
     ///
     /// - Parameter unusedFor: a credential not used for this many seconds (or never, and
     ///   created longer ago than that) is reported as unused.
+    /// - Throws: ``VaultError/Kind/invalidInput`` for a window that is not positive;
+    ///   ``VaultError/Kind/denied`` for a principal that is not an admin;
+    ///   ``VaultError/Kind/integrity`` when a stored row fails its check.
     public func report(unusedFor: Int64 = 90 * 86_400) throws(VaultError) -> SecurityReport {
+        let sections: [ReportFlag] = [.unlimited, .neverExpiring, .expiredNotRevoked, .unused]
+        var lists = [[Credential]](repeating: [], count: sections.count)
+        var summary: ReportOverview?
+        try report(unusedFor: unusedFor, listing: sections.map { .flag($0) }) {
+            summary = $0
+        } each: { index, item in
+            lists[index].append(item.credential)
+        }
+        return SecurityReport(
+            unlimited: lists[0], neverExpiring: lists[1], expiredNotRevoked: lists[2], unused: lists[3],
+            deniedByActor: summary?.deniedByActor ?? [], oldestSecrets: summary?.oldestSecrets ?? []
+        )
+    }
+
+    /// Streams the admin report: first `overview` with the counts, then `each` with the
+    /// credentials of each of `listings` in turn (its index in `listings`), by name, one at a
+    /// time. Memory stays flat whatever the number of credentials and events. Writes nothing.
+    ///
+    /// ```swift
+    /// try vault.report(listing: [.flag(.neverExpiring)]) { overview in
+    ///     print("\(overview.count(of: .neverExpiring)) never expire")
+    /// } each: { _, item in
+    ///     print(item.credential.name)
+    /// }
+    /// ```
+    ///
+    /// Everything is read in one snapshot. Every credential is checked (its row's MAC and
+    /// freshness, as every read checks it) before `overview` is called, so a forged row fails
+    /// the report before any part of it is given; a listing then reads the rows it needs again.
+    /// The refusals come from an index of refused and failed events, not from the whole trail.
+    ///
+    /// - Parameters:
+    ///   - unusedFor: the window of ``ReportFlag/unused``, in seconds (default 90 days).
+    ///   - listings: the lists of credentials to stream after the overview, in order.
+    ///   - overview: called once, before any credential.
+    ///   - each: called with the index of the listing in `listings` and each of its credentials.
+    /// - Warning: the closures run while this `Vault` holds its connection. Calling the same
+    ///   `Vault` from inside them deadlocks.
+    /// - Throws: ``VaultError/Kind/invalidInput`` for a window that is not positive;
+    ///   ``VaultError/Kind/denied`` for a principal that is not an admin (audited);
+    ///   ``VaultError/Kind/integrity`` when a stored row fails its check (audited); what the
+    ///   closures throw, as a ``VaultError`` (another error becomes ``VaultError/Kind/failed``).
+    ///
+    /// Security: the report names credentials, issuers, actors and counts, never a secret.
+    public func report(
+        unusedFor: Int64 = 90 * 86_400, listing listings: [ReportListing], overview: (ReportOverview) throws -> Void,
+        each: (Int, ReportedCredential) throws -> Void
+    ) throws(VaultError) {
         guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
         try requireAdmin()
-        return try reading { db, now in
+        try reading { db, now in
             let authenticator = stateAuthenticator
-            let loaded = try CredentialRecords.all(db, authenticator)
-            let live = loaded.map(\.credential)
-            let active = live.filter { $0.revokedAt == nil }
-            let denied = try AuditEventTable.deniedByActor(db)
-            var ages: [(credential: Credential, since: UnixTime)] = []
-            for name in try CredentialTable.namesWithOldestSecrets(db) {
-                // The age shown is the checked version's, not the joined row's.
-                if let found = loaded.first(where: { $0.credential.name == name && $0.credential.revokedAt == nil }),
-                    let current = try SecretVersions.readCurrent(of: found, db, authenticator)
-                {
-                    ages.append((found.credential, current.createdAt))
+            let pending = try SecretVersionTable.credentialsWithPendingVersions(db)
+            var tally = ReportTally(now: now, unusedFor: unusedFor)
+            try CredentialRecords.forEach(db, authenticator) { loaded in
+                tally.add(loaded.credential, flags: ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor))
+            }
+            try overview(
+                ReportOverview(
+                    generatedAt: now, unusedFor: unusedFor, credentialCount: tally.credentialCount, issuers: tally.issuerInventory,
+                    flagCounts: tally.flags, expiry: tally.expiry, attempts: try Self.attempts(db, now: now),
+                    deniedByActor: try AuditEventTable.deniedByActor(db), oldestSecrets: try Self.oldestSecrets(db, authenticator),
+                    rotation: tally.rotation(pending: pending.count), trail: try Self.trail(db)
+                ))
+            for (index, listing) in listings.enumerated() {
+                try CredentialRecords.forEach(candidatesFor: listing, now: now, unusedFor: unusedFor, db, authenticator) { loaded in
+                    let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
+                    let pendingVersion =
+                        pending.contains(loaded.rowID)
+                        ? try SecretVersions.readAll(of: loaded, db, authenticator).last { $0.versionState == .pending } : nil
+                    let belongs: Bool
+                    switch listing {
+                    case .flag(let flag): belongs = flags.contains(flag)
+                    case .flagged: belongs = !flags.isEmpty
+                    case .rotation: belongs = pendingVersion != nil || loaded.credential.lastTest != nil
+                    }
+                    guard belongs else { return }
+                    let version = pendingVersion.map { stored in
+                        SecretVersion(
+                            number: Int(stored.version), state: .pending, createdAt: stored.createdAt, validUntil: stored.validUntil,
+                            firstUsedAt: stored.firstUsedAt)
+                    }
+                    try each(index, ReportedCredential(credential: loaded.credential, flags: flags, pending: version))
                 }
             }
-            return SecurityReport(
-                unlimited: active.filter { $0.isLegacy || $0.scope.isUnlimited },
-                neverExpiring: active.filter(\.neverExpires),
-                expiredNotRevoked: active.filter { $0.state(at: now) == .expired },
-                unused: active.filter { ($0.lastUsedAt ?? $0.createdAt) <= now - unusedFor },
-                deniedByActor: denied,
-                oldestSecrets: ages
-            )
         }
+    }
+
+    /// Refused and failed events per day over the last ``AttemptHistory/days`` days.
+    private static func attempts(_ db: Connection, now: UnixTime) throws -> AttemptHistory {
+        let today = now / 86_400
+        let first = today - Int64(AttemptHistory.days) + 1
+        let since = first * 86_400
+        var counted: [Int64: (refused: Int64, failed: Int64)] = [:]
+        for entry in try AuditEventTable.attemptsPerDay(db, since: since) { counted[entry.day] = (entry.refused, entry.failed) }
+        let days = (first...today).map { day in
+            AttemptHistory.Day(start: day * 86_400, refused: counted[day]?.refused ?? 0, failed: counted[day]?.failed ?? 0)
+        }
+        return AttemptHistory(
+            perDay: days,
+            topCredentials: try AuditEventTable.topAttemptCredentials(db, since: since, limit: 10).map { .init(name: $0.name, count: $0.count) },
+            topActors: try AuditEventTable.topAttemptActors(db, since: since, limit: 10).map { .init(name: $0.name, count: $0.count) }
+        )
+    }
+
+    /// The ten unrevoked credentials whose current secret is oldest, each checked.
+    private static func oldestSecrets(
+        _ db: Connection, _ authenticator: StateAuthenticator
+    ) throws -> [(credential: Credential, since: UnixTime)] {
+        var ages: [(credential: Credential, since: UnixTime)] = []
+        for name in try CredentialTable.namesWithOldestSecrets(db) {
+            // The age shown is the checked version's, not the joined row's.
+            guard let name, let found = try CredentialRecords.live(named: name, db, authenticator), found.credential.revokedAt == nil,
+                let current = try SecretVersions.readCurrent(of: found, db, authenticator)
+            else { continue }
+            ages.append((found.credential, current.createdAt))
+        }
+        return ages
+    }
+
+    /// The trail's length and last seal.
+    private static func trail(_ db: Connection) throws -> TrailSummary {
+        TrailSummary(
+            eventCount: try AuditEventTable.lastSequence(db) ?? 0,
+            lastSeal: try AuditEventTable.lastSeal(db).map { TrailSummary.Seal(sequence: $0.seq, time: $0.at) }
+        )
     }
 }

@@ -1,17 +1,23 @@
 import TokenVault
 import TokenVaultJSON
+import TokenVaultReportHTML
+import TokenVaultSystem
 import TokenVaultWire
 
-/// `tokenvault report`: the security admin's risk report.
+/// `tokenvault report`: the security admin's risk report, as text, JSON or an HTML page.
 struct ReportCommand: VaultCommand {
     /// The options of `report`.
     enum Option: String, OptionKey {
         case unusedFor = "unused-for"
+        case html
+        case out
 
         /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
             case .unusedFor: .value("DURATION", "Report credentials not used for DURATION (default 90d)")
+            case .html: .flag("Write one self-contained HTML page with charts instead (not with --json)")
+            case .out: .value("FILE", "With --html: write the page to FILE (mode 0600, replaced whole) instead of standard output")
             }
         }
     }
@@ -24,55 +30,71 @@ struct ReportCommand: VaultCommand {
             Lists live credentials with unlimited rights (legacy tokens and *:*:crud scopes), that never
             expire, that expired but were not revoked, or that were not used for --unused-for (default
             90d); denied attempts by actor; and the ten oldest secrets by rotation age. Not audited;
-            never shows a secret.
+            never shows a secret. Streams: a vault of a million credentials is reported in constant
+            memory.
+
+            --html writes one HTML page instead: inline SVG charts of the credentials by issuer,
+            state and finding, the expiry timeline of the next 180 days in 60/30/7-day bands,
+            refused and failed attempts per day over 90 days with the credentials and actors they
+            were for, rotation (pending versions, last connection tests), and the audit trail
+            (verified first, as audit verify does; its events and last seal). The page loads
+            nothing and runs no script; tables show their first 1,000 rows. --out FILE writes it to
+            a file beside FILE first and renames it over FILE once complete, so FILE is never
+            half-written.
             """,
-        examples: ["tokenvault report --unused-for 30d", "tokenvault report --json | jq .unused"],
+        examples: [
+            "tokenvault report --unused-for 30d", "tokenvault report --json | jq .unused",
+            "tokenvault report --html --out /srv/www/admin/tokenvault.html",
+        ],
         exitCodes: [
-            .ok("no risk found"), .code(1, "a risk found: any of the first four sections is not empty (for cron)"),
-            .usage("a bad duration"),
+            .ok("no risk found"),
+            .code(1, "a risk found: any of the first four sections is not empty (for cron); or --out FILE could not be written"),
+            .usage("a bad duration, --html with --json, --out without --html"),
         ]
     )
 
     /// Runs `tokenvault report`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         let window = try arguments[.unusedFor].map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 90 * 86_400
+        let html = arguments.contains(.html)
+        if html && context.json { throw .usage("--html and --json each choose the output: give one", command: configuration.name) }
+        if arguments[.out] != nil && !html { throw .usage("--out goes with --html", command: configuration.name) }
         let vault = try context.openVault()
-        let report = try vault.report(unusedFor: window)
-        let now = vault.configuration.clock.now
-        let sections: [(String, String, [Credential])] = [
-            ("unlimited", "Unlimited rights (legacy or *:*:crud)", report.unlimited),
-            ("never_expiring", "Never expire", report.neverExpiring),
-            ("expired_not_revoked", "Expired but not revoked", report.expiredNotRevoked),
-            ("unused", "Not used for \(TimeFormat.humanDuration(window))", report.unused),
-        ]
-        if context.json {
-            context.io.out(ReportOutput.json(report).rendered() + "\n")
+        // The page goes to a file beside FILE, created before the vault is read: a folder that
+        // cannot take it fails at once, and FILE is replaced only by a complete page.
+        let file = try arguments[.out].map { path throws(VaultError) in try system { () throws(SystemError) in try ReplacingFile(path) } }
+        let output = file.map { file in BufferedOutput { file.write($0) } } ?? BufferedOutput(context.io)
+        var risks = false
+        if html {
+            let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { output.write($0) }
+            try vault.report(unusedFor: window, listing: HTMLReport.listings) { overview in
+                risks = overview.hasRisks
+                page.begin(overview)
+            } each: { index, item in
+                page.add(index, item)
+            }
+            page.finish()
+        } else if context.json {
+            let json = ReportOutput { output.write($0) }
+            try vault.report(unusedFor: window, listing: ReportOutput.listings) { overview in
+                risks = overview.hasRisks
+                json.begin(overview)
+            } each: { index, item in
+                json.add(index, item)
+            }
+            json.finish()
         } else {
-            for (_, title, credentials) in sections {
-                context.io.out("\(title): \(credentials.isEmpty ? "none" : "")\n")
-                guard !credentials.isEmpty else { continue }
-                var table = Table(["  NAME", "EXPIRES", "LAST USED", "ISSUER"])
-                for credential in credentials {
-                    table.append([
-                        "  " + credential.name, CredentialOutput.expiry(credential, now: now),
-                        credential.lastUsedAt.map(TimeFormat.iso8601) ?? "never", credential.issuer ?? "-",
-                    ])
-                }
-                context.io.out(table.rendered())
+            var text = ReportText(output, window: window)
+            try vault.report(unusedFor: window, listing: ReportText.listings) { overview in
+                risks = overview.hasRisks
+                text.begin(overview)
+            } each: { index, item in
+                text.add(index, item)
             }
-            context.io.out("Denied attempts by actor: \(report.deniedByActor.isEmpty ? "none" : "")\n")
-            if !report.deniedByActor.isEmpty {
-                var table = Table(["  ACTOR", "DENIED", "LAST"])
-                for entry in report.deniedByActor { table.append(["  " + entry.actor, String(entry.count), TimeFormat.iso8601(entry.last)]) }
-                context.io.out(table.rendered())
-            }
-            context.io.out("Oldest secrets (by rotation age):\n")
-            var table = Table(["  NAME", "CURRENT SINCE", "AGE"])
-            for entry in report.oldestSecrets {
-                table.append(["  " + entry.credential.name, TimeFormat.iso8601(entry.since), TimeFormat.humanDuration(now - entry.since)])
-            }
-            context.io.out(report.oldestSecrets.isEmpty ? "  none\n" : table.rendered())
+            text.finish()
         }
-        return report.hasRisks ? .warning : .ok
+        output.flush()
+        try file.map { file throws(VaultError) in try system { () throws(SystemError) in try file.commit() } }
+        return risks ? .warning : .ok
     }
 }
