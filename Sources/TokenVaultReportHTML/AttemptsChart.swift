@@ -35,7 +35,7 @@ package enum AttemptsChart {
             svg += SVGShapes.text(
                 x: left + dayWidth * Double(index), y: top + plotHeight + 16, TimeFormat.day(history.perDay[index].start), anchor: "start")
         }
-        svg += "</svg>"
+        svg += SVGShapes.end
         return "<figure>\(svg)\(ChartFill.legend([.refused, .failed]))"
             + "<figcaption>\(SVGShapes.count(history.refused)) refused and \(SVGShapes.count(history.failed)) failed attempts "
             + "in the last \(AttemptHistory.days) days (UTC days). Refused: out of scope, expired, revoked, unknown, not allowed. "

@@ -39,11 +39,13 @@ package enum ExpiryTimelineChart {
         }
         for day in stride(from: 0, through: 180, by: 30) {
             let x = left + dayWidth * Double(day)
-            svg += SVGShapes.text(x: x, y: top + plotHeight + 16, day == 0 ? "today" : "+\(day) d", anchor: "middle")
-            svg += SVGShapes.text(x: x, y: top + plotHeight + 32, TimeFormat.day(now + Int64(day) * 86_400), anchor: "middle")
+            // The last label ends at its mark, inside the chart.
+            let anchor = day == 180 ? "end" : "middle"
+            svg += SVGShapes.text(x: x, y: top + plotHeight + 16, day == 0 ? "today" : "+\(day) d", anchor: anchor)
+            svg += SVGShapes.text(x: x, y: top + plotHeight + 32, TimeFormat.day(now + Int64(day) * 86_400), anchor: anchor)
         }
         svg += SVGShapes.text(x: left - 4, y: top + 4, SVGShapes.count(largest), anchor: "end")
-        svg += "</svg>"
+        svg += SVGShapes.end
         let bands: [(String, Int)] = [
             ("Expired, not revoked", timeline.expired), ("Within 7 days", timeline.expiring(within: 7)),
             ("Within 30 days", timeline.expiring(within: 30)), ("Within 60 days", timeline.expiring(within: 60)),

@@ -22,7 +22,7 @@ package enum FlagChart {
                 x: labelWidth, y: y + 3, width: width, height: rowHeight - 8, fill: .flag, title: "\(entry.flag.title): \(entry.count)")
             svg += SVGShapes.text(x: labelWidth + width + 6, y: y + 15, SVGShapes.count(entry.count))
         }
-        svg += "</svg>"
+        svg += SVGShapes.end
         return "<figure>\(svg)<figcaption>Unrevoked credentials with each finding (one credential may have several). "
             + "Unused: no fetch or verify for \(HTMLEscaping.escaped(TimeFormat.humanDuration(unusedFor))).</figcaption></figure>\n"
     }

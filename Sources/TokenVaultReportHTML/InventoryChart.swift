@@ -40,7 +40,7 @@ package enum InventoryChart {
                 "\(SVGShapes.count(row.counts.total)): \(row.counts.active) active, \(row.counts.expired) expired, \(row.counts.revoked) revoked"
             svg += SVGShapes.text(x: x + 6, y: y + 15, parts)
         }
-        svg += "</svg>"
+        svg += SVGShapes.end
         return "<figure>\(svg)\(ChartFill.legend([.active, .expired, .revoked]))"
             + "<figcaption>Credentials by issuer: the bar's length is the number of credentials, its parts their states.</figcaption></figure>\n"
     }

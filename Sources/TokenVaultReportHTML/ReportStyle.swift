@@ -19,7 +19,8 @@ enum ReportStyle {
         .tiles .label { color: var(--muted); }
         .tiles .alert { border-width: 2px; border-color: #b42318; }
         figure { margin: 8px 0 16px; }
-        figure svg { width: 100%; height: auto; max-width: 100%; display: block; }
+        .chart { overflow-x: auto; }
+        .chart svg { width: 100%; height: auto; display: block; }
         figcaption { color: var(--muted); font-size: 0.9em; margin-top: 4px; }
         svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; fill: #1b1f24; }
         .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0; padding: 0; list-style: none; font-size: 0.9em; }
@@ -39,12 +40,14 @@ enum ReportStyle {
             main { padding: 10px; }
             h1 { font-size: 1.3em; }
             th, td { padding: 3px 5px; }
+            .chart svg { min-width: 560px; }
         }
         @media print {
             body { background: #fff; font-size: 11pt; }
             main { max-width: none; padding: 0; }
             .tiles li, th, td { border-color: #000; }
-            .scroll { overflow: visible; }
+            .scroll, .chart { overflow: visible; }
+            .chart svg { min-width: 0; }
             figure, table, tr { break-inside: avoid; }
             h2 { break-after: avoid; }
         }

@@ -24,7 +24,7 @@ package enum RotationRows {
             svg += SVGShapes.rect(x: x, y: 8, width: width, height: 24, fill: fill, title: "\(count) \(fill.label)")
             x += width
         }
-        svg += "</svg>"
+        svg += SVGShapes.end
         let counts = parts.map { "\(SVGShapes.count($0.1)) \($0.0.label)" }.joined(separator: ", ")
         return "<figure>\(svg)\(ChartFill.legend(parts.map(\.0)))<figcaption>Unrevoked credentials by their last connection test: "
             + "\(counts). \(SVGShapes.count(summary.pending)) credentials have a pending version (created by a rotation, "

@@ -5,11 +5,15 @@
 /// SVGShapes.text(x: 4, y: 12, "shop <de>")   // <text x="4" y="12">shop &lt;de&gt;</text>
 /// ```
 enum SVGShapes {
-    /// An SVG element's start: `width` × `height` user units, scaled to the page's width, with
-    /// `label` (escaped) as its accessible name.
+    /// A chart's start: an SVG element of `width` × `height` user units, scaled to the page's
+    /// width (on a narrow screen it keeps a legible width and scrolls sideways), with `label`
+    /// (escaped) as its accessible name. ``end`` closes it.
     static func start(width: Int, height: Int, label: String) -> String {
-        "<svg viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(HTMLEscaping.escaped(label))\">"
+        "<div class=\"chart\"><svg viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(HTMLEscaping.escaped(label))\">"
     }
+
+    /// A chart's end.
+    static let end = "</svg></div>"
 
     /// A rectangle with `fill` and, when given, a tooltip `title` (escaped); nothing for an
     /// empty one.

@@ -53,7 +53,7 @@ package enum TrailSection {
             x: 10, y: 8, width: sealed, height: 24, fill: .sealed, title: "\(trail.lastSeal?.coveredEvents ?? 0) covered by the last seal")
         svg += SVGShapes.rect(
             x: 10 + sealed, y: 8, width: 740 - sealed, height: 24, fill: .unsealed, title: "\(trail.eventsAfterSeal) after the last seal")
-        svg += "</svg>"
+        svg += SVGShapes.end
         text +=
             "<figure>\(svg)\(ChartFill.legend([.sealed, .unsealed]))<figcaption>A seal signs the trail up to its event; "
             + "events after it are protected by the chain and the MACs, and by the next seal.</figcaption></figure>\n</section>\n"
