@@ -36,12 +36,9 @@ package enum CredentialRows {
     }
 }
 
-/// How the page's long tables end: a row saying there is none, or a note on the rows left out
-/// (a page of a million rows would not open; `report --json` lists them all).
+/// How the page's tables end: a row saying there is none, or a note on the rows left out
+/// (``HTMLReport/limit``; `report --json` lists them all).
 enum RowLimit {
-    /// At most this many rows a table.
-    static let rows = 1_000
-
     static func end(rows: Int, more: Int, columns: Int, none: String) -> String {
         var text = rows == 0 ? "<tr><td colspan=\"\(columns)\">\(none)</td></tr>\n" : ""
         text += "</tbody></table></div>\n"

@@ -1,13 +1,13 @@
 package import TokenVault
 
 /// The admin report as one self-contained HTML page, written piece by piece as
-/// ``Vault/report(unusedFor:listing:overview:each:)`` streams it: the overview's sections
-/// first, the tables one row at a time (at most ``RowLimit/rows`` each), the trail last. Memory
-/// does not grow with the vault.
+/// ``Vault/report(unusedFor:listing:limit:overview:each:)`` streams it: the overview's sections
+/// first, the tables one row at a time (at most ``limit`` each, the rest counted from the
+/// overview), the trail last. Memory does not grow with the vault.
 ///
 /// ```swift
 /// let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { text in output.write(text) }
-/// try vault.report(unusedFor: window, listing: HTMLReport.listings, overview: page.begin, each: page.add)
+/// try vault.report(unusedFor: window, listing: HTMLReport.listings, limit: HTMLReport.limit, overview: page.begin, each: page.add)
 /// page.finish()
 /// ```
 ///
@@ -19,13 +19,16 @@ package import TokenVault
 package final class HTMLReport {
     /// The listings the page shows, in the order ``add(_:_:)`` expects them.
     package static let listings: [ReportListing] = [.flagged, .rotation]
+    /// The rows each table shows: a page of a million rows would not open, and the library
+    /// reads no more than these.
+    package static let limit = 1_000
 
     private let title: String
     private let check: TrailCheck
     private let write: (String) -> Void
     private var overview: ReportOverview?
-    /// The listing whose table is open, its rows written and left out.
-    private var open: (listing: Int, rows: Int, more: Int)?
+    /// The listing whose table is open, and its rows written.
+    private var open: (listing: Int, rows: Int)?
 
     /// A page whose trail section says `check`, written through `write`.
     package init(title: String = "TokenVault report", check: TrailCheck, write: @escaping (String) -> Void) {
@@ -46,13 +49,9 @@ package final class HTMLReport {
     /// and the sections between.
     package func add(_ index: Int, _ item: ReportedCredential) {
         advance(to: index)
-        guard var table = open else { return }
-        if table.rows >= RowLimit.rows {
-            table.more += 1
-        } else {
-            table.rows += 1
-            write(index == 0 ? CredentialRows.row(item, now: overview?.generatedAt ?? 0) : RotationRows.row(item))
-        }
+        guard var table = open, table.rows < Self.limit else { return }
+        table.rows += 1
+        write(index == 0 ? CredentialRows.row(item, now: overview?.generatedAt ?? 0) : RotationRows.row(item))
         open = table
     }
 
@@ -70,16 +69,16 @@ package final class HTMLReport {
         guard let overview, open?.listing != index else { return }
         var next = 0
         if let table = open {
-            write(closing(table.listing, rows: table.rows, more: table.more, overview))
+            write(closing(table.listing, rows: table.rows, overview))
             next = table.listing + 1
         }
         open = nil
         for listing in next..<max(next, min(index, Self.listings.count)) {
-            write(opening(listing, overview) + closing(listing, rows: 0, more: 0, overview))
+            write(opening(listing, overview) + closing(listing, rows: 0, overview))
         }
         if index < Self.listings.count {
             write(opening(index, overview))
-            open = (index, 0, 0)
+            open = (index, 0)
         }
     }
 
@@ -88,11 +87,12 @@ package final class HTMLReport {
         listing == 0 ? CredentialRows.start : "<section id=\"rotation\"><h2>Rotation</h2>\n" + RotationRows.start(overview.rotation)
     }
 
-    /// The end of listing `listing`'s table, with the sections that follow it.
-    private func closing(_ listing: Int, rows: Int, more: Int, _ overview: ReportOverview) -> String {
+    /// The end of listing `listing`'s table after `rows` rows, saying how many more the
+    /// overview counts, with the sections that follow it.
+    private func closing(_ listing: Int, rows: Int, _ overview: ReportOverview) -> String {
         listing == 0
-            ? CredentialRows.end(rows: rows, more: more) + "</section>\n" + Self.middle(overview)
-            : RotationRows.end(rows: rows, more: more) + "</section>\n"
+            ? CredentialRows.end(rows: rows, more: max(0, overview.flaggedCount - rows)) + "</section>\n" + Self.middle(overview)
+            : RotationRows.end(rows: rows, more: max(0, overview.rotation.listed - rows)) + "</section>\n"
     }
 
     /// The sections between the flagged credentials and rotation: expiry and attempts.

@@ -14,7 +14,7 @@ import TokenVaultJSON
 package final class ReportOutput {
     /// The sections, each a list of names, in the order ``add(_:_:)`` expects them.
     package static let sections: [ReportFlag] = ReportFlag.risks
-    /// ``sections`` as listings of ``Vault/report(unusedFor:listing:overview:each:)``.
+    /// ``sections`` as listings of ``Vault/report(unusedFor:listing:limit:overview:each:)``.
     package static let listings: [ReportListing] = sections.map { .flag($0) }
 
     private let write: (String) -> Void

@@ -76,7 +76,7 @@ struct ReportHTMLTests {
             let vault = try Vault.open(at: box.vault, key: .keyFile(box.keyFile), configuration: configuration)
             var text = ""
             let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { text += $0 }
-            try vault.report(listing: HTMLReport.listings, overview: page.begin, each: page.add)
+            try vault.report(listing: HTMLReport.listings, limit: HTMLReport.limit, overview: page.begin, each: page.add)
             page.finish()
             return text
         }

@@ -9,6 +9,7 @@ public enum ReportListing: Sendable, Hashable {
     case flag(ReportFlag)
     /// Every credential with at least one flag.
     case flagged
-    /// The credentials with rotation work or a connection test: a pending version, a last test.
+    /// The unrevoked credentials with rotation work or a connection test: a pending version, a
+    /// last test.
     case rotation
 }

@@ -31,6 +31,9 @@ public struct ReportOverview: Sendable {
     /// The audit trail's length and last seal (whether it verifies is ``Vault/verifyAuditTrail()``'s answer).
     public let trail: TrailSummary
 
+    /// How many credentials have at least one flag (what ``ReportListing/flagged`` lists).
+    public var flaggedCount: Int { issuers.reduce(0) { $0 + $1.flagged } }
+
     /// How many credentials have `flag`.
     public func count(of flag: ReportFlag) -> Int {
         flagCounts.first { $0.flag == flag }?.count ?? 0
@@ -121,9 +124,9 @@ public struct AttemptHistory: Sendable, Hashable {
     public var failed: Int64 { perDay.reduce(0) { $0 + $1.failed } }
 }
 
-/// Rotation in progress, and the connection tests of unrevoked credentials.
+/// Rotation in progress, and the connection tests, of the unrevoked credentials.
 public struct RotationSummary: Sendable, Hashable {
-    /// Credentials with a pending version (created by a rotation, not promoted yet).
+    /// With a pending version (created by a rotation, not promoted yet).
     public let pending: Int
     /// Whose last connection test passed.
     public let testsPassed: Int
@@ -131,6 +134,8 @@ public struct RotationSummary: Sendable, Hashable {
     public let testsFailed: Int
     /// Never tested.
     public let untested: Int
+    /// How many credentials ``ReportListing/rotation`` lists: a pending version or a test.
+    public let listed: Int
 }
 
 /// The audit trail's length and its last seal.

@@ -13,14 +13,16 @@ struct ReportTally {
     private var testsPassed = 0
     private var testsFailed = 0
     private var untested = 0
+    private var pending = 0
+    private var rotationListed = 0
 
     init(now: UnixTime, unusedFor: Int64) {
         self.now = now
         self.unusedFor = unusedFor
     }
 
-    /// Counts one live credential, with its flags.
-    mutating func add(_ credential: Credential, flags: [ReportFlag]) {
+    /// Counts one live credential, with its flags and whether it has a pending version.
+    mutating func add(_ credential: Credential, flags: [ReportFlag], pending hasPending: Bool) {
         credentialCount += 1
         var issuer = issuers[credential.issuer] ?? (0, 0, 0, 0)
         switch credential.state(at: now) {
@@ -42,6 +44,8 @@ struct ReportTally {
         } else {
             never += 1
         }
+        if hasPending { pending += 1 }
+        if hasPending || credential.lastTest != nil { rotationListed += 1 }
         switch credential.lastTest?.passed {
         case true?: testsPassed += 1
         case false?: testsFailed += 1
@@ -69,8 +73,7 @@ struct ReportTally {
         ExpiryTimeline(expired: expired, perDay: perDay, later: later, never: never)
     }
 
-    /// The rotation counts, given how many credentials have a pending version.
-    func rotation(pending: Int) -> RotationSummary {
-        RotationSummary(pending: pending, testsPassed: testsPassed, testsFailed: testsFailed, untested: untested)
+    var rotation: RotationSummary {
+        RotationSummary(pending: pending, testsPassed: testsPassed, testsFailed: testsFailed, untested: untested, listed: rotationListed)
     }
 }

@@ -2,7 +2,7 @@ internal import TokenVaultStore
 
 /// The security admin's view of a vault, collected in memory: ``Vault/report(unusedFor:)``.
 /// Holds no secret. For a vault too large to hold in memory,
-/// ``Vault/report(unusedFor:listing:overview:each:)`` streams the same findings.
+/// ``Vault/report(unusedFor:listing:limit:overview:each:)`` streams the same findings.
 public struct SecurityReport: Sendable {
     /// Live legacy tokens, and scoped ones whose scope is `*:*:crud`: unlimited rights.
     public let unlimited: [Credential]
@@ -82,6 +82,8 @@ extension Vault {
     /// - Parameters:
     ///   - unusedFor: the window of ``ReportFlag/unused``, in seconds (default 90 days).
     ///   - listings: the lists of credentials to stream after the overview, in order.
+    ///   - limit: at most this many credentials of each listing (nil: all); the listing's
+    ///     query stops there, so a page that shows the first rows does not read the rest.
     ///   - overview: called once, before any credential.
     ///   - each: called with the index of the listing in `listings` and each of its credentials.
     /// - Warning: the closures run while this `Vault` holds its connection. Calling the same
@@ -93,8 +95,8 @@ extension Vault {
     ///
     /// Security: the report names credentials, issuers, actors and counts, never a secret.
     public func report(
-        unusedFor: Int64 = 90 * 86_400, listing listings: [ReportListing], overview: (ReportOverview) throws -> Void,
-        each: (Int, ReportedCredential) throws -> Void
+        unusedFor: Int64 = 90 * 86_400, listing listings: [ReportListing], limit: Int? = nil,
+        overview: (ReportOverview) throws -> Void, each: (Int, ReportedCredential) throws -> Void
     ) throws(VaultError) {
         guard unusedFor > 0 else { throw .invalid("the unused window must be positive") }
         try requireAdmin()
@@ -103,38 +105,59 @@ extension Vault {
             let pending = try SecretVersionTable.credentialsWithPendingVersions(db)
             var tally = ReportTally(now: now, unusedFor: unusedFor)
             try CredentialRecords.forEach(db, authenticator) { loaded in
-                tally.add(loaded.credential, flags: ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor))
+                let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
+                tally.add(loaded.credential, flags: flags, pending: pending.contains(loaded.rowID))
             }
             try overview(
                 ReportOverview(
                     generatedAt: now, unusedFor: unusedFor, credentialCount: tally.credentialCount, issuers: tally.issuerInventory,
                     flagCounts: tally.flags, expiry: tally.expiry, attempts: try Self.attempts(db, now: now),
                     deniedByActor: try AuditEventTable.deniedByActor(db), oldestSecrets: try Self.oldestSecrets(db, authenticator),
-                    rotation: tally.rotation(pending: pending.count), trail: try Self.trail(db)
+                    rotation: tally.rotation, trail: try Self.trail(db)
                 ))
             for (index, listing) in listings.enumerated() {
-                try CredentialRecords.forEach(candidatesFor: listing, now: now, unusedFor: unusedFor, db, authenticator) { loaded in
-                    let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
-                    let pendingVersion =
-                        pending.contains(loaded.rowID)
-                        ? try SecretVersions.readAll(of: loaded, db, authenticator).last { $0.versionState == .pending } : nil
-                    let belongs: Bool
-                    switch listing {
-                    case .flag(let flag): belongs = flags.contains(flag)
-                    case .flagged: belongs = !flags.isEmpty
-                    case .rotation: belongs = pendingVersion != nil || loaded.credential.lastTest != nil
-                    }
-                    guard belongs else { return }
-                    let version = pendingVersion.map { stored in
-                        SecretVersion(
-                            number: Int(stored.version), state: .pending, createdAt: stored.createdAt, validUntil: stored.validUntil,
-                            firstUsedAt: stored.firstUsedAt)
-                    }
-                    try each(index, ReportedCredential(credential: loaded.credential, flags: flags, pending: version))
-                }
+                try stream(listing, limit: limit, now: now, unusedFor: unusedFor, pending: pending, db) { try each(index, $0) }
             }
         }
     }
+
+    /// Streams the credentials of `listing` (at most `limit`) to `each`, by name.
+    private func stream(
+        _ listing: ReportListing, limit: Int?, now: UnixTime, unusedFor: Int64, pending: Set<Int64>, _ db: Connection,
+        _ each: (ReportedCredential) throws -> Void
+    ) throws {
+        let authenticator = stateAuthenticator
+        var listed = 0
+        do {
+            try CredentialRecords.forEach(candidatesFor: listing, now: now, unusedFor: unusedFor, db, authenticator) { loaded in
+                let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
+                let pendingVersion =
+                    pending.contains(loaded.rowID)
+                    ? try SecretVersions.readAll(of: loaded, db, authenticator).last { $0.versionState == .pending } : nil
+                let belongs: Bool
+                switch listing {
+                case .flag(let flag): belongs = flags.contains(flag)
+                case .flagged: belongs = !flags.isEmpty
+                case .rotation:
+                    belongs = loaded.credential.revokedAt == nil && (pendingVersion != nil || loaded.credential.lastTest != nil)
+                }
+                guard belongs else { return }
+                let version = pendingVersion.map { stored in
+                    SecretVersion(
+                        number: Int(stored.version), state: .pending, createdAt: stored.createdAt, validUntil: stored.validUntil,
+                        firstUsedAt: stored.firstUsedAt)
+                }
+                try each(ReportedCredential(credential: loaded.credential, flags: flags, pending: version))
+                listed += 1
+                if let limit, listed >= limit { throw ListingLimitReached() }
+            }
+        } catch is ListingLimitReached {
+            return
+        }
+    }
+
+    /// Thrown to stop a listing's query at its limit.
+    private struct ListingLimitReached: Error {}
 
     /// Refused and failed events per day over the last ``AttemptHistory/days`` days.
     private static func attempts(_ db: Connection, now: UnixTime) throws -> AttemptHistory {

@@ -67,7 +67,7 @@ struct ReportCommand: VaultCommand {
         var risks = false
         if html {
             let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { output.write($0) }
-            try vault.report(unusedFor: window, listing: HTMLReport.listings) { overview in
+            try vault.report(unusedFor: window, listing: HTMLReport.listings, limit: HTMLReport.limit) { overview in
                 risks = overview.hasRisks
                 page.begin(overview)
             } each: { index, item in

@@ -258,7 +258,7 @@ extension VaultService {
         let window = try unusedWindow(context)
         var body: [UInt8] = []
         let page = HTMLReport(check: TrailCheck(try context.vault.verifyAuditTrail())) { body.append(contentsOf: $0.utf8) }
-        try context.vault.report(unusedFor: window, listing: HTMLReport.listings, overview: page.begin, each: page.add)
+        try context.vault.report(unusedFor: window, listing: HTMLReport.listings, limit: HTMLReport.limit, overview: page.begin, each: page.add)
         page.finish()
         return HTTPResponse(
             status: .ok,
