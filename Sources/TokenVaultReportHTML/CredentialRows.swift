@@ -37,7 +37,7 @@ package enum CredentialRows {
 }
 
 /// How the page's tables end: a row saying there is none, or a note on the rows left out
-/// (``HTMLReport/limit``; `report --json` lists them all).
+/// (``HTMLReport/rowLimit``; `report --json` lists them all).
 enum RowLimit {
     static func end(rows: Int, more: Int, columns: Int, none: String) -> String {
         var text = rows == 0 ? "<tr><td colspan=\"\(columns)\">\(none)</td></tr>\n" : ""

@@ -2,13 +2,12 @@ package import TokenVault
 
 /// The admin report as one self-contained HTML page, written piece by piece as
 /// ``Vault/report(unusedFor:listing:limit:overview:each:)`` streams it: the overview's sections
-/// first, the tables one row at a time (at most ``limit`` each, the rest counted from the
+/// first, the tables one row at a time (at most ``rowLimit`` each, the rest counted from the
 /// overview), the trail last. Memory does not grow with the vault.
 ///
 /// ```swift
-/// let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { text in output.write(text) }
-/// try vault.report(unusedFor: window, listing: HTMLReport.listings, limit: HTMLReport.limit, overview: page.begin, each: page.add)
-/// page.finish()
+/// var page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { text in output.write(text) }
+/// try vault.report(unusedFor: window, into: &page)
 /// ```
 ///
 /// Given the same overview, rows and check, the page is the same byte for byte: every time in
@@ -16,12 +15,13 @@ package import TokenVault
 ///
 /// Security: every stored string on the page is escaped (``HTMLEscaping``); the page holds no
 /// script and loads nothing (``ReportDocument``), and no secret reaches it.
-package final class HTMLReport {
-    /// The listings the page shows, in the order ``add(_:_:)`` expects them.
-    package static let listings: [ReportListing] = [.flagged, .rotation]
+package final class HTMLReport: ReportWriter {
+    /// The listings the page shows: the flagged credentials, then rotation.
+    package let listings: [ReportListing] = [.flagged, .rotation]
     /// The rows each table shows: a page of a million rows would not open, and the library
     /// reads no more than these.
-    package static let limit = 1_000
+    package static let rowLimit = 1_000
+    package var limit: Int? { Self.rowLimit }
 
     private let title: String
     private let check: TrailCheck
@@ -49,7 +49,7 @@ package final class HTMLReport {
     /// and the sections between.
     package func add(_ index: Int, _ item: ReportedCredential) {
         advance(to: index)
-        guard var table = open, table.rows < Self.limit else { return }
+        guard var table = open, table.rows < Self.rowLimit else { return }
         table.rows += 1
         write(index == 0 ? CredentialRows.row(item, now: overview?.generatedAt ?? 0) : RotationRows.row(item))
         open = table
@@ -58,7 +58,7 @@ package final class HTMLReport {
     /// Writes what is left: the tables no row came for, the sections between, the trail and
     /// the document's end.
     package func finish() {
-        advance(to: Self.listings.count)
+        advance(to: listings.count)
         guard let overview else { return }
         write(TrailSection.html(overview.trail, check: check) + ReportDocument.end)
     }
@@ -73,10 +73,10 @@ package final class HTMLReport {
             next = table.listing + 1
         }
         open = nil
-        for listing in next..<max(next, min(index, Self.listings.count)) {
+        for listing in next..<max(next, min(index, listings.count)) {
             write(opening(listing, overview) + closing(listing, rows: 0, overview))
         }
-        if index < Self.listings.count {
+        if index < listings.count {
             write(opening(index, overview))
             open = (index, 0)
         }

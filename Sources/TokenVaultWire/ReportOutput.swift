@@ -7,15 +7,14 @@ import TokenVaultJSON
 /// "denied_by_actor":[{"actor","count","last"}],"oldest_secrets":[{"name","current_since"}],"risks":bool}`.
 ///
 /// ```swift
-/// let json = ReportOutput { output.write($0) }
-/// try vault.report(unusedFor: window, listing: ReportOutput.listings, overview: json.begin, each: json.add)
-/// json.finish()
+/// var json = ReportOutput { output.write($0) }
+/// try vault.report(unusedFor: window, into: &json)
 /// ```
-package final class ReportOutput {
-    /// The sections, each a list of names, in the order ``add(_:_:)`` expects them.
-    package static let sections: [ReportFlag] = ReportFlag.risks
-    /// ``sections`` as listings of ``Vault/report(unusedFor:listing:limit:overview:each:)``.
-    package static let listings: [ReportListing] = sections.map { .flag($0) }
+package final class ReportOutput: ReportWriter {
+    /// The sections, each a list of names, in order.
+    static let sections: [ReportFlag] = ReportFlag.risks
+    /// ``sections`` as listings.
+    package let listings: [ReportListing] = sections.map { .flag($0) }
 
     private let write: (String) -> Void
     private var overview: ReportOverview?

@@ -20,12 +20,7 @@ struct ReportHTMLTests {
 
     @Test("a lived-in vault's page is well formed, self-contained, and draws every chart with its numbers")
     func pageIsWellFormed() throws {
-        let box = try ReportScene.populate(try Sandbox(), hostile: false)
-        let page = box.file("out/report.html")
-        try FileManager.default.createDirectory(atPath: box.file("out"), withIntermediateDirectories: true)
-        let run = box.run(["report", "--html", "--out", page])
-        #expect(run.status == 1, "risks were found: \(run.err)")
-        #expect(run.stdout.isEmpty)
+        let (box, page) = try ReportScene.page(hostile: false, at: "out/report.html")
         let check = try ReportScene.check(box, page)
         #expect(check.errors.isEmpty, "\(check.errors)")
         #expect(check.title == "TokenVault report")
@@ -52,9 +47,7 @@ struct ReportHTMLTests {
 
     @Test("hostile names, grants, issuers, descriptions, actors and test details stay text on the page")
     func hostileStringsAreEscaped() throws {
-        let box = try ReportScene.populate(try Sandbox(), hostile: true)
-        let page = box.file("hostile.html")
-        #expect(box.run(["report", "--html", "--out", page]).status == 1)
+        let (box, page) = try ReportScene.page(hostile: true)
         let source = try String(contentsOfFile: page, encoding: .utf8)
         let check = try ReportScene.check(box, page)
         #expect(check.errors.isEmpty, "\(check.errors)")
@@ -75,13 +68,35 @@ struct ReportHTMLTests {
             configuration.clock = .fixed(ReportScene.now)
             let vault = try Vault.open(at: box.vault, key: .keyFile(box.keyFile), configuration: configuration)
             var text = ""
-            let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { text += $0 }
-            try vault.report(listing: HTMLReport.listings, limit: HTMLReport.limit, overview: page.begin, each: page.add)
-            page.finish()
+            var page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { text += $0 }
+            try vault.report(into: &page)
             return text
         }
         #expect(pages[0] == pages[1])
         #expect(pages[0].contains("Made \(TimeFormat.iso8601(ReportScene.now))"))
+    }
+
+    @Test("a table longer than the page's limit shows 1,000 rows and counts the rest; JSON lists them all")
+    func longTablesStopAtTheLimit() throws {
+        let box = try Sandbox()
+        var configuration = Vault.Configuration(actor: "report-test")
+        configuration.durableCommits = false
+        let vault = try Vault.open(at: box.vault, key: .keyFile(box.keyFile), configuration: configuration)
+        for index in 0..<1_003 {
+            _ = try vault.add(
+                NewCredential(name: "forever-\(index)", scope: try Scope([Grant(parsing: "shop:orders:r")]), expiry: .never),
+                secret: Secret(copying: Array("secret-\(index)-0123456789".utf8)))
+        }
+        var text = ""
+        var page = HTMLReport(check: .intact(events: 0)) { text += $0 }
+        let overview = try vault.report(into: &page)
+        #expect(overview.flaggedCount == 1_003 && overview.count(of: .neverExpiring) == 1_003)
+        let rows = text.components(separatedBy: "<span class=\"flag\">Never expires</span>").count - 1
+        #expect(rows == 1_000)
+        #expect(text.contains("The first 1,000 are shown; 3 more are left out"))
+        let json = box.run(["report", "--json"])
+        let names = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout)) as? [String: Any])["never_expiring"] as? [String]
+        #expect(names?.count == 1_003 && json.status == 1)
     }
 
     // MARK: - Options and errors
@@ -111,23 +126,26 @@ struct ReportHTMLTests {
     // MARK: - A real browser
 
     @Test(
-        "Chromium renders the page to a PNG that is not blank, with every chart in its DOM",
+        "Chromium renders the page to a PNG that is not blank, each chart's own colour in it",
         .enabled(if: chromiumPath != nil, "chromium is not installed (scripts/setup.sh installs it as root)"),
         .timeLimit(.minutes(1))
     )
     func browserDrawsTheCharts() throws {
-        let box = try ReportScene.populate(try Sandbox(), hostile: false)
-        let page = box.file("report.html")
-        #expect(box.run(["report", "--html", "--out", page]).status == 1)
+        let (box, page) = try ReportScene.page(hostile: false)
         let shot = box.file("report.png")
         let rendered = ReportScene.chromium(box, ["--screenshot=\(shot)", "--window-size=1000,2600", "file://\(page)"])
         try #require(FileManager.default.fileExists(atPath: shot), "no screenshot: \(rendered.err)")
-        let image = try ReportScene.python(box, "png_check.py", [shot])
+        // The inventory's active green, the findings' blue, the expiry chart's expired red and
+        // 180-day green, the attempts' refused red: each chart's own fill, drawn.
+        let fills = ["2da44e", "0969da", "8e1519", "8ddb8c", "cf222e"]
+        let image = try ReportScene.python(box, "png_check.py", [shot] + fills)
         #expect(image["width"] as? Int == 1000 && image["height"] as? Int == 2600, "\(image)")
         // Charts in several colours and patterns, ink from top to bottom: not a blank page.
         #expect((image["colours"] as? Int ?? 0) > 40, "\(image)")
         #expect((image["non_white"] as? Double ?? 0) > 0.04, "\(image)")
         #expect((image["rows_with_ink"] as? Int ?? 0) > 1_000, "\(image)")
+        let found = image["found"] as? [String: Int] ?? [:]
+        for fill in fills { #expect((found[fill] ?? 0) > 100, "chart colour #\(fill) is missing: \(found)") }
         // scripts/report-screenshot.sh keeps the screenshot for the README.
         if let keep = ProcessInfo.processInfo.environment["TOKENVAULT_REPORT_SCREENSHOT"] {
             try? FileManager.default.removeItem(atPath: keep)
@@ -141,9 +159,7 @@ struct ReportHTMLTests {
         .timeLimit(.minutes(1))
     )
     func browserRunsNoPayload() throws {
-        let box = try ReportScene.populate(try Sandbox(), hostile: true)
-        let page = box.file("hostile.html")
-        #expect(box.run(["report", "--html", "--out", page]).status == 1)
+        let (box, page) = try ReportScene.page(hostile: true)
         let dumped = ReportScene.chromium(box, ["--dump-dom", "file://\(page)"])
         #expect(dumped.status == 0, "\(dumped.err)")
         let dom = box.file("dom.html")
@@ -152,7 +168,7 @@ struct ReportHTMLTests {
         // --dump-dom writes the document without its doctype.
         #expect(check.errors.filter { $0 != "no doctype first" }.isEmpty, "\(check.errors)")
         #expect(check.title == "TokenVault report", "a script ran: the title is \(check.title ?? "none")")
-        #expect((check.counts["svg"] ?? 0) >= 7 && check.counts["script"] == nil && check.counts["img"] == nil, "\(check.counts)")
+        #expect(check.svgLabels.count == 6 && check.counts["script"] == nil && check.counts["img"] == nil, "\(check.counts)")
         for payload in Self.payloads { #expect(check.text.contains(payload)) }
     }
 
@@ -203,6 +219,19 @@ enum ReportScene {
         init(_ time: Int64) { self.time = time }
         var now: Int64 { lock.withLock { time } }
         func set(_ value: Int64) { lock.withLock { time = value } }
+    }
+
+    /// A lived-in sandbox and its page, written by `report --html --out` to `name` in it (which
+    /// finds risks: exit 1, nothing on standard output).
+    static func page(
+        hostile: Bool, at name: String = "report.html", sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (Sandbox, String) {
+        let box = try populate(try Sandbox(), hostile: hostile)
+        let page = box.file(name)
+        try FileManager.default.createDirectory(atPath: (page as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let run = box.run(["report", "--html", "--out", page])
+        #expect(run.status == 1 && run.stdout.isEmpty, "\(run.err)", sourceLocation: sourceLocation)
+        return (box, page)
     }
 
     @discardableResult

@@ -68,6 +68,12 @@ enum CredentialRecords {
         try forEach(where: "1", [], selective: false, db, authenticator, body)
     }
 
+    /// Calls `body` with every live credential in row-id order, one at a time: the table read
+    /// front to back, for a pass that needs every credential but no order (the report's counts).
+    static func forEachInStorageOrder(_ db: Connection, _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void) throws {
+        try forEach(where: "1", [], order: "c.id", db, authenticator, body)
+    }
+
     /// Every live, unrevoked credential that never expires or expires by `time`, by name.
     static func expiringOrNever(
         by time: UnixTime, _ db: Connection, _ authenticator: StateAuthenticator
@@ -177,12 +183,20 @@ enum CredentialRecords {
     ) throws {
         // SQLite: the unary `+` keeps the planner off the name index; elsewhere the plain name
         // (a planner with statistics sorts the few rows by itself).
-        let nameOrder = selective ? "+c.name" : "c.name"
+        try forEach(where: condition, arguments, order: selective ? "+c.name" : "c.name", db, authenticator, body)
+    }
+
+    /// ``forEach(where:_:selective:_:_:_:)`` in the order of `order`, an SQL expression on `c`
+    /// that gives each credential its own place (a name, a row id).
+    private static func forEach(
+        where condition: String, _ arguments: [any SQLBindable], order: String, _ db: Connection,
+        _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void
+    ) throws {
         let statement = try db.prepare(
             """
             SELECT \(columns), g.project, g.resource, g.permissions
             FROM credentials c LEFT JOIN grants g ON g.credential_id = c.id
-            WHERE c.deleted_at IS NULL AND (\(condition)) ORDER BY \(nameOrder), g.project, g.resource
+            WHERE c.deleted_at IS NULL AND (\(condition)) ORDER BY \(order), g.project, g.resource
             """
         )
         var current: (row: Row, grants: [StoredGrant])?

@@ -104,7 +104,7 @@ extension Vault {
             let authenticator = stateAuthenticator
             let pending = try SecretVersionTable.credentialsWithPendingVersions(db)
             var tally = ReportTally(now: now, unusedFor: unusedFor)
-            try CredentialRecords.forEach(db, authenticator) { loaded in
+            try CredentialRecords.forEachInStorageOrder(db, authenticator) { loaded in
                 let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
                 tally.add(loaded.credential, flags: flags, pending: pending.contains(loaded.rowID))
             }

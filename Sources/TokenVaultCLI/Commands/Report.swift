@@ -64,37 +64,19 @@ struct ReportCommand: VaultCommand {
         // cannot take it fails at once, and FILE is replaced only by a complete page.
         let file = try arguments[.out].map { path throws(VaultError) in try system { () throws(SystemError) in try ReplacingFile(path) } }
         let output = file.map { file in BufferedOutput { file.write($0) } } ?? BufferedOutput(context.io)
-        var risks = false
+        let overview: ReportOverview
         if html {
-            let page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { output.write($0) }
-            try vault.report(unusedFor: window, listing: HTMLReport.listings, limit: HTMLReport.limit) { overview in
-                risks = overview.hasRisks
-                page.begin(overview)
-            } each: { index, item in
-                page.add(index, item)
-            }
-            page.finish()
+            var page = HTMLReport(check: TrailCheck(try vault.verifyAuditTrail())) { output.write($0) }
+            overview = try vault.report(unusedFor: window, into: &page)
         } else if context.json {
-            let json = ReportOutput { output.write($0) }
-            try vault.report(unusedFor: window, listing: ReportOutput.listings) { overview in
-                risks = overview.hasRisks
-                json.begin(overview)
-            } each: { index, item in
-                json.add(index, item)
-            }
-            json.finish()
+            var json = ReportOutput { output.write($0) }
+            overview = try vault.report(unusedFor: window, into: &json)
         } else {
             var text = ReportText(output, window: window)
-            try vault.report(unusedFor: window, listing: ReportText.listings) { overview in
-                risks = overview.hasRisks
-                text.begin(overview)
-            } each: { index, item in
-                text.add(index, item)
-            }
-            text.finish()
+            overview = try vault.report(unusedFor: window, into: &text)
         }
         output.flush()
         try file.map { file throws(VaultError) in try system { () throws(SystemError) in try file.commit() } }
-        return risks ? .warning : .ok
+        return overview.hasRisks ? .warning : .ok
     }
 }

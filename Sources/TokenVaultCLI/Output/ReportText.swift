@@ -7,13 +7,12 @@ import TokenVaultWire
 ///
 /// ```swift
 /// var text = ReportText(output, window: 90 * 86_400)
-/// try vault.report(unusedFor: window, listing: ReportText.listings, overview: { text.begin($0) }, each: { text.add($0, $1) })
-/// text.finish()
+/// try vault.report(unusedFor: 90 * 86_400, into: &text)
 /// ```
-struct ReportText {
-    /// The sections, in the order ``add(_:_:)`` expects them.
+struct ReportText: ReportWriter {
+    /// The sections, in order.
     static let sections: [ReportFlag] = ReportFlag.risks
-    static let listings: [ReportListing] = sections.map { .flag($0) }
+    let listings: [ReportListing] = sections.map { .flag($0) }
 
     private let output: BufferedOutput
     private let titles: [String]

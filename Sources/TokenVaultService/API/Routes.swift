@@ -245,9 +245,8 @@ extension VaultService {
     /// `GET /v1/report?unused_for=90d` (admin): the admin report, as `report --json`.
     static func report(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body: [UInt8] = []
-        let json = ReportOutput { body.append(contentsOf: $0.utf8) }
-        try context.vault.report(unusedFor: try unusedWindow(context), listing: ReportOutput.listings, overview: json.begin, each: json.add)
-        json.finish()
+        var json = ReportOutput { body.append(contentsOf: $0.utf8) }
+        try context.vault.report(unusedFor: try unusedWindow(context), into: &json)
         return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body)
     }
 
@@ -257,9 +256,8 @@ extension VaultService {
     static func reportPage(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         let window = try unusedWindow(context)
         var body: [UInt8] = []
-        let page = HTMLReport(check: TrailCheck(try context.vault.verifyAuditTrail())) { body.append(contentsOf: $0.utf8) }
-        try context.vault.report(unusedFor: window, listing: HTMLReport.listings, limit: HTMLReport.limit, overview: page.begin, each: page.add)
-        page.finish()
+        var page = HTMLReport(check: TrailCheck(try context.vault.verifyAuditTrail())) { body.append(contentsOf: $0.utf8) }
+        try context.vault.report(unusedFor: window, into: &page)
         return HTTPResponse(
             status: .ok,
             headers: [

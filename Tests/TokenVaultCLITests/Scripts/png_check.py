@@ -1,10 +1,11 @@
 """Decodes a PNG (8-bit RGB or RGBA, not interlaced, as Chromium writes screenshots) with zlib and
 struct alone, for ReportHTMLTests.
 
-    python3 png_check.py SHOT.png
+    python3 png_check.py SHOT.png [RRGGBB…]
 
 Prints one JSON document: {"width", "height", "colours": distinct colours, "non_white": the share
-of pixels that are not (near) white, "rows_with_ink": how many pixel rows hold a non-white pixel}.
+of pixels that are not (near) white, "rows_with_ink": how many pixel rows hold a non-white pixel,
+"found": {RRGGBB: how many pixels have that colour exactly}} for the colours given.
 """
 
 import json
@@ -67,18 +68,23 @@ def decode(path):
 
 def main():
     width, height, channels, rows = decode(sys.argv[1])
+    wanted = {bytes.fromhex(colour): colour for colour in sys.argv[2:]}
+    found = {colour: 0 for colour in sys.argv[2:]}
     colours, non_white, rows_with_ink = set(), 0, 0
     for line in rows:
         ink = False
         for x in range(0, len(line), channels):
             pixel = bytes(line[x:x + 3])
             colours.add(pixel)
+            if pixel in wanted:
+                found[wanted[pixel]] += 1
             if min(pixel) < 235:
                 non_white += 1
                 ink = True
         rows_with_ink += ink
     print(json.dumps({"width": width, "height": height, "colours": len(colours),
-                      "non_white": non_white / float(width * height), "rows_with_ink": rows_with_ink}))
+                      "non_white": non_white / float(width * height), "rows_with_ink": rows_with_ink,
+                      "found": found}))
 
 
 if __name__ == "__main__":
