@@ -16,8 +16,8 @@ package import TokenVault
 /// Security: every stored string on the page is escaped (``HTMLEscaping``); the page holds no
 /// script and loads nothing (``ReportDocument``), and no secret reaches it.
 package final class HTMLReport: ReportWriter {
-    /// The listings the page shows: the flagged credentials, then rotation.
-    package let listings: [ReportListing] = [.flagged, .rotation]
+    /// The listings the page shows: the flagged credentials, then the tested ones.
+    package let listings: [ReportListing] = [.flagged, .tested]
     /// The rows each table shows: a page of a million rows would not open, and the library
     /// reads no more than these.
     package static let rowLimit = 1_000
@@ -84,7 +84,10 @@ package final class HTMLReport: ReportWriter {
 
     /// The start of listing `listing`'s table, with what comes before it.
     private func opening(_ listing: Int, _ overview: ReportOverview) -> String {
-        listing == 0 ? CredentialRows.start : "<section id=\"rotation\"><h2>Rotation</h2>\n" + RotationRows.start(overview.rotation)
+        listing == 0
+            ? CredentialRows.start
+            : "<section id=\"rotation\"><h2>Rotation</h2>\n"
+                + RotationRows.start(overview.rotation, backlog: overview.rotationBacklog)
     }
 
     /// The end of listing `listing`'s table after `rows` rows, saying how many more the
@@ -92,7 +95,7 @@ package final class HTMLReport: ReportWriter {
     private func closing(_ listing: Int, rows: Int, _ overview: ReportOverview) -> String {
         listing == 0
             ? CredentialRows.end(rows: rows, more: max(0, overview.flaggedCount - rows)) + "</section>\n" + Self.middle(overview)
-            : RotationRows.end(rows: rows, more: max(0, overview.rotation.listed - rows)) + "</section>\n"
+            : RotationRows.end(rows: rows, more: max(0, overview.rotation.tested - rows)) + "</section>\n"
     }
 
     /// The sections between the flagged credentials and rotation: expiry and attempts.

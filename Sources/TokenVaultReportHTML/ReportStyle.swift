@@ -34,7 +34,6 @@ enum ReportStyle {
         .status-ok::before { content: "\\2713\\00a0"; }
         .status-bad::before { content: "\\2717\\00a0"; }
         .status-bad { font-weight: 600; color: #b42318; }
-        .waiting { border-left: 3px double var(--ink); padding-left: 8px; }
         code { font-size: 0.95em; }
         @media (max-width: 600px) {
             main { padding: 10px; }

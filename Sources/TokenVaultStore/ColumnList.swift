@@ -34,6 +34,17 @@ extension ColumnList {
         }.joined(separator: ", ")
     }
 
+    /// The select list of a table that does not have the columns `absent` yet (a vault read by a
+    /// migration, before a later one adds them): each of those reads as `NULL`.
+    public static func selectList(table: String? = nil, absent: [Self]) -> String {
+        allCases.map { column in
+            if absent.contains(where: { $0.rawValue == column.rawValue }) { return "NULL" }
+            let expression = column.sqlExpression
+            guard let table, expression.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else { return expression }
+            return table + "." + expression
+        }.joined(separator: ", ")
+    }
+
     /// How many columns the list selects: a record read from a joined row starts after them.
     public static var count: Int { allCases.count }
 

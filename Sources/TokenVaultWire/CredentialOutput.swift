@@ -23,6 +23,7 @@ package enum CredentialOutput {
             ("last_used_at", .time(credential.lastUsedAt)),
             ("last_used_by", .optional(credential.lastUsedBy)),
             ("current_version", .int(credential.currentVersion)),
+            ("hook", .optional(credential.hook)),
         ])
     }
 
@@ -39,7 +40,9 @@ package enum CredentialOutput {
                         .object([
                             ("version", .int(Int64(version.number))), ("state", .string(version.state.rawValue)),
                             ("created_at", .time(version.createdAt)), ("valid_until", .time(version.validUntil)),
-                            ("first_used_at", .time(version.firstUsedAt)),
+                            ("first_used_at", .time(version.firstUsedAt)), ("upstream_id", .optional(version.upstreamID)),
+                            ("upstream_expires_at", .time(version.upstreamExpiresAt)),
+                            ("waiting", version.waiting.map(IssuerStepOutput.json) ?? .null), ("closed_at", .time(version.closedAt)),
                         ])
                     })
             ))

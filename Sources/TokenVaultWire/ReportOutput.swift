@@ -4,7 +4,8 @@ import TokenVaultJSON
 /// The admin report as `report --json` prints it and `GET /v1/report` answers it, written as
 /// the library streams the report, so that a million flagged credentials never sit in memory:
 /// `{"unlimited":[names],"never_expiring":[…],"expired_not_revoked":[…],"unused":[…],
-/// "denied_by_actor":[{"actor","count","last"}],"oldest_secrets":[{"name","current_since"}],"risks":bool}`.
+/// "denied_by_actor":[{"actor","count","last"}],"oldest_secrets":[{"name","current_since"}],
+/// "rotation_backlog":[{"name","version","state","waiting"}],"risks":bool}`.
 ///
 /// ```swift
 /// var json = ReportOutput { output.write($0) }
@@ -38,8 +39,8 @@ package final class ReportOutput: ReportWriter {
         open?.empty = false
     }
 
-    /// Ends the sections no name came for, then writes the refusals, the oldest secrets and
-    /// whether any risk was found, and a newline.
+    /// Ends the sections no name came for, then writes the refusals, the oldest secrets, the
+    /// rotations left half-way and whether any risk was found, and a newline.
     package func finish() {
         advance(to: Self.sections.count)
         guard let overview else { return }
@@ -49,9 +50,15 @@ package final class ReportOutput: ReportWriter {
         let oldest = overview.oldestSecrets.map { entry in
             JSON.object([("name", .string(entry.credential.name)), ("current_since", .time(entry.since))])
         }
+        let backlog = overview.rotationBacklog.map { entry in
+            JSON.object([
+                ("name", .string(entry.name)), ("version", .int(Int64(entry.version))), ("state", .string(entry.state.rawValue)),
+                ("waiting", entry.waiting.map(IssuerStepOutput.json) ?? .null),
+            ])
+        }
         write(
             ",\"denied_by_actor\":\(JSON.array(denied).rendered()),\"oldest_secrets\":\(JSON.array(oldest).rendered())"
-                + ",\"risks\":\(overview.hasRisks)}\n")
+                + ",\"rotation_backlog\":\(JSON.array(backlog).rendered()),\"risks\":\(overview.hasRisks)}\n")
     }
 
     /// Closes the open section's array and opens each one up to `index`'s (past the last:

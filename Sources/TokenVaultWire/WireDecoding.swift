@@ -31,7 +31,8 @@ package enum WireDecoding {
             lastUsedAt: try optionalTime(read { r throws(JSONError) in try r.optionalString("last_used_at") }),
             lastUsedBy: try read { r throws(JSONError) in try r.optionalString("last_used_by") },
             currentVersion: try read { r throws(JSONError) in try r.optionalInt64("current_version") }.map(Int.init),
-            lastTest: try lastTest(json["last_test"])
+            lastTest: try lastTest(json["last_test"]),
+            hook: try read { r throws(JSONError) in try r.optionalString("hook") }
         )
         return credential
 
@@ -48,7 +49,10 @@ package enum WireDecoding {
             else { throw malformed }
             return SecretVersion(
                 number: Int(number), state: state, createdAt: try time(created), validUntil: try optionalTime(item["valid_until"]?.stringValue),
-                firstUsedAt: try optionalTime(item["first_used_at"]?.stringValue)
+                firstUsedAt: try optionalTime(item["first_used_at"]?.stringValue), upstreamID: item["upstream_id"]?.stringValue,
+                upstreamExpiresAt: try optionalTime(item["upstream_expires_at"]?.stringValue),
+                waiting: try item["waiting"].flatMap { $0.isNull ? nil : $0 }.map(IssuerStepOutput.waiting),
+                closedAt: try optionalTime(item["closed_at"]?.stringValue)
             )
         }
         let history = try (json["name_history"]?.arrayValue ?? []).map { item throws(VaultError) in
@@ -101,6 +105,11 @@ package enum WireDecoding {
         return Principal(id: id, name: name, recognisedBy: recognition, isAdmin: admin, allow: allow, createdAt: try time(created))
     }
 
+    /// The steps run at an issuer, from an answer's `issuer_steps` (none when absent).
+    package static func issuerSteps(_ json: JSON?) throws(VaultError) -> [IssuerStepResult] {
+        try (json?.arrayValue ?? []).map { item throws(VaultError) in try IssuerStepOutput.result(item) }
+    }
+
     /// The error of an answer that is not what the service writes.
     package static let malformed = VaultError(.failed, "the service's answer is malformed")
 
@@ -116,7 +125,7 @@ package enum WireDecoding {
         return ConnectionTestResult(passed: passed, detail: detail, testedAt: try time(tested))
     }
 
-    private static func time(_ text: String) throws(VaultError) -> UnixTime {
+    static func time(_ text: String) throws(VaultError) -> UnixTime {
         do { return try TimeFormat.parseDate(text) } catch { throw malformed }
     }
 

@@ -29,7 +29,7 @@ struct ClientModeTests {
             box = try Sandbox()
             let setup: [([String], String?)] = [
                 (["add", "erp", "--grant", "shop:orders:r", "--expires-in", "30d", "--issuer", "xentral"], ClientModeTests.secret),
-                (["add", "soon", "--grant", "shop:orders:r", "--expires-in", "3d"], "soon-secret"),
+                (["add", "soon", "--grant", "shop:orders:r", "--expires-in", "84h"], "soon-secret"),
                 (["add", "other", "--grant", "shop:orders:r", "--expires-in", "90d"], "other-secret"),
                 (
                     ["principal", "add", "me", "--uid", String(getuid())] + ["erp", "soon", "api", "raw"].flatMap { ["--allow", "\($0):*:*:r"] }, nil

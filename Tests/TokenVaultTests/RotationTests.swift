@@ -255,7 +255,7 @@ struct RotationTests {
         try t.vault.revoke("revoked")
         clock.advance(85 * 86_400)
         let hook = hookScript(t.directory, "cat >/dev/null; [ \"$TOKENVAULT_STEP\" = create ] && echo \"new-$TOKENVAULT_NAME\"; exit 0")
-        let first = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook))
+        let first = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).rotations
         #expect(first.map(\.name) == ["issued", "due-1", "due-2"])
         #expect(
             first.map(\.outcome) == [
@@ -263,9 +263,9 @@ struct RotationTests {
             ])
         #expect(try t.vault.fetch("due-1").secret.text == "new-due-1")
         #expect(try t.vault.show("due-1").credential.expiresAt == clock.now + 88 * 86_400)
-        let second = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook))
+        let second = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).rotations
         #expect(second.map(\.name) == ["issued"])  // idempotent: the rotated ones are no longer due
-        let failing = try t.vault.rotateExpiring(within: 60 * 86_400, hook: RotationHook(command: "cat >/dev/null; exit 1"))
+        let failing = try t.vault.rotateExpiring(within: 60 * 86_400, hook: RotationHook(command: "cat >/dev/null; exit 1")).rotations
         #expect(failing.contains { $0.name == "later" && $0.outcome == .failed("rotation of 'later': create step failed (exit status 1)") })
     }
 
@@ -276,11 +276,11 @@ struct RotationTests {
         let t = try TestVault()
         _ = try t.vault.add(newCredential("short", "*:*:r", expiresIn: 3 * 86_400), secret: Secret("a"))
         let hook = hookScript(t.directory, "cat >/dev/null; [ \"$TOKENVAULT_STEP\" = create ] && echo new; exit 0")
-        _ = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook))
-        #expect(try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).map(\.outcome) == [.rotated(version: 3)])
+        _ = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).rotations
+        #expect(try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).rotations.map(\.outcome) == [.rotated(version: 3)])
         let longer = RotationPolicy(expiry: .after(seconds: 30 * 86_400))
-        _ = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook), policy: longer)
-        #expect(try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).isEmpty)
+        _ = try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook), policy: longer).rotations
+        #expect(try t.vault.rotateExpiring(within: 7 * 86_400, hook: RotationHook(command: hook)).rotations.isEmpty)
     }
 
     @Test func revokingOneVersion() throws {

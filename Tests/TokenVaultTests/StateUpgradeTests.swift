@@ -146,13 +146,14 @@ struct RecordColumnTests {
         #expect(
             StoredCredential.columns == """
                 c.id, c.uid, c.name, c.kind, c.legacy, c.description, c.issuer, c.api_url, c.created_at, c.expires_at, \
-                c.revoked_at, c.deleted_at, c.last_test_at, c.last_test_ok, c.last_test_detail, \
+                c.revoked_at, c.deleted_at, c.last_test_at, c.last_test_ok, c.last_test_detail, c.hook, \
                 (SELECT v.version FROM secret_versions v WHERE v.credential_id = c.id AND v.state = 'current'), c.state_seq, c.state_mac
                 """)
         #expect(
             StoredVersion.columns == """
                 credential_id, version, state, key_id, ciphertext, fingerprint, created_at, valid_until, \
-                retire_on_first_use_of, first_used_at, state_seq, state_mac
+                retire_on_first_use_of, first_used_at, upstream_id, upstream_expires_at, owed_step, owed_attempts, owed_detail, \
+                closed_at, state_seq, state_mac
                 """)
         #expect(StoredName.columns == "name, named_at, rowid, state_seq, state_mac")
         #expect(StoredGrant.columns == "project, resource, permissions")

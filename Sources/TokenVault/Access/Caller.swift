@@ -78,6 +78,17 @@ public struct Caller: Sendable {
     /// Whether the caller may read what only admins read (the trail, reports, principals).
     var isAdmin: Bool { principal?.isAdmin ?? true }
 
+    /// Refuses a hook set or changed through the service: a hook is a command the vault's own
+    /// account runs, so only the holder of the key (the embedded mode) may choose one. An admin
+    /// principal may read every secret, but is not given a shell.
+    func authorizeHookChange() throws(Vault.Refusal) {
+        guard let principal else { return }
+        throw Vault.Refusal.denied(
+            "principal '\(printable(principal.name))' may not set a hook: hooks are set without the service, by the holder of the key",
+            reason: "hook change through the service"
+        )
+    }
+
     static func notAdmin(_ principal: Principal) -> Vault.Refusal {
         .denied("principal '\(printable(principal.name))' is not an admin", reason: "not an admin")
     }

@@ -46,6 +46,7 @@ extension Vault {
         if let expiry = try new.expiryTime(createdAt: now), expiry - now > Vault.maximumIssuedLifetime {
             throw .invalid("issued tokens must expire within 180 days")
         }
+        guard new.hook == nil else { throw .invalid("issued tokens are rotated by minting: a hook is for stored tokens") }
         let token = try IssuedTokenFormat.mint()
         let credential = try insert(new, kind: .issued, secret: token, action: .issue)
         return (credential, token)
@@ -56,8 +57,10 @@ extension Vault {
         let scope = new.isLegacy ? Scope(trusted: [.unlimited]) : new.scope
         let expiry = try new.expiryTime(createdAt: clock.now)
         let uid = "cred_" + Hex.encode(try Vault.randomBytes(10))
+        if let hook = new.hook { try RotationHook.validate(command: hook) }
 
         return try audited(AuditRecord(action, credentialID: uid, name: name)) { db, now, record in
+            if new.hook != nil { try caller.authorizeHookChange() }
             guard try !CredentialTable.isNameTaken(db, name) else {
                 throw VaultError.invalid("a credential named '\(printable(name))' already exists")
             }
@@ -70,6 +73,7 @@ extension Vault {
             if let table = try CredentialTable.childTableWithRows(db, of: rowID) {
                 throw StateViolation(table: table, credential: name, problem: .forged)
             }
+            if let hook = new.hook { try CredentialTable.setHook(db, rowID, hook) }
             try NameHistoryTable.insert(db, credential: rowID, name: name, at: now)
             for grant in scope.grants { try GrantTable.insert(db, credential: rowID, grant) }
             try SecretVersions.insert(

@@ -18,16 +18,18 @@ public struct CredentialEdit: Sendable {
     public var apiURL: String?
     public var issuer: String?
     public var description: String?
+    /// A new hook (`.some(command)`), or none (`.some(nil)`): see ``NewCredential/hook``.
+    public var hook: String??
 
     public init() {}
 
     var isEmpty: Bool {
-        expiry == nil && addGrants.isEmpty && removeGrants.isEmpty && apiURL == nil && issuer == nil && description == nil
+        expiry == nil && addGrants.isEmpty && removeGrants.isEmpty && apiURL == nil && issuer == nil && description == nil && hook == nil
     }
 }
 
 extension Vault {
-    /// Changes a credential's expiry, grants, API URL, issuer or description, keeping its
+    /// Changes a credential's expiry, grants, API URL, issuer, description or hook, keeping its
     /// secret, its versions and its id: what fixing a mistake after `add` needs, without a
     /// rotation with the same secret.
     ///
@@ -39,18 +41,28 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` (audited) when there is no such credential;
     ///   ``VaultError/Kind/invalidInput`` for nothing to change, a bad label or grant, an expiry
     ///   in the past, grants on a legacy token (unlimited by definition), removing a grant the
-    ///   credential does not have or its last one, or an issued token made to expire past 180
-    ///   days or never.
+    ///   credential does not have or its last one, an issued token made to expire past 180
+    ///   days or never, or a hook whose program is not an executable file (or on an issued
+    ///   token); ``VaultError/Kind/denied`` (audited) for a hook changed through the service.
     public func edit(_ name: String, _ change: CredentialEdit) throws(VaultError) -> Credential {
         let name = try Labels.name(name)
         guard !change.isEmpty else {
-            throw .invalid("nothing to change: give --expires, --grant, --remove-grant, --api-url, --issuer or --description")
+            throw .invalid(
+                "nothing to change: give --expires, --grant, --remove-grant, --api-url, --issuer, --description, --hook or --remove-hook"
+            )
         }
         let labels = try NewCredential.validatedLabels(description: change.description, issuer: change.issuer, apiURL: change.apiURL)
+        if case .some(.some(let hook)) = change.hook { try RotationHook.validate(command: hook) }
         return try audited(AuditRecord(.edit, name: name)) { db, now, record in
             guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { throw Refusal.notFound(name) }
             let credential = loaded.credential
             record.credentialID = credential.id
+            if let hook = change.hook {
+                try caller.authorizeHookChange()
+                guard hook == nil || credential.kind == .stored else {
+                    throw VaultError.invalid("issued tokens are rotated by minting: a hook is for stored tokens")
+                }
+            }
             var changed: [String] = []
             let expiresAt: UnixTime??
             if let expiry = change.expiry {
@@ -72,6 +84,7 @@ extension Vault {
             for (field, value) in [("api_url", labels.apiURL), ("issuer", labels.issuer), ("description", labels.description)] where value != nil {
                 changed.append(field)
             }
+            if let hook = change.hook { changed.append(hook == nil ? "hook removed" : "hook") }
             record.reason = "changed " + changed.joined(separator: "; ")
             try changingState(of: loaded.rowID, db, &record) { _ in
                 if let expiresAt { try CredentialTable.setExpiry(db, loaded.rowID, expiresAt) }
@@ -80,6 +93,7 @@ extension Vault {
                     for grant in grants { try GrantTable.insert(db, credential: loaded.rowID, grant) }
                 }
                 try CredentialTable.setLabels(db, loaded.rowID, apiURL: labels.apiURL, issuer: labels.issuer, description: labels.description)
+                if let hook = change.hook { try CredentialTable.setHook(db, loaded.rowID, hook) }
             }
             guard let edited = try CredentialRecords.byRowID(loaded.rowID, db, stateAuthenticator, sealedBy: record.stateSeq) else {
                 throw VaultError(.failed, "the edited credential could not be read back")

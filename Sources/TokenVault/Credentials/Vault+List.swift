@@ -41,7 +41,7 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/notFound`` when no live credential has that name.
     public func show(_ name: String) throws(VaultError) -> CredentialDetails {
         let name = try Labels.name(name)
-        return try reading { db, _ in
+        return try reading { db, now in
             let authenticator = stateAuthenticator
             guard caller.mayView(name), let loaded = try CredentialRecords.live(named: name, db, authenticator),
                 let snapshot = try CredentialSnapshot.load(rowID: loaded.rowID, db, authenticator)
@@ -54,7 +54,8 @@ extension Vault {
                 }
                 return SecretVersion(
                     number: Int(version.version), state: state, createdAt: version.createdAt,
-                    validUntil: version.validUntil, firstUsedAt: version.firstUsedAt
+                    validUntil: version.validUntil, firstUsedAt: version.firstUsedAt, upstreamID: version.upstream.id,
+                    upstreamExpiresAt: version.upstream.expiresAt, waiting: version.waitingStep(at: now), closedAt: version.upstream.closedAt
                 )
             }
             let history = snapshot.names.map { (name: $0.name, since: $0.namedAt) }

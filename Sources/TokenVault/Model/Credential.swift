@@ -49,6 +49,9 @@ public struct NewCredential: Sendable {
     public var issuer: String?
     /// The API base URL the token is for (the instance URL plus `/api`).
     public var apiURL: String?
+    /// The hook that rotates, tests and revokes it when a command names none (stored tokens
+    /// only; run as `/bin/sh -c HOOK`; its program must be an executable file).
+    public var hook: String?
 
     /// A scoped credential.
     public init(name: String, scope: Scope, expiry: Expiry) {
@@ -115,7 +118,7 @@ public struct Credential: Sendable, Hashable {
     package init(
         id: String, name: String, kind: CredentialKind, isLegacy: Bool, scope: Scope, description: String?, issuer: String?,
         apiURL: String?, createdAt: UnixTime, expiresAt: UnixTime?, revokedAt: UnixTime?, lastUsedAt: UnixTime?, lastUsedBy: String?,
-        currentVersion: Int?, lastTest: ConnectionTestResult?
+        currentVersion: Int?, lastTest: ConnectionTestResult?, hook: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -132,6 +135,7 @@ public struct Credential: Sendable, Hashable {
         self.lastUsedBy = lastUsedBy
         self.currentVersion = currentVersion
         self.lastTest = lastTest
+        self.hook = hook
     }
 
     /// Immutable id (`cred_…`); survives renames and deletion, so the audit trail stays continuous.
@@ -153,6 +157,9 @@ public struct Credential: Sendable, Hashable {
     public let currentVersion: Int?
     /// The last connection test, if any.
     public let lastTest: ConnectionTestResult?
+    /// The hook that rotates, tests and revokes it when a command names none (run as
+    /// `/bin/sh -c HOOK`). Not a secret, but it is shown only to those who may see the credential.
+    public let hook: String?
 
     /// The state at time `now`.
     public func state(at now: UnixTime) -> CredentialState {
@@ -169,12 +176,19 @@ public struct Credential: Sendable, Hashable {
 public struct SecretVersion: Sendable, Hashable {
     /// Every stored property, for the package's other modules (the CLI as a client rebuilds
     /// values from the API's JSON); outside the package, values come only from a vault.
-    package init(number: Int, state: VersionState, createdAt: UnixTime, validUntil: UnixTime?, firstUsedAt: UnixTime?) {
+    package init(
+        number: Int, state: VersionState, createdAt: UnixTime, validUntil: UnixTime?, firstUsedAt: UnixTime?,
+        upstreamID: String? = nil, upstreamExpiresAt: UnixTime? = nil, waiting: WaitingStep? = nil, closedAt: UnixTime? = nil
+    ) {
         self.number = number
         self.state = state
         self.createdAt = createdAt
         self.validUntil = validUntil
         self.firstUsedAt = firstUsedAt
+        self.upstreamID = upstreamID
+        self.upstreamExpiresAt = upstreamExpiresAt
+        self.waiting = waiting
+        self.closedAt = closedAt
     }
 
     public let number: Int
@@ -183,6 +197,14 @@ public struct SecretVersion: Sendable, Hashable {
     /// For a `previous` version: when it stops being accepted.
     public let validUntil: UnixTime?
     public let firstUsedAt: UnixTime?
+    /// The issuer's id for this token, from its hook's `create` step.
+    public let upstreamID: String?
+    /// The token's expiry as its issuer reported it.
+    public let upstreamExpiresAt: UnixTime?
+    /// A hook step this version still owes its issuer.
+    public let waiting: WaitingStep?
+    /// When a hook step confirmed the token closed at its issuer.
+    public let closedAt: UnixTime?
 }
 
 /// Everything `show` tells about a credential, never its secret.

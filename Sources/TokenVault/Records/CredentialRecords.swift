@@ -148,11 +148,8 @@ enum CredentialRecords {
         case .flagged:
             let parts = ReportFlag.allCases.map { candidates(.flag($0), now: now, unusedFor: unusedFor) }
             return (parts.map { "(\($0.0))" }.joined(separator: " OR "), parts.flatMap(\.1), false)
-        case .rotation:
-            return (
-                "c.last_test_at IS NOT NULL OR EXISTS (SELECT 1 FROM secret_versions p WHERE p.credential_id = c.id AND p.state = 'pending')", [],
-                false
-            )
+        case .tested:
+            return ("c.last_test_at IS NOT NULL", [], false)
         }
     }
 
@@ -239,7 +236,8 @@ enum CredentialRecords {
             currentVersion: stored.currentVersion.map(Int.init),
             lastTest: stored.lastTestAt.map { at in
                 ConnectionTestResult(passed: stored.lastTestOK == 1, detail: stored.lastTestDetail ?? "", testedAt: at)
-            }
+            },
+            hook: stored.hook
         )
         return Loaded(rowID: stored.rowID, stored: stored, credential: credential)
     }

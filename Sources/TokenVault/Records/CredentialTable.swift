@@ -18,13 +18,14 @@ enum CredentialTable {
     private static let revokeSQL = "UPDATE credentials SET revoked_at = ? WHERE id = ?"
     private static let tombstoneSQL = """
         UPDATE credentials SET name = NULL, deleted_at = ?, description = NULL, api_url = NULL,
-            last_used_by = NULL WHERE id = ?
+            hook = NULL, last_used_by = NULL WHERE id = ?
         """
     private static let expirySQL = "UPDATE credentials SET expires_at = ? WHERE id = ?"
     private static let labelsSQL = """
         UPDATE credentials SET api_url = coalesce(?, api_url), issuer = coalesce(?, issuer), description = coalesce(?, description)
         WHERE id = ?
         """
+    private static let hookSQL = "UPDATE credentials SET hook = ? WHERE id = ?"
     private static let useSQL = "UPDATE credentials SET last_used_at = ?, last_used_by = ? WHERE id = ?"
     private static let testSQL = "UPDATE credentials SET last_test_at = ?, last_test_ok = ?, last_test_detail = ? WHERE id = ?"
     private static let sealSQL = "UPDATE credentials SET state_seq = ?, state_mac = ? WHERE id = ?"
@@ -32,6 +33,7 @@ enum CredentialTable {
         SELECT name FROM credentials WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at, name
         """
     private static let storedSQL = "SELECT \(StoredCredential.columns) FROM credentials c WHERE c.id = ?"
+    private static let storedBeforeSchema8SQL = "SELECT \(StoredCredential.columnsBeforeSchema8) FROM credentials c WHERE c.id = ?"
     private static let storedWithEventSQL = "SELECT \(StoredCredential.columns), \(newestEventColumn) FROM credentials c WHERE c.id = ?"
     private static let allIDsSQL = "SELECT id FROM credentials ORDER BY id"
     private static let maxIDSQL = "SELECT max(id) FROM credentials"
@@ -99,6 +101,11 @@ enum CredentialTable {
         try db.execute(labelsSQL, [apiURL, issuer, description, rowID])
     }
 
+    /// Sets the credential's hook; nil removes it.
+    static func setHook(_ db: Connection, _ rowID: Int64, _ hook: String?) throws {
+        try db.execute(hookSQL, [hook, rowID])
+    }
+
     static func setExpiry(_ db: Connection, _ rowID: Int64, _ expiresAt: UnixTime?) throws {
         try db.execute(expirySQL, [expiresAt, rowID])
     }
@@ -125,8 +132,11 @@ enum CredentialTable {
     }
 
     /// The row with id `rowID` (``StoredCredential/columns``), or nil.
-    static func stored(_ db: Connection, _ rowID: Int64) throws -> Row? {
-        try db.row(storedSQL, [rowID])
+    ///
+    /// - Parameter schema: the schema the vault is at; the upgrade to schema 6 reads rows before
+    ///   later migrations add their columns.
+    static func stored(_ db: Connection, _ rowID: Int64, schema: Int = .max) throws -> Row? {
+        try db.row(schema < Records.issuerLoopSchema ? storedBeforeSchema8SQL : storedSQL, [rowID])
     }
 
     /// The row with id `rowID`, then its newest state-changing event, or nil.

@@ -17,6 +17,10 @@ internal import TokenVaultStore
 ///
 /// What is specific to SQLite is marked `// SQLite:`, with what another engine would use.
 enum Records {
+    /// The schema that added the columns of the rotation loop with the issuer (a credential's
+    /// hook; what the issuer said about a version, and the step it still owes).
+    static let issuerLoopSchema = 8
+
     /// Checkpoints the write-ahead log into the file and truncates it: no page image (a deleted
     /// ciphertext, an old wrapped key) is left in the `-wal` file. False when another process
     /// kept reading past the busy timeout.
@@ -56,7 +60,9 @@ enum SchemaObjects {
         "index sqlite_autoindex_credentials_1", "index sqlite_autoindex_credentials_2", "index sqlite_autoindex_grants_1",
         "index sqlite_autoindex_name_history_1", "index sqlite_autoindex_secret_versions_1",
         "table principals", "index principals_match", "index sqlite_autoindex_principals_1", "index sqlite_autoindex_principals_2",
-        "index sqlite_autoindex_principals_3", "index audit_events_refused", "index audit_events_seals",
+        "index sqlite_autoindex_principals_3",
+        "index secret_versions_owed", "table issuer_policies", "index sqlite_autoindex_issuer_policies_1",
+        "index audit_events_refused", "index audit_events_seals",
     ]
 
     // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).

@@ -14,6 +14,7 @@ enum SecretVersionTable {
     private static let numberedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? AND version = ?"
     private static let allSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ? ORDER BY version"
     private static let allForSealSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE credential_id = ?"
+    private static let allForSealBeforeSchema8SQL = "SELECT \(StoredVersion.columnsBeforeSchema8) FROM secret_versions WHERE credential_id = ?"
     private static let issuedSQL = "SELECT \(StoredVersion.columns) FROM secret_versions WHERE fingerprint = ? AND ciphertext IS NULL"
     private static let currentCreationSQL = "SELECT version, created_at FROM secret_versions WHERE credential_id = ? AND state = 'current'"
     private static let setStateSQL = "UPDATE secret_versions SET state = ? WHERE credential_id = ? AND version = ?"
@@ -29,12 +30,29 @@ enum SecretVersionTable {
     private static let discardPendingSQL = "UPDATE secret_versions SET state = 'revoked' WHERE credential_id = ? AND state = 'pending'"
     private static let promotePendingSQL =
         "UPDATE secret_versions SET state = 'current', created_at = ? WHERE credential_id = ? AND version = ? AND state = 'pending'"
-    private static let pendingCredentialsSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE state = 'pending'"
     private static let maxVersionSQL = "SELECT max(version) FROM secret_versions WHERE credential_id = ?"
     private static let deleteSQL = "DELETE FROM secret_versions WHERE credential_id = ?"
     private static let encryptedCredentialsSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE ciphertext IS NOT NULL ORDER BY 1"
     private static let reencryptSQL = "UPDATE secret_versions SET key_id = ?, ciphertext = ? WHERE credential_id = ? AND version = ?"
     private static let sealSQL = "UPDATE secret_versions SET state_seq = ?, state_mac = ? WHERE credential_id = ? AND version = ?"
+    private static let upstreamSQL = "UPDATE secret_versions SET upstream_id = ?, upstream_expires_at = ? WHERE credential_id = ? AND version = ?"
+    private static let oweSQL = """
+        UPDATE secret_versions SET owed_step = ?, owed_attempts = 0, owed_detail = NULL
+        WHERE credential_id = ? AND version = ? AND closed_at IS NULL
+        """
+    private static let oweInStateSQL = """
+        UPDATE secret_versions SET owed_step = ?, owed_attempts = 0, owed_detail = NULL
+        WHERE credential_id = ? AND state = ? AND closed_at IS NULL AND owed_step IS NULL
+        """
+    private static let failedAttemptSQL =
+        "UPDATE secret_versions SET owed_attempts = owed_attempts + 1, owed_detail = ? WHERE credential_id = ? AND version = ?"
+    private static let settleSQL = """
+        UPDATE secret_versions SET owed_step = NULL, owed_attempts = 0, owed_detail = NULL, closed_at = ?
+        WHERE credential_id = ? AND version = ?
+        """
+    private static let backlogSQL =
+        "SELECT DISTINCT credential_id FROM secret_versions WHERE owed_step IS NOT NULL OR state = 'pending' ORDER BY 1"
+    private static let owingSQL = "SELECT DISTINCT credential_id FROM secret_versions WHERE owed_step IS NOT NULL ORDER BY 1"
 
     /// The versions of the credentials whose row ids are in a range (two arguments), in
     /// credential and version order: for the state verifier's merge.
@@ -46,12 +64,6 @@ enum SecretVersionTable {
         fingerprint: [UInt8], createdAt: UnixTime
     ) throws {
         try db.execute(insertSQL, [rowID, version, state.rawValue, keyID, ciphertext, fingerprint, createdAt])
-    }
-
-    /// The row ids of the credentials that have a pending version (a scan of the versions: for
-    /// the report).
-    static func credentialsWithPendingVersions(_ db: Connection) throws -> Set<Int64> {
-        Set(try db.rows(pendingCredentialsSQL).compactMap { $0.int64(0) })
     }
 
     /// The current version's row (``StoredVersion/columns``), or nil.
@@ -69,9 +81,10 @@ enum SecretVersionTable {
         try db.rows(allSQL, [rowID])
     }
 
-    /// Every version's row in no particular order, to seal them.
-    static func allToSeal(_ db: Connection, credential rowID: Int64) throws -> [Row] {
-        try db.rows(allForSealSQL, [rowID])
+    /// Every version's row in no particular order, to seal them (`schema`: as for
+    /// ``CredentialTable/stored(_:_:schema:)``).
+    static func allToSeal(_ db: Connection, credential rowID: Int64, schema: Int = .max) throws -> [Row] {
+        try db.rows(schema < Records.issuerLoopSchema ? allForSealBeforeSchema8SQL : allForSealSQL, [rowID])
     }
 
     /// The row of the issued token whose keyed hash is `fingerprint`, or nil.
@@ -137,6 +150,42 @@ enum SecretVersionTable {
     /// Replaces a version's ciphertext (and the key it is under).
     static func reencrypt(_ db: Connection, credential rowID: Int64, version: Int64, keyID: Int64, ciphertext: [UInt8]) throws {
         try db.execute(reencryptSQL, [keyID, ciphertext, rowID, version])
+    }
+
+    /// Records what the issuer said about a version: its id for the token and its real expiry.
+    static func recordUpstream(_ db: Connection, credential rowID: Int64, version: Int64, id: String?, expiresAt: UnixTime?) throws {
+        try db.execute(upstreamSQL, [id, expiresAt, rowID, version])
+    }
+
+    /// Records that `version` owes its issuer `step` (unless the issuer already confirmed it closed).
+    static func owe(_ db: Connection, credential rowID: Int64, version: Int64, _ step: UpstreamStep) throws {
+        try db.execute(oweSQL, [step.rawValue, rowID, version])
+    }
+
+    /// Records that every version in `state` owes its issuer `step`, unless it already owes one
+    /// or the issuer confirmed it closed.
+    static func owe(_ db: Connection, credential rowID: Int64, inState state: VersionState, _ step: UpstreamStep) throws {
+        try db.execute(oweInStateSQL, [step.rawValue, rowID, state.rawValue])
+    }
+
+    /// Counts a failed attempt of the step `version` owes, and how it failed.
+    static func recordFailedAttempt(_ db: Connection, credential rowID: Int64, version: Int64, detail: String) throws {
+        try db.execute(failedAttemptSQL, [detail, rowID, version])
+    }
+
+    /// Clears the step `version` owed: the issuer confirmed the token closed at `time`.
+    static func settle(_ db: Connection, credential rowID: Int64, version: Int64, at time: UnixTime) throws {
+        try db.execute(settleSQL, [time, rowID, version])
+    }
+
+    /// The row ids of the credentials with a pending version or a step owed, in order.
+    static func credentialsWithBacklog(_ db: Connection) throws -> [Int64] {
+        try db.rows(backlogSQL).compactMap { $0.int64(0) }
+    }
+
+    /// The row ids of the credentials with a version that owes its issuer a step, in order.
+    static func credentialsOwingSteps(_ db: Connection) throws -> [Int64] {
+        try db.rows(owingSQL).compactMap { $0.int64(0) }
     }
 
     /// Writes a version's state MAC and the event it was sealed under.

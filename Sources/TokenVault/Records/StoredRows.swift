@@ -20,6 +20,8 @@ struct StoredCredential: Sendable, Equatable {
     let lastTestAt: Int64?
     let lastTestOK: Int64?
     let lastTestDetail: String?
+    /// The command that rotates, tests and revokes it when a command names none (schema 8).
+    let hook: String?
     /// The number of its current secret version (read from `secret_versions`): covered by this
     /// row's MAC, so that which version is current cannot be changed in the versions alone.
     let currentVersion: Int64?
@@ -31,7 +33,7 @@ struct StoredCredential: Sendable, Equatable {
     /// The columns ``init(_:offset:grants:)`` reads, in `SELECT` order, from `credentials c`.
     enum Column: Int, ColumnList {
         case id, uid, name, kind, legacy, description, issuer, apiURL, createdAt, expiresAt, revokedAt, deletedAt
-        case lastTestAt, lastTestOK, lastTestDetail, currentVersion, stateSeq, stateMAC
+        case lastTestAt, lastTestOK, lastTestDetail, hook, currentVersion, stateSeq, stateMAC
 
         var sqlExpression: String {
             switch self {
@@ -43,6 +45,9 @@ struct StoredCredential: Sendable, Equatable {
 
     static let columns = Column.selectList(table: "c")
     static let columnCount = Column.count
+    /// The columns of a vault before schema 8, which added ``hook``, as the upgrade to schema 6
+    /// reads them (`hook` reads as null, so the row encodes as it did then).
+    static let columnsBeforeSchema8 = Column.selectList(table: "c", absent: [.hook])
 
     /// Reads ``Column`` from `row`, starting at `offset`.
     ///
@@ -68,6 +73,7 @@ struct StoredCredential: Sendable, Equatable {
         self.lastTestAt = int64(.lastTestAt)
         self.lastTestOK = int64(.lastTestOK)
         self.lastTestDetail = string(.lastTestDetail)
+        self.hook = string(.hook)
         self.currentVersion = int64(.currentVersion)
         self.grants = grants.sorted()
         self.stateSeq = int64(.stateSeq)
@@ -127,16 +133,23 @@ struct StoredVersion: Sendable {
     let validUntil: Int64?
     let retireOnFirstUseOf: Int64?
     let firstUsedAt: Int64?
+    /// What the issuer said about it, and what it still owes the issuer (schema 8).
+    let upstream: StoredUpstream
     let stateSeq: Int64?
     let stateMAC: [UInt8]?
 
     /// The columns ``init(_:credential:)`` reads, in `SELECT` order.
     enum Column: Int, ColumnList {
         case credentialID, version, state, keyID, ciphertext, fingerprint, createdAt, validUntil
-        case retireOnFirstUseOf, firstUsedAt, stateSeq, stateMAC
+        case retireOnFirstUseOf, firstUsedAt, upstreamID, upstreamExpiresAt, owedStep, owedAttempts, owedDetail, closedAt
+        case stateSeq, stateMAC
     }
 
     static let columns = Column.selectList()
+    /// The columns of a vault before schema 8, as for ``StoredCredential/columnsBeforeSchema8``.
+    static let columnsBeforeSchema8 = Column.selectList(
+        absent: [.upstreamID, .upstreamExpiresAt, .owedStep, .owedAttempts, .owedDetail, .closedAt]
+    )
 
     init(_ row: Row, credential: String) throws(StateViolation) {
         guard let rowID = row.int64(Column.credentialID), let version = row.int64(Column.version),
@@ -153,6 +166,10 @@ struct StoredVersion: Sendable {
         self.validUntil = row.int64(Column.validUntil)
         self.retireOnFirstUseOf = row.int64(Column.retireOnFirstUseOf)
         self.firstUsedAt = row.int64(Column.firstUsedAt)
+        self.upstream = StoredUpstream(
+            id: row.string(Column.upstreamID), expiresAt: row.int64(Column.upstreamExpiresAt), owedStep: row.string(Column.owedStep),
+            attempts: row.int64(Column.owedAttempts) ?? 0, detail: row.string(Column.owedDetail), closedAt: row.int64(Column.closedAt)
+        )
         self.stateSeq = row.int64(Column.stateSeq)
         self.stateMAC = row.blob(Column.stateMAC)
     }
@@ -169,6 +186,28 @@ struct StoredVersion: Sendable {
         default: false
         }
     }
+}
+
+/// A version's columns about its issuer, as stored (covered by the version's MAC).
+struct StoredUpstream: Sendable, Equatable {
+    /// The issuer's id for the token.
+    var id: String?
+    /// The token's real expiry, as the issuer reported it.
+    var expiresAt: Int64?
+    /// `rollback`, `finish` or `revoke`: the hook step still owed, or nil.
+    var owedStep: String?
+    /// Failed attempts of the owed step so far.
+    var attempts: Int64 = 0
+    /// How the last attempt failed.
+    var detail: String?
+    /// When the issuer confirmed the token closed (an owed step succeeded).
+    var closedAt: Int64?
+
+    /// Whether every column holds its default: such a version encodes as it did before schema 8.
+    var isEmpty: Bool { self == StoredUpstream() }
+
+    /// The owed step, when it is one of the three.
+    var owed: UpstreamStep? { owedStep.flatMap(UpstreamStep.init(rawValue:)) }
 }
 
 /// A `name_history` row as stored.

@@ -9,7 +9,6 @@ public enum ReportListing: Sendable, Hashable {
     case flag(ReportFlag)
     /// Every credential with at least one flag.
     case flagged
-    /// The unrevoked credentials with rotation work or a connection test: a pending version, a
-    /// last test.
-    case rotation
+    /// The unrevoked credentials with a connection test, each with its last one.
+    case tested
 }

@@ -26,8 +26,12 @@ public struct ReportOverview: Sendable {
     public let deniedByActor: [(actor: String, count: Int64, last: UnixTime)]
     /// Unrevoked credentials by the age of their current secret, oldest first (at most 10).
     public let oldestSecrets: [(credential: Credential, since: UnixTime)]
-    /// Pending versions and connection tests.
+    /// Connection tests, and how many versions are pending.
     public let rotation: RotationSummary
+    /// Rotations left half-way: pending versions (a rotation interrupted before its test
+    /// passed) and hook steps versions still owe their issuers (a rollback, a finish or a revoke
+    /// that failed or waits), by credential name (its id once deleted) and version.
+    public let rotationBacklog: [RotationBacklogEntry]
     /// The audit trail's length and last seal (whether it verifies is ``Vault/verifyAuditTrail()``'s answer).
     public let trail: TrailSummary
 
@@ -124,18 +128,16 @@ public struct AttemptHistory: Sendable, Hashable {
     public var failed: Int64 { perDay.reduce(0) { $0 + $1.failed } }
 }
 
-/// Rotation in progress, and the connection tests, of the unrevoked credentials.
+/// The connection tests of the unrevoked credentials.
 public struct RotationSummary: Sendable, Hashable {
-    /// With a pending version (created by a rotation, not promoted yet).
-    public let pending: Int
     /// Whose last connection test passed.
     public let testsPassed: Int
     /// Whose last connection test failed.
     public let testsFailed: Int
     /// Never tested.
     public let untested: Int
-    /// How many credentials ``ReportListing/rotation`` lists: a pending version or a test.
-    public let listed: Int
+    /// Tested: how many credentials ``ReportListing/tested`` lists.
+    public var tested: Int { testsPassed + testsFailed }
 }
 
 /// The audit trail's length and its last seal.

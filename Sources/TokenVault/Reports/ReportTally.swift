@@ -13,16 +13,14 @@ struct ReportTally {
     private var testsPassed = 0
     private var testsFailed = 0
     private var untested = 0
-    private var pending = 0
-    private var rotationListed = 0
 
     init(now: UnixTime, unusedFor: Int64) {
         self.now = now
         self.unusedFor = unusedFor
     }
 
-    /// Counts one live credential, with its flags and whether it has a pending version.
-    mutating func add(_ credential: Credential, flags: [ReportFlag], pending hasPending: Bool) {
+    /// Counts one live credential, with its flags.
+    mutating func add(_ credential: Credential, flags: [ReportFlag]) {
         credentialCount += 1
         var issuer = issuers[credential.issuer] ?? (0, 0, 0, 0)
         switch credential.state(at: now) {
@@ -44,8 +42,6 @@ struct ReportTally {
         } else {
             never += 1
         }
-        if hasPending { pending += 1 }
-        if hasPending || credential.lastTest != nil { rotationListed += 1 }
         switch credential.lastTest?.passed {
         case true?: testsPassed += 1
         case false?: testsFailed += 1
@@ -74,6 +70,6 @@ struct ReportTally {
     }
 
     var rotation: RotationSummary {
-        RotationSummary(pending: pending, testsPassed: testsPassed, testsFailed: testsFailed, untested: untested, listed: rotationListed)
+        RotationSummary(testsPassed: testsPassed, testsFailed: testsFailed, untested: untested)
     }
 }

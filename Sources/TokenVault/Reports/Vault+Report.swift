@@ -16,11 +16,17 @@ public struct SecurityReport: Sendable {
     public let deniedByActor: [(actor: String, count: Int64, last: UnixTime)]
     /// Live credentials by the age of their current secret, oldest first (at most 10).
     public let oldestSecrets: [(credential: Credential, since: UnixTime)]
+    /// Rotations left half-way: pending versions (a rotation interrupted before its test
+    /// passed) and hook steps versions still owe their issuers (a rollback, a finish or a revoke
+    /// that failed or waits), by credential name (its id once deleted) and version.
+    public let rotationBacklog: [RotationBacklogEntry]
 
-    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused).
-    /// Denied attempts and secret ages are for information.
+    /// Whether any finding is a risk (unlimited, never-expiring, expired-not-revoked, unused, or
+    /// a step owed to an issuer that is due: a token the vault no longer holds may still work
+    /// there). Denied attempts, secret ages and pending versions are for information.
     public var hasRisks: Bool {
         !(unlimited.isEmpty && neverExpiring.isEmpty && expiredNotRevoked.isEmpty && unused.isEmpty)
+            || rotationBacklog.contains { $0.waiting?.isDue == true }
     }
 }
 
@@ -30,8 +36,12 @@ extension ReportFlag {
 }
 
 extension ReportOverview {
-    /// Whether any credential has a flag that is a risk (``ReportFlag/risks``).
-    public var hasRisks: Bool { ReportFlag.risks.contains { count(of: $0) > 0 } }
+    /// Whether any finding is a risk: a credential with a flag of ``ReportFlag/risks``, or a
+    /// step owed to an issuer that is due (a token the vault no longer holds may still work
+    /// there).
+    public var hasRisks: Bool {
+        ReportFlag.risks.contains { count(of: $0) > 0 } || rotationBacklog.contains { $0.waiting?.isDue == true }
+    }
 }
 
 extension Vault {
@@ -58,7 +68,8 @@ extension Vault {
         }
         return SecurityReport(
             unlimited: lists[0], neverExpiring: lists[1], expiredNotRevoked: lists[2], unused: lists[3],
-            deniedByActor: summary?.deniedByActor ?? [], oldestSecrets: summary?.oldestSecrets ?? []
+            deniedByActor: summary?.deniedByActor ?? [], oldestSecrets: summary?.oldestSecrets ?? [],
+            rotationBacklog: summary?.rotationBacklog ?? []
         )
     }
 
@@ -102,28 +113,28 @@ extension Vault {
         try requireAdmin()
         try reading { db, now in
             let authenticator = stateAuthenticator
-            let pending = try SecretVersionTable.credentialsWithPendingVersions(db)
             var tally = ReportTally(now: now, unusedFor: unusedFor)
             try CredentialRecords.forEachInStorageOrder(db, authenticator) { loaded in
                 let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
-                tally.add(loaded.credential, flags: flags, pending: pending.contains(loaded.rowID))
+                tally.add(loaded.credential, flags: flags)
             }
+            let backlog = try Self.rotationBacklog(db, authenticator, now: now)
             try overview(
                 ReportOverview(
                     generatedAt: now, unusedFor: unusedFor, credentialCount: tally.credentialCount, issuers: tally.issuerInventory,
                     flagCounts: tally.flags, expiry: tally.expiry, attempts: try Self.attempts(db, now: now),
                     deniedByActor: try AuditEventTable.deniedByActor(db), oldestSecrets: try Self.oldestSecrets(db, authenticator),
-                    rotation: tally.rotation, trail: try Self.trail(db)
+                    rotation: tally.rotation, rotationBacklog: backlog, trail: try Self.trail(db)
                 ))
             for (index, listing) in listings.enumerated() {
-                try stream(listing, limit: limit, now: now, unusedFor: unusedFor, pending: pending, db) { try each(index, $0) }
+                try stream(listing, limit: limit, now: now, unusedFor: unusedFor, db) { try each(index, $0) }
             }
         }
     }
 
     /// Streams the credentials of `listing` (at most `limit`) to `each`, by name.
     private func stream(
-        _ listing: ReportListing, limit: Int?, now: UnixTime, unusedFor: Int64, pending: Set<Int64>, _ db: Connection,
+        _ listing: ReportListing, limit: Int?, now: UnixTime, unusedFor: Int64, _ db: Connection,
         _ each: (ReportedCredential) throws -> Void
     ) throws {
         let authenticator = stateAuthenticator
@@ -131,23 +142,14 @@ extension Vault {
         do {
             try CredentialRecords.forEach(candidatesFor: listing, now: now, unusedFor: unusedFor, db, authenticator) { loaded in
                 let flags = ReportFlag.flags(of: loaded.credential, at: now, unusedFor: unusedFor)
-                let pendingVersion =
-                    pending.contains(loaded.rowID)
-                    ? try SecretVersions.readAll(of: loaded, db, authenticator).last { $0.versionState == .pending } : nil
                 let belongs: Bool
                 switch listing {
                 case .flag(let flag): belongs = flags.contains(flag)
                 case .flagged: belongs = !flags.isEmpty
-                case .rotation:
-                    belongs = loaded.credential.revokedAt == nil && (pendingVersion != nil || loaded.credential.lastTest != nil)
+                case .tested: belongs = loaded.credential.revokedAt == nil && loaded.credential.lastTest != nil
                 }
                 guard belongs else { return }
-                let version = pendingVersion.map { stored in
-                    SecretVersion(
-                        number: Int(stored.version), state: .pending, createdAt: stored.createdAt, validUntil: stored.validUntil,
-                        firstUsedAt: stored.firstUsedAt)
-                }
-                try each(ReportedCredential(credential: loaded.credential, flags: flags, pending: version))
+                try each(ReportedCredential(credential: loaded.credential, flags: flags))
                 listed += 1
                 if let limit, listed >= limit { throw ListingLimitReached() }
             }
@@ -189,6 +191,25 @@ extension Vault {
             ages.append((found.credential, current.createdAt))
         }
         return ages
+    }
+
+    /// Rotations left half-way: every pending version, and every version that owes its issuer
+    /// a hook step, each credential's rows checked.
+    private static func rotationBacklog(
+        _ db: Connection, _ authenticator: StateAuthenticator, now: UnixTime
+    ) throws -> [RotationBacklogEntry] {
+        var backlog: [RotationBacklogEntry] = []
+        for rowID in try SecretVersionTable.credentialsWithBacklog(db) {
+            guard let snapshot = try CredentialSnapshot.load(rowID: rowID, db, authenticator) else { continue }
+            for version in snapshot.versions {
+                guard let state = version.versionState, state == .pending || version.upstream.owed != nil else { continue }
+                backlog.append(
+                    RotationBacklogEntry(
+                        name: snapshot.credential.label, version: Int(version.version), state: state, waiting: version.waitingStep(at: now)
+                    ))
+            }
+        }
+        return backlog
     }
 
     /// The trail's length and last seal.

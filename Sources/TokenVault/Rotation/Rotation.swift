@@ -9,6 +9,13 @@ enum Rotation {
         let current: Secret?
         let pending: Secret?
         let nextVersion: Int64
+        /// The current version's number and what its issuer said about it.
+        let currentVersion: Int64?
+        let currentUpstream: StoredUpstream?
+        /// What the issuer said about the pending version being resumed.
+        let pendingUpstream: StoredUpstream?
+        /// The new version's intended expiry (nil: never).
+        let intendedExpiry: UnixTime?
     }
 
     static func validate(_ policy: RotationPolicy) throws(VaultError) {
@@ -79,8 +86,18 @@ enum Rotation {
         }
     }
 
-    /// Revokes a pending version left by an interrupted rotation.
-    static func discardPending(_ rowID: Int64, db: Connection) throws {
+    /// Releases the credential's lease when this process holds it (and leaves another's alone).
+    static func releaseLeaseIfHeld(_ rowID: Int64, db: Connection) throws {
+        let lease = try RotationLeaseTable.heldBy(db, credential: rowID)
+        if lease?.host == ProcessIdentity.host, lease?.pid == ProcessIdentity.pid {
+            try RotationLeaseTable.release(db, credential: rowID)
+        }
+    }
+
+    /// Revokes a pending version left by an interrupted rotation; with `owesRollback` (its hook
+    /// speaks protocol 2) it owes its issuer a `rollback` step, since the issuer minted it.
+    static func discardPending(_ rowID: Int64, db: Connection, owesRollback: Bool = false) throws {
+        if owesRollback { try SecretVersionTable.owe(db, credential: rowID, inState: .pending, .rollback) }
         try SecretVersionTable.discardPending(db, credential: rowID)
     }
 
@@ -106,11 +123,19 @@ enum Rotation {
 
     /// Makes the new secret current: retires the old current version per `policy`, stores the
     /// new version (or promotes the pending one), sets the new expiry, and releases the lease.
+    ///
+    /// - Parameters:
+    ///   - issuerExpiry: the new token's real expiry, as its issuer reported it: recorded
+    ///     instead of the one `policy` intends.
+    ///   - owesFinish: the replaced version owes its issuer a `finish` step (hook protocol 2),
+    ///     due once the vault no longer accepts it.
     static func promote(
         _ loaded: CredentialRecords.Loaded,
         newSecret: Secret,
         pendingVersion: Int64?,
         policy: RotationPolicy,
+        issuerExpiry: UnixTime? = nil,
+        owesFinish: Bool = false,
         now: UnixTime,
         keys: Keyring,
         db: Connection
@@ -136,6 +161,10 @@ enum Rotation {
                 try SecretVersionTable.setState(db, credential: rowID, version: oldVersion, .revoked)
                 reason += "; version \(oldVersion) revoked"
             }
+            if owesFinish {
+                try SecretVersionTable.owe(db, credential: rowID, version: oldVersion, .finish)
+                reason += "; finish step owed for version \(oldVersion)"
+            }
         }
         if let pendingVersion {
             guard try SecretVersionTable.promotePending(db, credential: rowID, version: pendingVersion, at: now) else {
@@ -148,7 +177,7 @@ enum Rotation {
                 secret: isStored ? newSecret : nil, fingerprint: keys.fingerprint(of: newSecret), now: now, keys: keys, db: db
             )
         }
-        let expiry = try newExpiry(loaded.credential, currentCreatedAt: current?.createdAt, policy: policy, now: now)
+        let expiry = try issuerExpiry ?? newExpiry(loaded.credential, currentCreatedAt: current?.createdAt, policy: policy, now: now)
         try CredentialTable.setExpiry(db, rowID, expiry)
         try RotationLeaseTable.release(db, credential: rowID)
         return (newVersion, reason)

@@ -1,3 +1,5 @@
+internal import TokenVaultSystem
+
 /// How the previous version is retired when a credential is rotated.
 ///
 /// - no grace, no first-use rule: the previous version is revoked at once;
@@ -31,6 +33,26 @@ public struct RotationHook: Sendable {
         self.command = command
         self.timeoutSeconds = timeoutSeconds
     }
+
+    /// Refuses a command whose program does not resolve to an executable file, before anything
+    /// runs: a typo in a cron line fails at once, not on the day a token is due.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` naming no more than the command's shape.
+    public func validate() throws(VaultError) {
+        try RotationHook.validate(command: command)
+    }
+
+    /// Checks a hook command: 1 to 1,000 characters without control characters, whose program
+    /// resolves to an executable file.
+    static func validate(command: String) throws(VaultError) {
+        let command = try Labels.label(command, what: "hook command", limit: 1_000)
+        guard Executables.commandResolves(command) else {
+            throw .invalid(
+                "the hook command's program is not an executable file",
+                hint: "give a path to an executable script, or a program on PATH"
+            )
+        }
+    }
 }
 
 /// Where a rotation's new secret comes from.
@@ -41,18 +63,24 @@ public enum RotationSource: Sendable {
     case mint
     /// A hook: `create` prints the new secret, `test` checks it, `finish` runs once it is current.
     case hook(RotationHook)
+    /// The credential's own hook (``Credential/hook``), each step killed after `timeoutSeconds`.
+    case ownHook(timeoutSeconds: Int64)
 }
 
 /// What a rotation did.
 public struct RotationResult: Sendable {
     /// Every stored property, for the package's other modules (the CLI as a client rebuilds
     /// values from the API's JSON); outside the package, values come only from a vault.
-    package init(credential: Credential, version: Int, mintedToken: Secret?, resumed: Bool, finishFailure: String?) {
+    package init(
+        credential: Credential, version: Int, mintedToken: Secret?, resumed: Bool, finishFailure: String?,
+        issuerSteps: [IssuerStepResult] = []
+    ) {
         self.credential = credential
         self.version = version
         self.mintedToken = mintedToken
         self.resumed = resumed
         self.finishFailure = finishFailure
+        self.issuerSteps = issuerSteps
     }
 
     /// The credential after rotation.
@@ -65,6 +93,9 @@ public struct RotationResult: Sendable {
     public let resumed: Bool
     /// Set when the `finish` step failed: the new version is current all the same.
     public let finishFailure: String?
+    /// With a protocol-2 hook: the steps run at the issuer after the rotation (the replaced
+    /// token's `finish`, and earlier steps still owed).
+    public let issuerSteps: [IssuerStepResult]
 }
 
 /// One credential's line in a cron-mode rotation.
@@ -86,6 +117,18 @@ public struct RotationReport: Sendable {
         self.name = name
         self.outcome = outcome
         self.failureKind = failureKind
+    }
+}
+
+/// What a cron-mode run did: a line per due credential, and the steps owed to issuers that it
+/// ran or left waiting.
+public struct RotationRun: Sendable {
+    public let rotations: [RotationReport]
+    public let issuerSteps: [IssuerStepResult]
+
+    /// Whether anything failed: a rotation, or a step at an issuer.
+    public var hasFailures: Bool {
+        rotations.contains { if case .failed = $0.outcome { true } else { false } } || issuerSteps.contains(where: \.isFailure)
     }
 }
 

@@ -2,32 +2,66 @@ internal import TokenVaultCrypto
 internal import TokenVaultStore
 
 /// Rotation through a hook: one audited transaction per step, in the order
-/// claim → create → test → promote → finish (docs/rotation-hooks.md).
+/// claim → create → test → promote → finish (docs/rotation-hooks.md), and with a protocol-2
+/// hook the steps that close tokens at the issuer: `rollback` of a pending token that failed its
+/// test or was discarded, and `finish` with the replaced token.
 extension Vault {
-    /// Rotates `name` through `hook`, resuming a pending version left by an interrupted run.
+    /// Rotates `name` through the hook of `session`, resuming a pending version left by an
+    /// interrupted run.
     ///
     /// - Parameter dueBefore: cron mode: rotate only if the credential still expires before this
     ///   time when its lease is taken (another run may have rotated it since the list was read).
     func rotateWithHook(
-        _ name: String, hook: RotationHook, policy: RotationPolicy, discardPending: Bool, dueBefore: UnixTime?
+        _ name: String, session: HookSession, policy: RotationPolicy, discardPending: Bool, dueBefore: UnixTime?
     ) throws(VaultError) -> RotationResult {
-        let claim = try claimForHook(name, leaseSeconds: hook.timeoutSeconds * 3 + 30, discardPending: discardPending, dueBefore: dueBefore)
-        let runner = HookRunner(hook: hook, credential: claim.loaded.credential, version: claim.nextVersion)
-        let newSecret: Secret
-        if let pending = claim.pending { newSecret = pending } else { newSecret = try createPendingVersion(claim, runner: runner) }
-        try testPendingVersion(claim, newSecret, runner: runner)
-        let credential = try promotePendingVersion(claim, newSecret, policy: policy)
-        let finishFailure = try runFinishStep(claim, runner: runner)
+        let hook = session.hook
+        // Every row of the credential is checked before the hook runs at all, even its probe.
+        _ = try reading { db, _ in
+            guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { return }
+            _ = try CredentialSnapshot.load(rowID: loaded.rowID, db, stateAuthenticator)
+        }
+        let protocolVersion = try session.protocolVersion()
+        let claim = try claimForHook(
+            name, leaseSeconds: hook.timeoutSeconds * 3 + 30, protocolVersion: protocolVersion, policy: policy,
+            discardPending: discardPending, dueBefore: dueBefore
+        )
+        var runner = HookRunner(
+            hook: hook, protocolVersion: protocolVersion, credential: claim.loaded.credential,
+            context: HookContext(
+                version: claim.nextVersion, previousVersion: claim.currentVersion, expiresAt: claim.intendedExpiry,
+                upstreamID: claim.pendingUpstream?.id, previousUpstreamID: claim.currentUpstream?.id
+            )
+        )
+        let created: CreatedToken
+        if let pending = claim.pending {
+            created = CreatedToken(secret: pending, upstreamID: claim.pendingUpstream?.id, expiresAt: claim.pendingUpstream?.expiresAt)
+        } else {
+            created = try createPendingVersion(claim, runner: runner, session: session)
+            runner.context.upstreamID = created.upstreamID
+        }
+        try testPendingVersion(claim, created.secret, runner: runner, session: session)
+        let credential = try promotePendingVersion(claim, created, policy: policy, owesFinish: protocolVersion == .two)
+        var issuerSteps: [IssuerStepResult] = []
+        let finishFailure: String?
+        if protocolVersion == .two {
+            issuerSteps = try settleIssuerSteps(ofRowID: claim.loaded.rowID, session: session)
+            finishFailure = issuerSteps.first { $0.step == .finish && $0.isFailure }.map { "\($0)" }
+        } else {
+            finishFailure = try runFinishStep(claim, runner: runner)
+        }
         return RotationResult(
             credential: credential, version: Int(claim.nextVersion), mintedToken: nil,
-            resumed: claim.pending != nil, finishFailure: finishFailure
+            resumed: claim.pending != nil, finishFailure: finishFailure, issuerSteps: issuerSteps
         )
     }
 
     /// Step 1: takes the credential's lease, checks every row of it, and reads what the hook
-    /// needs: the current secret, and a pending one to resume (unless `discardPending`).
+    /// needs: the current secret, and a pending one to resume (unless `discardPending`, which
+    /// revokes it and, for a protocol-2 hook, makes it owe its issuer a `rollback`, run once this
+    /// rotation has released the lease).
     private func claimForHook(
-        _ name: String, leaseSeconds: Int64, discardPending: Bool, dueBefore: UnixTime?
+        _ name: String, leaseSeconds: Int64, protocolVersion: HookProtocol, policy: RotationPolicy, discardPending: Bool,
+        dueBefore: UnixTime?
     ) throws(VaultError) -> Rotation.Claim {
         try audited(AuditRecord(.rotate, name: name)) { db, now, record in
             let loaded = try Rotation.loadRotatable(name, db, now: now, record: &record, stateAuthenticator)
@@ -42,69 +76,120 @@ extension Vault {
             let snapshot = try Rotation.snapshot(of: loaded, db, stateAuthenticator)
             var pendingVersion = snapshot.newest(.pending)
             if discardPending, pendingVersion != nil {
-                try changingState(of: loaded.rowID, db, &record) { _ in try Rotation.discardPending(loaded.rowID, db: db) }
+                try changingState(of: loaded.rowID, db, &record) { _ in
+                    try Rotation.discardPending(loaded.rowID, db: db, owesRollback: protocolVersion == .two)
+                }
                 pendingVersion = nil
             }
-            let current = try Rotation.open(snapshot.newest(.current), of: loaded, keys: keys)
+            let currentVersion = snapshot.newest(.current)
+            let current = try Rotation.open(currentVersion, of: loaded, keys: keys)
             let pending = try Rotation.open(pendingVersion, of: loaded, keys: keys)
             record.version = pending?.version ?? current?.version
             record.reason = pending.map { "resuming pending version \($0.version)" } ?? "create step: current version handed to the hook"
             return Rotation.Claim(
-                loaded: loaded, current: current?.secret, pending: pending?.secret, nextVersion: pending?.version ?? snapshot.nextVersionNumber
+                loaded: loaded, current: current?.secret, pending: pending?.secret,
+                nextVersion: pending?.version ?? snapshot.nextVersionNumber, currentVersion: currentVersion?.version,
+                currentUpstream: currentVersion?.upstream, pendingUpstream: pendingVersion?.upstream,
+                intendedExpiry: try Rotation.newExpiry(loaded.credential, currentCreatedAt: currentVersion?.createdAt, policy: policy, now: now)
             )
         }
     }
 
     /// Step 2: runs `create` with the current secret and stores its output as the pending
-    /// version. A failure, or no output, is recorded and thrown; nothing is stored.
-    private func createPendingVersion(_ claim: Rotation.Claim, runner: HookRunner) throws(VaultError) -> Secret {
+    /// version. A failure, or no output, is recorded and thrown; nothing is stored. Output a
+    /// protocol-2 hook printed wrongly after a secret is stored and then rolled back, as a
+    /// failed test is: the issuer has minted that token.
+    private func createPendingVersion(_ claim: Rotation.Claim, runner: HookRunner, session: HookSession) throws(VaultError) -> CreatedToken {
         let name = claim.loaded.credential.name
-        let created: Secret
+        let output: Secret
         switch try runner.run(.create, input: claim.current) {
         case .failure(let failure):
             try recordFailedStep(claim, failure.description, revokePending: false)
             throw VaultError(.failed, "rotation of '\(printable(name))': \(failure.description)")
-        case .success(let output):
-            created = output.droppingTrailingNewline()
+        case .success(let printed):
+            output = printed
         }
-        guard created.count > 0 else {
-            try recordFailedStep(claim, "create step printed no secret", revokePending: false)
-            throw VaultError(.failed, "rotation of '\(printable(name))': the create step printed no secret")
+        let parsed = CreatedToken.parse(output, protocolVersion: runner.protocolVersion, now: clock.now)
+        let created: CreatedToken
+        var unusableReason: String?
+        switch parsed {
+        case .success(let token):
+            created = token
+        case .failure(let unusable):
+            let reason = unusable.reason
+            guard runner.protocolVersion == .two, case .success(let bare) = CreatedToken.parse(output, protocolVersion: HookProtocol.one, now: 0),
+                let firstLine = Self.firstLine(of: bare.secret)
+            else {
+                try recordFailedStep(claim, reason, revokePending: false)
+                throw VaultError(.failed, "rotation of '\(printable(name))': the \(reason)")
+            }
+            created = CreatedToken(secret: firstLine, upstreamID: nil, expiresAt: nil)
+            unusableReason = reason
         }
         try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: name)) { db, now, record in
             try Rotation.checkStillRotatable(claim, db, stateAuthenticator)
             try changingState(of: claim.loaded.rowID, db, &record) { _ in
                 try SecretVersions.insert(
                     credential: claim.loaded.rowID, uid: claim.loaded.credential.id, version: claim.nextVersion,
-                    state: .pending, secret: created, fingerprint: keys.fingerprint(of: created), now: now, keys: keys, db: db
+                    state: .pending, secret: created.secret, fingerprint: keys.fingerprint(of: created.secret), now: now, keys: keys, db: db
+                )
+                try SecretVersionTable.recordUpstream(
+                    db, credential: claim.loaded.rowID, version: claim.nextVersion, id: created.upstreamID, expiresAt: created.expiresAt
                 )
             }
             record.version = claim.nextVersion
             record.reason = "create step done: pending version \(claim.nextVersion)"
+            if let expiresAt = created.expiresAt { record.reason! += ", expires \(TimeFormat.iso8601(expiresAt)) at the issuer" }
+        }
+        if let unusableReason {
+            try rollBack(claim, because: unusableReason, session: session)
         }
         return created
     }
 
-    /// Step 3: runs `test` with the new secret. A revoke since the claim stops the rotation
-    /// before the secret is handed out; a failure revokes the pending version and leaves the
-    /// current one untouched.
-    private func testPendingVersion(_ claim: Rotation.Claim, _ newSecret: Secret, runner: HookRunner) throws(VaultError) {
-        _ = try reading { db, _ in try Rotation.checkStillRotatable(claim, db, stateAuthenticator) }
-        guard case .failure(let failure) = try runner.run(.test, input: newSecret) else { return }
-        let current = claim.loaded.credential.currentVersion ?? 0
-        try recordFailedStep(claim, "\(failure.description); version \(current) stays current", revokePending: true)
-        throw VaultError(
-            .failed, "rotation of '\(printable(claim.loaded.credential.name))': \(failure.description); the current version is untouched"
-        )
+    /// The secret's first line, when it has more than one.
+    private static func firstLine(of secret: Secret) -> Secret? {
+        let length = secret.bytes.withUnsafeBytes { raw in raw.firstIndex(of: UInt8(ascii: "\n")) ?? raw.count }
+        return length > 0 ? Secret(secret.bytes.slice(0..<length)) : nil
     }
 
-    /// Step 4: makes the pending version current and retires the old one per `policy`.
-    private func promotePendingVersion(_ claim: Rotation.Claim, _ newSecret: Secret, policy: RotationPolicy) throws(VaultError) -> Credential {
+    /// Step 3: runs `test` with the new secret. A revoke since the claim stops the rotation
+    /// before the secret is handed out; a failure revokes the pending version, leaves the current
+    /// one untouched and, with a protocol-2 hook, rolls the new token back at its issuer.
+    private func testPendingVersion(
+        _ claim: Rotation.Claim, _ newSecret: Secret, runner: HookRunner, session: HookSession
+    ) throws(VaultError) {
+        _ = try reading { db, _ in try Rotation.checkStillRotatable(claim, db, stateAuthenticator) }
+        guard case .failure(let failure) = try runner.run(.test, input: newSecret) else { return }
+        try rollBack(claim, because: failure.description, session: session)
+    }
+
+    /// Revokes the pending version (owing its issuer a rollback, for a protocol-2 hook), runs the
+    /// rollback, and throws.
+    private func rollBack(_ claim: Rotation.Claim, because reason: String, session: HookSession) throws(VaultError) -> Never {
+        let current = claim.currentVersion ?? 0
+        let owesRollback = try session.protocolVersion() == .two
+        try recordFailedStep(claim, "\(reason); version \(current) stays current", revokePending: true, owesRollback: owesRollback)
+        var message = "rotation of '\(printable(claim.loaded.credential.name))': \(reason); the current version is untouched"
+        if owesRollback {
+            let steps = try settleIssuerSteps(ofRowID: claim.loaded.rowID, session: session)
+            if let failed = steps.first(where: { $0.step == .rollback && $0.isFailure }) { message += "; \(failed)" }
+        }
+        throw VaultError(.failed, message)
+    }
+
+    /// Step 4: makes the pending version current and retires the old one per `policy`; the
+    /// credential takes the new token's expiry from its issuer when the hook reported one.
+    private func promotePendingVersion(
+        _ claim: Rotation.Claim, _ created: CreatedToken, policy: RotationPolicy, owesFinish: Bool
+    ) throws(VaultError) -> Credential {
         try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: claim.loaded.credential.name)) { db, now, record in
             let loaded = try Rotation.checkStillRotatable(claim, db, stateAuthenticator)
-            let promoted = try changingState(of: loaded.rowID, db, &record) { _ in
+            let promoted = try changingState(of: loaded.rowID, db, &record) { snapshot in
                 try Rotation.promote(
-                    loaded, newSecret: newSecret, pendingVersion: claim.nextVersion, policy: policy, now: now, keys: keys, db: db
+                    loaded, newSecret: created.secret, pendingVersion: claim.nextVersion, policy: policy,
+                    issuerExpiry: snapshot.version(claim.nextVersion)?.upstream.expiresAt, owesFinish: owesFinish,
+                    now: now, keys: keys, db: db
                 )
             }
             record.version = promoted.version
@@ -113,8 +198,8 @@ extension Vault {
         }
     }
 
-    /// Step 5: runs `finish` (no secret). Informational: the rotation stands whatever it does;
-    /// a failure is audited and returned.
+    /// Step 5, protocol 1: runs `finish` (no secret). Informational: the rotation stands
+    /// whatever it does; a failure is audited and returned.
     private func runFinishStep(_ claim: Rotation.Claim, runner: HookRunner) throws(VaultError) -> String? {
         guard case .failure(let failure) = try runner.run(.finish, input: nil) else { return nil }
         try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: claim.loaded.credential.name)) { _, _, record in
@@ -125,17 +210,21 @@ extension Vault {
         return failure.description
     }
 
-    /// Records a failed step: revokes the pending version when asked, releases the lease, and
-    /// audits the failure with outcome `error` (committed).
-    private func recordFailedStep(_ claim: Rotation.Claim, _ reason: String, revokePending: Bool) throws(VaultError) {
+    /// Records a failed step: revokes the pending version when asked (owing its issuer a
+    /// rollback when asked), releases the lease, and audits the failure with outcome `error`.
+    private func recordFailedStep(
+        _ claim: Rotation.Claim, _ reason: String, revokePending: Bool, owesRollback: Bool = false
+    ) throws(VaultError) {
         try audited(AuditRecord(.rotate, credentialID: claim.loaded.credential.id, name: claim.loaded.credential.name)) { db, _, record in
             if revokePending {
-                try changingState(of: claim.loaded.rowID, db, &record) { _ in try Rotation.discardPending(claim.loaded.rowID, db: db) }
+                try changingState(of: claim.loaded.rowID, db, &record) { _ in
+                    try Rotation.discardPending(claim.loaded.rowID, db: db, owesRollback: owesRollback)
+                }
             }
             try RotationLeaseTable.release(db, credential: claim.loaded.rowID)
             record.outcome = .error
             record.version = claim.nextVersion
-            record.reason = reason
+            record.reason = reason + (owesRollback ? "; rollback step owed for version \(claim.nextVersion)" : "")
         }
     }
 }

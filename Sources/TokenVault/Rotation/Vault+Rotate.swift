@@ -46,13 +46,22 @@ extension Vault {
         case .mint:
             return try rotateDirectly(name, secret: IssuedTokenFormat.mint(), minted: true, policy: policy)
         case .hook(let hook):
-            return try rotateWithHook(name, hook: hook, policy: policy, discardPending: discardPending, dueBefore: nil)
+            try hook.validate()
+            return try rotateWithHook(name, session: HookSession(hook), policy: policy, discardPending: discardPending, dueBefore: nil)
+        case .ownHook(let timeoutSeconds):
+            guard let command = try reading({ db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator)?.credential.hook }) else {
+                throw .invalid("credential '\(printable(name))' has no hook of its own: give --hook, or add one with edit --hook")
+            }
+            let hook = RotationHook(command: command, timeoutSeconds: timeoutSeconds)
+            try hook.validate()
+            return try rotateWithHook(name, session: HookSession(hook), policy: policy, discardPending: discardPending, dueBefore: nil)
         }
     }
 
-    /// Rotates a credential without a hook, the way `tokenvault rotate NAME` does: an issued
-    /// token is minted anew; a stored one takes the secret `newSecret` returns. `newSecret` is
-    /// called only for a stored credential, and before any lock is taken (it may prompt a person).
+    /// Rotates a credential the way `tokenvault rotate NAME` without `--hook` does: an issued
+    /// token is minted anew; a stored one with its own hook is rotated through it; another stored
+    /// one takes the secret `newSecret` returns. `newSecret` is called only for the last, and
+    /// before any lock is taken (it may prompt a person).
     ///
     /// - Throws: as ``rotate(_:from:policy:discardPending:)``, and whatever `newSecret` throws.
     ///   A missing credential is refused and audited.
@@ -62,10 +71,12 @@ extension Vault {
         newSecretIfStored newSecret: () throws(VaultError) -> Secret
     ) throws(VaultError) -> RotationResult {
         let name = try Labels.name(name)
-        let kind = try reading { db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator)?.credential.kind }
-        switch kind {
+        let credential = try reading { db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator)?.credential }
+        switch credential?.kind {
         case .issued?:
             return try rotate(name, from: .mint, policy: policy)
+        case .stored? where credential?.hook != nil:
+            return try rotate(name, from: .ownHook(timeoutSeconds: 60), policy: policy)
         case .stored?:
             return try rotate(name, from: .secret(newSecret()), policy: policy)
         case nil:
@@ -78,42 +89,83 @@ extension Vault {
         }
     }
 
-    /// Rotates every live credential that expires within `seconds` (expired ones included)
-    /// through `hook`: the cron mode.
+    /// Rotates every live credential that expires within `seconds` (expired ones included), each
+    /// through `hook` or, without one, through its own hook: the cron mode. Then runs the steps
+    /// that versions of any credential still owe their issuers (rollbacks, finishes and revokes
+    /// that failed or were deferred), through the same hooks.
+    ///
+    /// ```swift
+    /// let run = try vault.rotateExpiring(within: 7 * 86_400, hook: nil)
+    /// if run.hasFailures { exit(1) }
+    /// ```
     ///
     /// Safe to run twice at once: a credential whose lease another run holds is skipped.
     /// Idempotent: a rotated credential's new expiry is past the window, so a second run finds
-    /// nothing due. Issued tokens are skipped (their new token must be handed to someone).
+    /// nothing due. Issued tokens are skipped (their new token must be handed to someone), and
+    /// so are credentials with no hook to use.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` before anything runs when `hook`, or the own
+    ///   hook of a credential this run would use, does not resolve to an executable file.
     public func rotateExpiring(
         within seconds: Int64,
-        hook: RotationHook,
-        policy: RotationPolicy = RotationPolicy()
-    ) throws(VaultError) -> [RotationReport] {
-        let due = try reading { db, now in
-            try CredentialTable.dueForRotation(db, before: now + seconds)
+        hook: RotationHook?,
+        policy: RotationPolicy = RotationPolicy(),
+        hookTimeoutSeconds: Int64 = 60
+    ) throws(VaultError) -> RotationRun {
+        try hook?.validate()
+        try Rotation.validate(policy)
+        let (due, owing) = try reading { db, now in
+            (try CredentialTable.dueForRotation(db, before: now + seconds), try SecretVersionTable.credentialsOwingSteps(db))
         }
         let dueBefore = clock.now + seconds
-        var reports: [RotationReport] = []
+        // One session per command, so that each hook is probed once per run.
+        var sessions: [String: HookSession] = [:]
+        func session(for credential: Credential) throws(VaultError) -> HookSession? {
+            let chosen = hook ?? credential.hook.map { RotationHook(command: $0, timeoutSeconds: hookTimeoutSeconds) }
+            guard let chosen else { return nil }
+            if let known = sessions[chosen.command] { return known }
+            try chosen.validate()
+            let new = HookSession(chosen)
+            sessions[chosen.command] = new
+            return new
+        }
+        var candidates: [(String, Credential?)] = []
         for name in due {
             // Revoked, kind: decided on the checked row. A row that fails its check is reported
             // (an integrity failure) and the run goes on with the others.
-            let kind: CredentialKind
             do {
                 guard let loaded = try reading({ db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator) }),
                     loaded.credential.revokedAt == nil
                 else { continue }
-                kind = loaded.credential.kind
+                candidates.append((name, loaded.credential))
+                _ = try session(for: loaded.credential)
+            } catch let error where error.kind == .invalidInput {
+                throw error
             } catch {
-                reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))
+                candidates.append((name, nil))
+            }
+        }
+        var reports: [RotationReport] = []
+        for (name, credential) in candidates {
+            guard let credential else {
+                do {
+                    _ = try reading { db, _ in try CredentialRecords.live(named: name, db, stateAuthenticator) }
+                    reports.append(RotationReport(name: name, outcome: .skipped("changed during the run")))
+                } catch {
+                    reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))
+                }
                 continue
             }
-            guard kind == .stored else {
+            guard credential.kind == .stored else {
                 reports.append(RotationReport(name: name, outcome: .skipped("issued token: rotate it by hand to hand over the new token")))
                 continue
             }
+            guard let session = try session(for: credential) else {
+                reports.append(RotationReport(name: name, outcome: .skipped("no hook: give --hook, or add one with edit --hook")))
+                continue
+            }
             do {
-                try Rotation.validate(policy)
-                let result = try rotateWithHook(name, hook: hook, policy: policy, discardPending: false, dueBefore: dueBefore)
+                let result = try rotateWithHook(name, session: session, policy: policy, discardPending: false, dueBefore: dueBefore)
                 reports.append(RotationReport(name: name, outcome: .rotated(version: result.version)))
             } catch let error where error.kind == .busy {
                 reports.append(RotationReport(name: name, outcome: .skipped(error.message)))
@@ -121,7 +173,19 @@ extension Vault {
                 reports.append(RotationReport(name: name, outcome: .failed(error.message), failureKind: error.kind))
             }
         }
-        return reports
+        var issuerSteps: [IssuerStepResult] = []
+        for rowID in owing {
+            do {
+                let credential = try reading { db, _ in try CredentialRecords.byRowID(rowID, db, stateAuthenticator)?.credential }
+                guard let credential else { continue }
+                issuerSteps += try settleIssuerSteps(ofRowID: rowID, session: session(for: credential))
+            } catch let error where error.kind == .invalidInput {
+                throw error
+            } catch {
+                reports.append(RotationReport(name: "#\(rowID)", outcome: .failed(error.message), failureKind: error.kind))
+            }
+        }
+        return RotationRun(rotations: reports, issuerSteps: issuerSteps)
     }
 
     private func rotateDirectly(_ name: String, secret: Secret, minted: Bool, policy: RotationPolicy) throws(VaultError) -> RotationResult {

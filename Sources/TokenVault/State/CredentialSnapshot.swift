@@ -64,13 +64,16 @@ enum StateSealer {
     ///
     /// Call it only on rows checked at the start of the same transaction
     /// (``CredentialSnapshot/load(rowID:_:_:)``) or written by the caller.
-    static func reseal(rowID: Int64, seq: Int64, _ db: Connection, _ authenticator: StateAuthenticator) throws {
-        guard let row = try CredentialTable.stored(db, rowID) else {
+    ///
+    /// - Parameter schema: the schema the vault is at (the upgrade to schema 6 seals rows before
+    ///   later migrations add their columns).
+    static func reseal(rowID: Int64, seq: Int64, _ db: Connection, _ authenticator: StateAuthenticator, schema: Int = .max) throws {
+        guard let row = try CredentialTable.stored(db, rowID, schema: schema) else {
             throw StateViolation(table: "credentials", credential: nil, problem: .missing)
         }
         let credential = try StoredCredential(row, grants: GrantTable.stored(db, credential: rowID))
         try CredentialTable.seal(db, rowID, seq: seq, mac: authenticator.mac(of: credential, seq: seq))
-        for row in try SecretVersionTable.allToSeal(db, credential: rowID) {
+        for row in try SecretVersionTable.allToSeal(db, credential: rowID, schema: schema) {
             let version = try StoredVersion(row, credential: credential.label)
             try SecretVersionTable.seal(
                 db, credential: rowID, version: version.version, seq: seq, mac: authenticator.mac(of: version, uid: credential.uid, seq: seq)

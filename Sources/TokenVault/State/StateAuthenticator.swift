@@ -78,6 +78,12 @@ struct StateAuthenticator {
             encoder.append(grant.permissions)
         }
         encoder.append(seq)
+        // Schema 8: only when set, so that a row without a hook keeps the MAC it had. The
+        // encoding stays unambiguous: it then has two fields more.
+        if let hook = credential.hook {
+            encoder.append("hook")
+            encoder.append(hook)
+        }
         return encoder.bytes
     }
 
@@ -95,6 +101,17 @@ struct StateAuthenticator {
         encoder.append(version.retireOnFirstUseOf)
         encoder.append(version.firstUsedAt)
         encoder.append(seq)
+        // Schema 8: only when any is set, as for the credential's hook.
+        let upstream = version.upstream
+        if !upstream.isEmpty {
+            encoder.append("upstream")
+            encoder.append(upstream.id)
+            encoder.append(upstream.expiresAt)
+            encoder.append(upstream.owedStep)
+            encoder.append(upstream.attempts)
+            encoder.append(upstream.detail)
+            encoder.append(upstream.closedAt)
+        }
         return encoder.bytes
     }
 

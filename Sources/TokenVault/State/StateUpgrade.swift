@@ -38,7 +38,7 @@ enum StateUpgrade {
         let authenticator = StateAuthenticator(keys: keys, epoch: seq)
         var count = 0
         for rowID in try CredentialTable.allRowIDs(db) {
-            try StateSealer.reseal(rowID: rowID, seq: seq, db, authenticator)
+            try StateSealer.reseal(rowID: rowID, seq: seq, db, authenticator, schema: schemaVersion)
             count += 1
         }
         var record = AuditRecord(.authenticateState)

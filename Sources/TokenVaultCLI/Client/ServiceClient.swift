@@ -83,14 +83,19 @@ final class ServiceClient: VaultAccess {
     }
 
     /// `POST /v1/credentials/NAME/revoke`.
-    func revoke(_ name: String) throws(VaultError) {
-        _ = try connection.send("POST", ["v1", "credentials", name, "revoke"], body: Array("{}".utf8))
+    func revoke(_ name: String, atIssuer: Bool) throws(VaultError) -> [IssuerStepResult] {
+        try revoke(name, fields: [("local_only", .bool(!atIssuer))])
     }
 
     /// `POST /v1/credentials/NAME/revoke` with the version.
-    func revoke(_ name: String, version: Int) throws(VaultError) {
-        let body = JSON.object([("version", .int(Int64(version)))]).rendered()
-        _ = try connection.send("POST", ["v1", "credentials", name, "revoke"], body: Array(body.utf8))
+    func revoke(_ name: String, version: Int, atIssuer: Bool) throws(VaultError) -> [IssuerStepResult] {
+        try revoke(name, fields: [("version", .int(Int64(version))), ("local_only", .bool(!atIssuer))])
+    }
+
+    private func revoke(_ name: String, fields: [(String, JSON)]) throws(VaultError) -> [IssuerStepResult] {
+        let body = JSON.object(fields).rendered()
+        let answer = try connection.send("POST", ["v1", "credentials", name, "revoke"], body: Array(body.utf8)).json()
+        return try WireDecoding.issuerSteps(answer["issuer_steps"])
     }
 
     /// `POST /v1/credentials/NAME/rename`.
@@ -100,15 +105,20 @@ final class ServiceClient: VaultAccess {
     }
 
     /// `DELETE /v1/credentials/NAME`.
-    func delete(_ name: String) throws(VaultError) -> DeletionReport {
-        guard let truncated = try connection.send("DELETE", ["v1", "credentials", name]).json()["wal_truncated"]?.boolValue else {
-            throw WireDecoding.malformed
-        }
-        return DeletionReport(walTruncated: truncated)
+    func delete(_ name: String, atIssuer: Bool) throws(VaultError) -> DeletionReport {
+        let answer = try connection.send("DELETE", ["v1", "credentials", name], query: atIssuer ? [] : [("local_only", "1")]).json()
+        guard let truncated = answer["wal_truncated"]?.boolValue else { throw WireDecoding.malformed }
+        return DeletionReport(walTruncated: truncated, issuerSteps: try WireDecoding.issuerSteps(answer["issuer_steps"]))
     }
 
     /// `POST /v1/credentials`, the secret in the body.
     func add(_ new: NewCredential, secret: Secret) throws(VaultError) -> Credential {
+        guard new.hook == nil else {
+            throw VaultError(
+                .invalidInput, "a hook is set where the vault file is, by the holder of its key, not through the service",
+                hint: "run it without --server (or TOKENVAULT_ADDR)"
+            )
+        }
         var fields: [(String, JSON)] = [("name", .string(new.name))]
         if new.isLegacy {
             fields.append(("legacy", .bool(true)))
@@ -134,6 +144,12 @@ final class ServiceClient: VaultAccess {
         guard details.credential.kind == .stored else {
             throw VaultError(
                 .invalidInput, "credential '\(DisplayText.clean(name))' is an issued token: its new token is minted on the vault file",
+                hint: "run `tokenvault rotate \(DisplayText.clean(name))` without --server (or TOKENVAULT_ADDR)"
+            )
+        }
+        guard details.credential.hook == nil else {
+            throw VaultError(
+                .invalidInput, "credential '\(DisplayText.clean(name))' rotates through its own hook, which runs where the vault file is",
                 hint: "run `tokenvault rotate \(DisplayText.clean(name))` without --server (or TOKENVAULT_ADDR)"
             )
         }

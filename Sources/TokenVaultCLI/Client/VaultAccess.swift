@@ -40,17 +40,17 @@ protocol VaultAccess: AnyObject {
     /// Calls `body` with each audit event that matches `filter`, as ``Vault/forEachAuditEvent(_:_:)``.
     func forEachAuditEvent(_ filter: AuditFilter, _ body: (AuditEvent) throws -> Void) throws(VaultError)
 
-    /// Revokes a credential, as ``Vault/revoke(_:)``.
-    func revoke(_ name: String) throws(VaultError)
+    /// Revokes a credential, as ``Vault/revoke(_:atIssuer:)``.
+    func revoke(_ name: String, atIssuer: Bool) throws(VaultError) -> [IssuerStepResult]
 
-    /// Revokes one version, as ``Vault/revoke(_:version:)``.
-    func revoke(_ name: String, version: Int) throws(VaultError)
+    /// Revokes one version, as ``Vault/revoke(_:version:atIssuer:)``.
+    func revoke(_ name: String, version: Int, atIssuer: Bool) throws(VaultError) -> [IssuerStepResult]
 
     /// Renames a credential, as ``Vault/rename(_:to:)``.
     func rename(_ name: String, to newName: String) throws(VaultError)
 
-    /// Deletes a credential, as ``Vault/delete(_:)``.
-    func delete(_ name: String) throws(VaultError) -> DeletionReport
+    /// Deletes a credential, as ``Vault/delete(_:atIssuer:)``.
+    func delete(_ name: String, atIssuer: Bool) throws(VaultError) -> DeletionReport
 
     /// Stores a new credential, as ``Vault/add(_:secret:)``.
     func add(_ new: NewCredential, secret: Secret) throws(VaultError) -> Credential

@@ -3,7 +3,7 @@ import TokenVaultJSON
 internal import TokenVaultSystem
 import TokenVaultWire
 
-/// `tokenvault test NAME --hook CMD`: the connection test.
+/// `tokenvault test NAME [--hook CMD]`: the connection test.
 struct TestCommand: VaultCommand {
     /// The options of `test`.
     enum Option: String, OptionKey {
@@ -13,7 +13,7 @@ struct TestCommand: VaultCommand {
         /// How each option is written and what it means.
         var spec: OptionSpec {
             switch self {
-            case .hook: .value("CMD", "The test command, run as /bin/sh -c CMD (required)")
+            case .hook: .value("CMD", "The test command, run as /bin/sh -c CMD (default: the credential's own hook)")
             case .hookTimeout: HookOptions.timeout
             }
         }
@@ -27,23 +27,25 @@ struct TestCommand: VaultCommand {
             The hook runs with TOKENVAULT_STEP=test and the current secret on its standard input, and
             exits 0 when the connection works (for an EDI platform: create a test document). It also
             gets TOKENVAULT_NAME, TOKENVAULT_CREDENTIAL_ID and the other variables rotate's hooks get.
-            The result and its time are stored on the credential (see show) and audited.
+            The result and its time are stored on the credential (see show) and audited. Without
+            --hook, the credential's own hook (add or edit --hook) runs.
             """,
         arguments: [.credential],
         examples: ["tokenvault test erp-prod --hook 'curl -fsS -H @- https://erp.example.com/api/v1/ping'"],
         exitCodes: [
-            .ok("the test passed"), .code(1, "the test failed"), .usage("no --hook"),
+            .ok("the test passed"), .code(1, "the test failed"),
+            .usage("no --hook and no hook of its own, or a hook whose program is not an executable file"),
             .code(3, "no such credential"), .code(4, "revoked, expired, or an issued credential"),
         ]
     )
 
     /// Runs `tokenvault test`.
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        guard let command = arguments[.hook] else { throw .usage("test needs --hook CMD", command: configuration.name) }
-        let hook = RotationHook(command: command, timeoutSeconds: try HookOptions.timeoutSeconds(arguments[.hookTimeout]))
+        let timeout = try HookOptions.timeoutSeconds(arguments[.hookTimeout])
+        let hook = arguments[.hook].map { RotationHook(command: $0, timeoutSeconds: timeout) }
         let vault = try context.openVault()
         let name = arguments.positionals[0]
-        let result = try vault.testConnection(name, hook: hook)
+        let result = try vault.testConnection(name, hook: hook, timeoutSeconds: timeout)
         if context.json {
             context.io.out(
                 JSON.object([

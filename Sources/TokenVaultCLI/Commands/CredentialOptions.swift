@@ -9,6 +9,7 @@ enum CredentialOption: String, OptionKey {
     case legacy, issuer
     case apiURL = "api-url"
     case description
+    case hook
 
     var spec: OptionSpec {
         switch self {
@@ -23,6 +24,7 @@ enum CredentialOption: String, OptionKey {
         case .issuer: .value("NAME", "System that issued the token (xentral)")
         case .apiURL: .value("URL", "The instance's API URL (https://erp.example.com/api)")
         case .description: .value("TEXT", "What the token is for")
+        case .hook: .value("CMD", "Stored tokens: its own hook for rotate, test, revoke and delete (run as /bin/sh -c CMD)")
         }
     }
 }
@@ -63,6 +65,7 @@ enum CredentialOptions {
         new.issuer = arguments[.issuer]
         new.apiURL = arguments[.apiURL]
         new.description = arguments[.description]
+        new.hook = arguments[.hook]
         return new
     }
 

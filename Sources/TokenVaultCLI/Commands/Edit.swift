@@ -12,7 +12,8 @@ struct EditCommand: VaultCommand {
         case grant
         case removeGrant = "remove-grant"
         case apiURL = "api-url"
-        case issuer, description
+        case issuer, description, hook
+        case removeHook = "remove-hook"
 
         /// How each option is written and what it means.
         var spec: OptionSpec {
@@ -25,6 +26,8 @@ struct EditCommand: VaultCommand {
             case .apiURL: .value("URL", "A new API URL")
             case .issuer: .value("NAME", "A new issuer")
             case .description: .value("TEXT", "A new description")
+            case .hook: .value("CMD", "Its own hook for rotate, test, revoke and delete (run as /bin/sh -c CMD)")
+            case .removeHook: .flag("Remove its own hook")
             }
         }
     }
@@ -36,17 +39,20 @@ struct EditCommand: VaultCommand {
         discussion: """
             Fixes what was set at add without a rotation: the expiry (an issued token's within 180
             days), grants added, replaced or removed (a credential keeps at least one; a legacy
-            token's unlimited rights cannot be edited), the API URL, issuer and description. One
-            audited event names the fields changed, with the new expiry and grants.
+            token's unlimited rights cannot be edited), the API URL, issuer, description and the
+            credential's own hook (whose program must be an executable file; see rotate). One audited
+            event names the fields changed, with the new expiry and grants.
             """,
         arguments: [.credential],
         examples: [
             "tokenvault edit erp-prod --expires 2027-05-01",
             "tokenvault edit erp-prod --grant shop-at:orders:r --remove-grant shop-de:items",
+            "tokenvault edit erp-prod --hook /etc/tokenvault/hooks/xentral",
         ],
         exitCodes: [
             .ok("the credential was changed"), .code(3, "no such credential"),
-            .usage("nothing to change, a bad option, an expiry in the past, a grant it does not have, or its last grant"),
+            .usage(
+                "nothing to change, a bad option, an expiry in the past, a grant it does not have, its last grant, or a hook that is not executable"),
         ]
     )
 
@@ -64,6 +70,11 @@ struct EditCommand: VaultCommand {
         change.apiURL = arguments[.apiURL]
         change.issuer = arguments[.issuer]
         change.description = arguments[.description]
+        if arguments.contains(.hook) && arguments.contains(.removeHook) {
+            throw VaultError(.invalidInput, "give only one of --hook and --remove-hook")
+        }
+        if let hook = arguments[.hook] { change.hook = .some(hook) }
+        if arguments.contains(.removeHook) { change.hook = .some(nil) }
         let vault = try context.openVault()
         let credential = try vault.edit(arguments.positionals[0], change)
         let now = vault.configuration.clock.now

@@ -29,18 +29,20 @@ struct ReportCommand: VaultCommand {
         discussion: """
             Lists live credentials with unlimited rights (legacy tokens and *:*:crud scopes), that never
             expire, that expired but were not revoked, or that were not used for --unused-for (default
-            90d); denied attempts by actor; and the ten oldest secrets by rotation age. Not audited;
+            90d); denied attempts by actor; the ten oldest secrets by rotation age; and rotations left
+            half-way: pending versions, and hook steps versions still owe their issuers (a rollback,
+            finish or revoke that failed or waits; the next rotate run retries them). Not audited;
             never shows a secret. Streams: a vault of a million credentials is reported in constant
             memory.
 
             --html writes one HTML page instead: inline SVG charts of the credentials by issuer,
             state and finding, the expiry timeline of the next 180 days in 60/30/7-day bands,
             refused and failed attempts per day over 90 days with the credentials and actors they
-            were for, rotation (pending versions, last connection tests), and the audit trail
-            (verified first, as audit verify does; its events and last seal). The page loads
-            nothing and runs no script; tables show their first 1,000 rows. --out FILE writes it to
-            a file beside FILE first and renames it over FILE once complete, so FILE is never
-            half-written.
+            were for, rotation (last connection tests, rotations left half-way with the steps they
+            wait for), and the audit trail (verified first, as audit verify does; its events and
+            last seal). The page loads nothing and runs no script; tables show their first 1,000
+            rows. --out FILE writes it to a file beside FILE first and renames it over FILE once
+            complete, so FILE is never half-written.
             """,
         examples: [
             "tokenvault report --unused-for 30d", "tokenvault report --json | jq .unused",
@@ -48,7 +50,10 @@ struct ReportCommand: VaultCommand {
         ],
         exitCodes: [
             .ok("no risk found"),
-            .code(1, "a risk found: any of the first four sections is not empty (for cron); or --out FILE could not be written"),
+            .code(
+                1,
+                "a risk found: any of the first four sections is not empty, or a step owed to an issuer is due (for cron); or --out FILE could not be written"
+            ),
             .usage("a bad duration, --html with --json, --out without --html"),
         ]
     )

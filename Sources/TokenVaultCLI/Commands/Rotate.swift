@@ -97,9 +97,9 @@ struct RotateCommand: VaultCommand {
             guard arguments.positionals.isEmpty else {
                 throw .usage("--expiring-within rotates every due credential: give no NAME", command: configuration.name)
             }
-            guard let hook else { throw .usage("--expiring-within needs --hook", command: configuration.name) }
             let seconds = try TimeFormat.parseDuration(window)
-            return try cron(within: seconds, hook: hook, policy: policy, context)
+            return try cron(
+                within: seconds, hook: hook, hookTimeout: try HookOptions.timeoutSeconds(arguments[.hookTimeout]), policy: policy, context)
         }
         guard let name = arguments.positionals.first else {
             throw .usage("give the NAME to rotate, or --expiring-within for the cron mode", command: configuration.name)
@@ -108,6 +108,11 @@ struct RotateCommand: VaultCommand {
         let result: RotationResult
         if let hook {
             result = try vault.rotate(name, from: .hook(hook), policy: policy, discardPending: arguments.contains(.discardPending))
+        } else if arguments.contains(.discardPending) || arguments.contains(.hookTimeout) {
+            // Options of a hook rotation: the credential's own hook.
+            let timeout = try HookOptions.timeoutSeconds(arguments[.hookTimeout])
+            result = try vault.rotate(
+                name, from: .ownHook(timeoutSeconds: timeout), policy: policy, discardPending: arguments.contains(.discardPending))
         } else {
             result = try vault.rotate(name, policy: policy) { () throws(VaultError) -> Secret in
                 try context.readSecret(prompt: "New token for '\(name)': ")
@@ -119,6 +124,7 @@ struct RotateCommand: VaultCommand {
         let fields: [(String, JSON)] = [
             ("name", .string(name)), ("version", .int(Int64(result.version))), ("resumed", .bool(result.resumed)),
             ("expires_at", .time(result.credential.expiresAt)), ("finish_failure", .optional(result.finishFailure)),
+            ("issuer_steps", IssuerStepOutput.json(result.issuerSteps)),
         ]
         if let token = result.mintedToken {
             // A minted token goes inside the one JSON document, as `issue --json` does.
@@ -126,17 +132,19 @@ struct RotateCommand: VaultCommand {
         } else {
             context.printDone(summary, fields)
         }
-        if let failure = result.finishFailure {
+        if result.issuerSteps.isEmpty, let failure = result.finishFailure {
             context.io.err("tokenvault: warning: \(failure); version \(result.version) is current all the same\n")
         }
+        _ = context.warnAboutIssuerSteps(result.issuerSteps)
         return .ok
     }
 
-    private static func cron(within seconds: Int64, hook: RotationHook, policy: RotationPolicy, _ context: CommandContext) throws(VaultError)
-        -> ExitStatus
-    {
+    private static func cron(
+        within seconds: Int64, hook: RotationHook?, hookTimeout: Int64, policy: RotationPolicy, _ context: CommandContext
+    ) throws(VaultError) -> ExitStatus {
         let vault = try context.openVault()
-        let reports = try vault.rotateExpiring(within: seconds, hook: hook, policy: policy)
+        let run = try vault.rotateExpiring(within: seconds, hook: hook, policy: policy, hookTimeoutSeconds: hookTimeout)
+        let reports = run.rotations
         var counts = (rotated: 0, skipped: 0, failed: 0)
         var table = Table(["NAME", "OUTCOME", "DETAIL"])
         var json: [JSON] = []
@@ -161,13 +169,20 @@ struct RotateCommand: VaultCommand {
                 JSON.object([
                     ("rotated", .int(Int64(counts.rotated))), ("skipped", .int(Int64(counts.skipped))),
                     ("failed", .int(Int64(counts.failed))), ("credentials", .array(json)),
+                    ("issuer_steps", IssuerStepOutput.json(run.issuerSteps)),
                 ]).rendered() + "\n")
         } else {
             if !reports.isEmpty { context.io.out(table.rendered()) }
-            context.io.out("rotated \(counts.rotated), skipped \(counts.skipped), failed \(counts.failed)\n")
+            var summary = "rotated \(counts.rotated), skipped \(counts.skipped), failed \(counts.failed)"
+            if !run.issuerSteps.isEmpty {
+                let done = run.issuerSteps.filter { $0.outcome == .done }.count
+                summary += "; issuer steps: \(done) done, \(run.issuerSteps.count - done) not"
+            }
+            context.io.out(summary + "\n")
         }
+        _ = context.warnAboutIssuerSteps(run.issuerSteps)
         // Tampered or stale state outranks a failing hook: exit 6, as for one credential.
         if reports.contains(where: { $0.failureKind == .integrity }) { return .integrity }
-        return counts.failed > 0 ? .warning : .ok
+        return run.hasFailures ? .warning : .ok
     }
 }

@@ -33,7 +33,7 @@ struct ShowCommand: VaultCommand {
             ("name", credential.name), ("id", credential.id), ("kind", credential.kind.rawValue),
             ("state", credential.state(at: now).rawValue), ("scope", CredentialOutput.scope(credential)),
             ("expires", CredentialOutput.expiry(credential, now: now)), ("issuer", credential.issuer ?? "-"),
-            ("api url", credential.apiURL ?? "-"), ("description", credential.description ?? "-"),
+            ("api url", credential.apiURL ?? "-"), ("description", credential.description ?? "-"), ("hook", credential.hook ?? "-"),
             ("created", TimeFormat.iso8601(credential.createdAt)),
             ("last used", credential.lastUsedAt.map { "\(TimeFormat.iso8601($0)) by \(credential.lastUsedBy ?? "?")" } ?? "never"),
         ]
@@ -47,6 +47,9 @@ struct ShowCommand: VaultCommand {
             var text = "\(version.state.rawValue), created \(TimeFormat.iso8601(version.createdAt))"
             if let until = version.validUntil { text += ", valid until \(TimeFormat.iso8601(until))" }
             text += version.firstUsedAt.map { ", first used \(TimeFormat.iso8601($0))" } ?? ", never used"
+            if let id = version.upstreamID { text += ", issuer id \(id)" }
+            if let closed = version.closedAt { text += ", closed at the issuer \(TimeFormat.iso8601(closed))" }
+            if let waiting = version.waiting { text += "; \(waiting)" }
             lines.append(("version \(version.number)", text))
         }
         if details.nameHistory.count > 1 {

@@ -3,7 +3,7 @@ import TokenVaultWire
 
 /// The admin report as `tokenvault report` prints it, written while the library streams it:
 /// one heading per section (`none` when empty), each followed by a table of its credentials,
-/// then the refusals by actor and the oldest secrets.
+/// then the refusals by actor, the oldest secrets and the rotations left half-way.
 ///
 /// ```swift
 /// var text = ReportText(output, window: 90 * 86_400)
@@ -44,7 +44,8 @@ struct ReportText: ReportWriter {
         ])
     }
 
-    /// Ends the sections, then writes the refusals by actor and the oldest secrets.
+    /// Ends the sections, then writes the refusals by actor, the oldest secrets and the
+    /// rotations left half-way.
     mutating func finish() {
         advance(to: Self.sections.count)
         guard let overview else { return }
@@ -62,6 +63,15 @@ struct ReportText: ReportWriter {
             ])
         }
         output.write(overview.oldestSecrets.isEmpty ? "  none\n" : table.rendered())
+        let backlog = overview.rotationBacklog
+        output.write("Rotations left half-way (pending versions, steps owed to issuers): \(backlog.isEmpty ? "none" : "")\n")
+        if !backlog.isEmpty {
+            var table = Table(["  NAME", "VERSION", "STATE", "WAITING"])
+            for entry in backlog {
+                table.append(["  " + entry.name, String(entry.version), entry.state.rawValue, entry.waiting.map { "\($0)" } ?? "-"])
+            }
+            output.write(table.rendered())
+        }
     }
 
     /// Ends the open section's table and writes each section up to `index`'s, whose table it

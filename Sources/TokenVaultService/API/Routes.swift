@@ -164,17 +164,25 @@ extension VaultService {
         )
     }
 
-    /// `POST /v1/credentials/NAME/revoke` (admin) `{"version"?}`.
+    /// `POST /v1/credentials/NAME/revoke` (admin) `{"version"?, "local_only"?}`: with the
+    /// credential's own protocol-2 hook, its `revoke` step runs here, next to the vault file.
     static func revokeCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body = try RequestBody(context.request)
         let version = try body.int("version")
+        let atIssuer = try !body.bool("local_only")
         try body.finish()
+        let steps: [IssuerStepResult]
         if let version {
-            try context.vault.revoke(context.parameters[0], version: Int(version))
+            steps = try context.vault.revoke(context.parameters[0], version: Int(version), atIssuer: atIssuer)
         } else {
-            try context.vault.revoke(context.parameters[0])
+            steps = try context.vault.revoke(context.parameters[0], atIssuer: atIssuer)
         }
-        return .json(.object([("revoked", .string(context.parameters[0])), ("version", version.map(JSON.int) ?? .null)]))
+        return .json(
+            .object([
+                ("revoked", .string(context.parameters[0])), ("version", version.map(JSON.int) ?? .null),
+                ("issuer_steps", IssuerStepOutput.json(steps)),
+            ])
+        )
     }
 
     /// `POST /v1/credentials/NAME/rename` (admin) `{"name"}`.
@@ -186,10 +194,21 @@ extension VaultService {
         return .json(.object([("renamed", .string(newName))]))
     }
 
-    /// `DELETE /v1/credentials/NAME` (admin).
+    /// `DELETE /v1/credentials/NAME[?local_only=1]` (admin).
     static func deleteCredential(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
-        let report = try context.vault.delete(context.parameters[0])
-        return .json(.object([("deleted", .string(context.parameters[0])), ("wal_truncated", .bool(report.walTruncated))]))
+        let localOnly: Bool
+        switch context.request.queryValue("local_only") {
+        case nil, "0": localOnly = false
+        case "1": localOnly = true
+        default: throw VaultError(.invalidInput, "local_only must be 0 or 1")
+        }
+        let report = try context.vault.delete(context.parameters[0], atIssuer: !localOnly)
+        return .json(
+            .object([
+                ("deleted", .string(context.parameters[0])), ("wal_truncated", .bool(report.walTruncated)),
+                ("issuer_steps", IssuerStepOutput.json(report.issuerSteps)),
+            ])
+        )
     }
 
     /// `GET /v1/expiring?within=60d&critical=7d`.

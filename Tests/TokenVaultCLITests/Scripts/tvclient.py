@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import time
 import sys
 
 
@@ -24,10 +25,22 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.unix_path = path
 
     def connect(self):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(self.timeout)
-        s.connect(self.unix_path)
-        self.sock = s
+        # A socket with a timeout connects without blocking, and a Unix socket whose backlog is
+        # full (a thousand connections just opened, not yet accepted) answers EAGAIN at once:
+        # retry until the timeout, as a blocking connect would wait.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(self.timeout)
+            try:
+                s.connect(self.unix_path)
+                self.sock = s
+                return
+            except BlockingIOError:
+                s.close()
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
 
 def bound_time(seconds):

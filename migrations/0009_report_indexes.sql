@@ -1,4 +1,4 @@
--- TokenVault schema, version 8: indexes for the admin report.
+-- TokenVault schema, version 9: indexes for the admin report.
 -- Refused and failed events, and seals, are few among the fetches of a busy trail. Without an
 -- index the report's refusals per day and per actor, and its last seal, were a scan of every
 -- event (docs/performance.md). Both indexes are partial: a successful fetch, or any successful
