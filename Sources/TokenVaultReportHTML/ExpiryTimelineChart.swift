@@ -42,7 +42,10 @@ package enum ExpiryTimelineChart {
             // The last label ends at its mark, inside the chart.
             let anchor = day == 180 ? "end" : "middle"
             svg += SVGShapes.text(x: x, y: top + plotHeight + 16, day == 0 ? "today" : "+\(day) d", anchor: anchor)
-            svg += SVGShapes.text(x: x, y: top + plotHeight + 32, TimeFormat.day(now + Int64(day) * 86_400), anchor: anchor)
+            // Dates every 60 days: a date is wider than 30 days of columns.
+            if day % 60 == 0 {
+                svg += SVGShapes.text(x: x, y: top + plotHeight + 32, TimeFormat.day(now + Int64(day) * 86_400), anchor: anchor)
+            }
         }
         svg += SVGShapes.text(x: left - 4, y: top + 4, SVGShapes.count(largest), anchor: "end")
         svg += SVGShapes.end

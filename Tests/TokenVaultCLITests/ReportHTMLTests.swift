@@ -6,6 +6,9 @@ import TokenVaultReportHTML
 /// Debian's `chromium`, which scripts/setup.sh installs when it can; nil where it is missing.
 let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
+/// Runs a test only where Chromium is installed, and says why it was skipped elsewhere.
+let needsChromium = ConditionTrait.enabled(if: chromiumPath != nil, "chromium is not installed (scripts/setup.sh installs it as root)")
+
 /// `report --html` and `GET /v1/report.html`: the page checked by Python's html.parser, loaded
 /// in headless Chromium (a screenshot that must show the charts, a DOM in which no hostile name
 /// became an element), its output options, and the service's route for admins only.
@@ -127,8 +130,7 @@ struct ReportHTMLTests {
 
     @Test(
         "Chromium renders the page to a PNG that is not blank, each chart's own colour in it",
-        .enabled(if: chromiumPath != nil, "chromium is not installed (scripts/setup.sh installs it as root)"),
-        .timeLimit(.minutes(1))
+        needsChromium, .timeLimit(.minutes(1))
     )
     func browserDrawsTheCharts() throws {
         let (box, page) = try ReportScene.page(hostile: false)
@@ -155,8 +157,7 @@ struct ReportHTMLTests {
 
     @Test(
         "Chromium loads the hostile page: the title is unchanged and no payload became an element",
-        .enabled(if: chromiumPath != nil, "chromium is not installed (scripts/setup.sh installs it as root)"),
-        .timeLimit(.minutes(1))
+        needsChromium, .timeLimit(.minutes(1))
     )
     func browserRunsNoPayload() throws {
         let (box, page) = try ReportScene.page(hostile: true)
