@@ -81,6 +81,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "TokenVaultFuzz", dependencies: ["TokenVaultFuzzing"], swiftSettings: strictSettings),
+        // Fault tests (scripts/fault-test.sh and the suite): a SQLite VFS that simulates power
+        // cuts and I/O errors (C, as SQLite's own test VFS is), the campaign that runs every
+        // write path through it, and its command-line driver. Nothing in the product links them.
+        .target(name: "CFaultVFS", dependencies: ["CSQLite"]),
+        .target(
+            name: "TokenVaultFaults", dependencies: ["TokenVault", "TokenVaultStore", "CFaultVFS"], swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "TokenVaultFaultTest", dependencies: ["TokenVaultFaults"], swiftSettings: strictSettings),
         .testTarget(
             name: "TokenVaultStoreTests",
             dependencies: ["TokenVaultStore"],
@@ -108,7 +116,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenVaultTests",
-            dependencies: ["TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations", "TokenVaultFuzzing"],
+            dependencies: [
+                "TokenVault", "TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations", "TokenVaultFuzzing",
+                "TokenVaultFaults",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

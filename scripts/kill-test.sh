@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The service's reliability under SIGKILL (docs/service-reliability-notes.md): N times, start
+# The service's reliability under SIGKILL (docs/reliability.md): N times, start
 # `tokenvault serve` on a throwaway vault, let 32 client processes fetch (each fetch with its own
 # `TokenVault-On-Behalf-Of: client-N-I`, each 200 recorded with its version), SIGKILL the server
 # at a random moment, restart it; the credential is rotated between rounds. At the end: every

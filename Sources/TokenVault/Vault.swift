@@ -32,6 +32,10 @@ public final class Vault: Sendable {
         public var durableCommits = true
         /// A fetch of a credential that expires within this many seconds carries a warning.
         public var expiryWarningSeconds: Int64 = 7 * 86_400
+        /// The SQLite VFS the vault's connections go through, by registered name; nil for the
+        /// default. For the package's fault tests only, which register a VFS that simulates power
+        /// cuts and I/O errors.
+        package var vfsName: String?
 
         public init(actor: String? = nil) {
             self.actor = actor ?? Vault.operatingSystemUser()
@@ -315,6 +319,7 @@ public final class Vault: Sendable {
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         options.durability = configuration.durableCommits ? .full : .normal
+        options.vfsName = configuration.vfsName
         return try mapErrors { try DatabaseQueue(path: path, options: options) }
     }
 

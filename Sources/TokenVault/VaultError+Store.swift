@@ -15,6 +15,13 @@ extension VaultError {
             self.init(.failed, "the disk is full")
         } else if code ~= .readOnly || code ~= .permission || code ~= .cantOpen {
             self.init(.failed, "cannot write the vault file (read-only or permission denied)")
+        } else if code == .syncError {
+            // What was written before the failed sync may be in the file all the same (and a
+            // later reader then finds the commit): whole or not at all, never half.
+            self.init(
+                .failed, "I/O error while syncing the vault file: the operation may have been applied all the same",
+                hint: "check with `tokenvault show` or `tokenvault audit` before you repeat it"
+            )
         } else if code ~= .ioError {
             self.init(.failed, "I/O error on the vault file")
         } else {

@@ -23,6 +23,10 @@ public final class Connection {
         public var busyTimeoutMilliseconds: Int32 = 5_000
         /// Commit durability; ``Durability/full`` unless a caller opts out.
         public var durability: Durability = .full
+        /// The SQLite VFS to open the file through, by its registered name; nil for the default.
+        /// The fault tests' seam: they open vaults through a VFS that simulates power cuts and
+        /// I/O errors.
+        public var vfsName: String?
 
         public init() {}
     }
@@ -41,7 +45,7 @@ public final class Connection {
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOFOLLOW
         if options.create { flags |= SQLITE_OPEN_CREATE }
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        let code = sqlite3_open_v2(path, &db, flags, options.vfsName)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
             sqlite3_close_v2(db)

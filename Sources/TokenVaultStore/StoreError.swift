@@ -49,6 +49,8 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable {
     public static let row = ResultCode(rawValue: 100)
     public static let done = ResultCode(rawValue: 101)
     /// `SQLITE_CONSTRAINT_UNIQUE` and `SQLITE_CONSTRAINT_PRIMARYKEY`.
+    /// `SQLITE_IOERR_FSYNC`: a sync failed, as at a commit whose outcome is then unknown.
+    public static let syncError = ResultCode(rawValue: 10 | (4 << 8))
     public static let uniqueConstraint = ResultCode(rawValue: 19 | (8 << 8))
     public static let primaryKeyConstraint = ResultCode(rawValue: 19 | (6 << 8))
 
