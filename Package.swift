@@ -44,17 +44,22 @@ let package = Package(
         // How the library's values are written out (JSON, CSV, text cells): the CLI's output and
         // the service's API bodies, one definition for both, so the CLI as a client prints the same.
         .target(name: "TokenVaultWire", dependencies: ["TokenVault", "TokenVaultJSON", "TokenVaultSystem"], swiftSettings: strictSettings),
+        // The admin report as one self-contained HTML page with inline SVG charts, written as
+        // the library streams the report: for `report --html` and `GET /v1/report.html`.
+        .target(name: "TokenVaultReportHTML", dependencies: ["TokenVault"], swiftSettings: strictSettings),
         // `tokenvault serve`: the server engine (a poll loop and a worker pool around a request
         // handler on a Unix socket, knowing nothing of vaults; every system call through
         // TokenVaultSystem, no Glibc here) and the vault's API v1 on top of it.
         .target(
             name: "TokenVaultService",
-            dependencies: ["TokenVault", "TokenVaultHTTP", "TokenVaultJSON", "TokenVaultWire", "TokenVaultSystem"],
+            dependencies: ["TokenVault", "TokenVaultHTTP", "TokenVaultJSON", "TokenVaultWire", "TokenVaultSystem", "TokenVaultReportHTML"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "TokenVaultCLI",
-            dependencies: ["TokenVault", "TokenVaultSystem", "TokenVaultWire", "TokenVaultJSON", "TokenVaultService", "TokenVaultHTTP"],
+            dependencies: [
+                "TokenVault", "TokenVaultSystem", "TokenVaultWire", "TokenVaultJSON", "TokenVaultService", "TokenVaultHTTP", "TokenVaultReportHTML",
+            ],
             swiftSettings: strictSettings
         ),
         // Release builds link the Swift runtime in (-static-stdlib): `tokenvault` starts about
@@ -121,6 +126,7 @@ let package = Package(
             name: "TokenVaultCLITests",
             dependencies: [
                 "TokenVaultCLI", "TokenVault", "TokenVaultJSON", "TokenVaultStore", "TokenVaultSystem", "TokenVaultTool", "TokenVaultWire",
+                "TokenVaultReportHTML",
             ],
             // Python clients of `tokenvault serve` that ServiceTests runs (and scripts/kill-test.sh).
             exclude: ["Scripts"],

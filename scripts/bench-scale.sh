@@ -9,6 +9,13 @@
 #                                                  the release build), median of BENCH_RUNS (3) runs
 #                                                  and the largest peak RSS; audit verify last
 #
+# BENCH_ONLY=report,list_all runs only the commands whose names start with one of those words
+# (the report's runs: report_text, report_json, report_html and their _unused_1m forms, which
+# call everything not used for a minute unused, so that the listings hold most credentials).
+# Peak RSS is the child's own maximum resident set (wait4's ru_maxrss, what /usr/bin/time -v
+# reports as "Maximum resident set size"); CPU is its user plus system time, which moves less
+# than the wall time when other work shares the machine.
+#
 # The populated vault has one hot credential in a thousand (c0-0, c0-1000, …), which take nine
 # fetches in ten, so `audit --name` is timed both for a name with thousands of events (c3-5000)
 # and for one with a single fetch among ten million (c5-777); BENCH_HOT and BENCH_COLD name
@@ -53,27 +60,40 @@ commands = [
     ("list_all", ["list"]),
     ("list_all_json", ["list", "--json"]),
     ("audit_export_jsonl", ["audit", "--format", "jsonl"]),
+    ("report_text", ["report"]),
+    ("report_text_unused_1m", ["report", "--unused-for", "1m"]),
+    ("report_json_unused_1m", ["report", "--json", "--unused-for", "1m"]),
+    ("report_html", ["report", "--html", "--out", f"{directory}/report.html"]),
+    ("report_html_unused_1m", ["report", "--html", "--unused-for", "1m", "--out", f"{directory}/report.html"]),
     ("audit_verify", ["audit", "verify"]),
 ]
+only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
+if only:
+    commands = [(name, arguments) for name, arguments in commands if name.startswith(tuple(only))]
 def run(arguments):
-    """One run: milliseconds, peak RSS in MiB (this child's own, from wait4), exit status."""
+    """One run: milliseconds, peak RSS in MiB and CPU milliseconds (this child's own, from
+    wait4), exit status."""
     start = time.perf_counter()
     child = subprocess.Popen([tool] + arguments, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
-    return (time.perf_counter() - start) * 1000, usage.ru_maxrss / 1024, child.returncode, stderr
+    cpu = (usage.ru_utime + usage.ru_stime) * 1000
+    return (time.perf_counter() - start) * 1000, usage.ru_maxrss / 1024, cpu, child.returncode, stderr
 
 for name, arguments in commands:
-    samples, peak = [], 0.0
+    samples, peak, cpus = [], 0.0, []
     for _ in range(1 if name.startswith(("audit_export", "audit_verify", "list_all")) else runs):
-        elapsed, rss, status, stderr = run(arguments)
-        # `expiring` exits 1 or 2 when something is due: that is its answer, not a failure.
-        if status != 0 and not (name.startswith("expiring") and status in (1, 2)):
+        elapsed, rss, cpu, status, stderr = run(arguments)
+        # `expiring` exits 1 or 2 when something is due, `report` 1 when it finds a risk: that
+        # is their answer, not a failure.
+        if status != 0 and not (name.startswith("expiring") and status in (1, 2)) and not (name.startswith("report") and status == 1):
             sys.exit(f"{name}: exit {status}: {stderr.decode(errors='replace').strip()}")
         samples.append(elapsed)
+        cpus.append(cpu)
         peak = max(peak, rss)
     print(f"RESULT|scale_{name}|{statistics.median(samples):.1f}|ms|{len(samples)}")
     print(f"RESULT|scale_{name}_peak_rss|{peak:.1f}|MiB|{len(samples)}")
+    print(f"RESULT|scale_{name}_cpu|{statistics.median(cpus):.1f}|ms|{len(samples)}")
     sys.stdout.flush()
 PY

@@ -237,7 +237,8 @@ func populateCredentials(_ path: String, key: String, count: Int) throws {
 /// The scale vault of issue 6: `credentials` credentials (as `populate-credentials` makes them),
 /// then fetches from 8 threads until the trail holds `events` events. One credential in a
 /// thousand is "hot" and takes nine fetches in ten, so that `audit --name` can be timed both for
-/// a name with a great many events and for one with a single event among millions.
+/// a name with a great many events and for one with a single event among millions. One fetch
+/// in a hundred is refused (it asks for `d`), for the report's counts of refusals.
 func populateScale(_ path: String, key: String, credentials: Int, events: Int) throws {
     try populateCredentials(path, key: key, count: credentials)
     var configuration = Vault.Configuration(actor: "bench")
@@ -247,6 +248,7 @@ func populateScale(_ path: String, key: String, credentials: Int, events: Int) t
     let hotPerThread = max(1, perThread / 1_000)
     let fetches = max(0, events - credentials - 1) / 8
     let need = Need(project: "shop", resource: "orders", permissions: .read)
+    let refused = Need(project: "shop", resource: "orders", permissions: .delete)
     let start = now()
     onThreads(8) { worker in
         var state = UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15
@@ -255,6 +257,15 @@ func populateScale(_ path: String, key: String, credentials: Int, events: Int) t
             let random = Int(truncatingIfNeeded: state >> 33)
             let thread = random % 8
             let credential = random % 10 < 9 ? (random / 10 % hotPerThread) * 1_000 : random / 10 % perThread
+            // One fetch in a hundred asks for more than the grant allows: refused and audited,
+            // so that the report has refusals to count.
+            if index % 100 == 99 {
+                do {
+                    _ = try vault.fetch("c\(thread)-\(credential)", need: refused)
+                    fail("populate-scale: a fetch beyond the grant was not refused")
+                } catch {}
+                continue
+            }
             do { _ = try vault.fetch("c\(thread)-\(credential)", need: need) } catch { fail("populate-scale: \(error)") }
             if worker == 0 && index % 100_000 == 99_999 { log("populate-scale: about \((index + 1) * 8) fetches") }
         }

@@ -24,8 +24,25 @@ enum AuditEventTable {
         "INSERT INTO audit_events (\(columns)) VALUES (\(Array(repeating: "?", count: count).joined(separator: ", ")))"
     }
 
+    // `outcome != 'ok'` is the condition of the partial index `audit_events_refused`: written
+    // as such, it lets SQLite read the refused and failed events alone, not the whole trail.
     private static let deniedByActorSQL =
-        "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
+        "SELECT actor, count(*), max(at) FROM audit_events WHERE outcome != 'ok' AND outcome = 'denied' GROUP BY actor ORDER BY 2 DESC, 1"
+    /// Refused and failed events from a time on (one argument): UTC day, outcome, count.
+    private static let attemptsPerDaySQL =
+        "SELECT at / 86400, outcome, count(*) FROM audit_events WHERE outcome != 'ok' AND at >= ? GROUP BY 1, 2"
+    /// The events of principals name a principal in the credential columns.
+    private static let credentialActions = AuditAction.allCases.filter { !$0.concernsPrincipal }.map { "'\($0.rawValue)'" }
+        .joined(separator: ", ")
+    private static let topAttemptCredentialsSQL = """
+        SELECT credential_name, count(*) FROM audit_events
+        WHERE outcome != 'ok' AND at >= ? AND credential_name IS NOT NULL AND action IN (\(credentialActions))
+        GROUP BY credential_name ORDER BY 2 DESC, 1 LIMIT ?
+        """
+    private static let topAttemptActorsSQL =
+        "SELECT actor, count(*) FROM audit_events WHERE outcome != 'ok' AND at >= ? GROUP BY actor ORDER BY 2 DESC, 1 LIMIT ?"
+    // `action = 'seal'` is the condition of the partial index `audit_events_seals`.
+    private static let lastSealSQL = "SELECT seq, at FROM audit_events WHERE action = 'seal' ORDER BY seq DESC LIMIT 1"
 
     /// The events with `seq` in a range (two arguments), in order: ``AuditLog/Column``, then
     /// `hash` and `mac`. For the chain walk.
@@ -167,6 +184,35 @@ enum AuditEventTable {
     /// How many refusals each actor has had, and the last, most refused first.
     static func deniedByActor(_ db: Connection) throws -> [(actor: String, count: Int64, last: UnixTime)] {
         try db.rows(deniedByActorSQL).map { row in (actor: row.string(0) ?? "", count: row.int64(1) ?? 0, last: row.int64(2) ?? 0) }
+    }
+
+    /// Refused (`denied`) and failed (`error`) events at or after `since`, per UTC day (the
+    /// day's number since 1970): through the partial index of such events, not the trail.
+    static func attemptsPerDay(_ db: Connection, since: UnixTime) throws -> [(day: Int64, refused: Int64, failed: Int64)] {
+        var days: [Int64: (refused: Int64, failed: Int64)] = [:]
+        for row in try db.rows(attemptsPerDaySQL, [since]) {
+            guard let day = row.int64(0), let count = row.int64(2) else { continue }
+            var entry = days[day] ?? (0, 0)
+            if row.string(1) == AuditOutcome.denied.rawValue { entry.refused += count } else { entry.failed += count }
+            days[day] = entry
+        }
+        return days.map { (day: $0.key, refused: $0.value.refused, failed: $0.value.failed) }.sorted { $0.day < $1.day }
+    }
+
+    /// The credential names that refused and failed events at or after `since` named most,
+    /// most first, at most `limit`.
+    static func topAttemptCredentials(_ db: Connection, since: UnixTime, limit: Int) throws -> [(name: String, count: Int64)] {
+        try db.rows(topAttemptCredentialsSQL, [since, Int64(limit)]).map { (name: $0.string(0) ?? "", count: $0.int64(1) ?? 0) }
+    }
+
+    /// The actors of refused and failed events at or after `since`, most first, at most `limit`.
+    static func topAttemptActors(_ db: Connection, since: UnixTime, limit: Int) throws -> [(name: String, count: Int64)] {
+        try db.rows(topAttemptActorsSQL, [since, Int64(limit)]).map { (name: $0.string(0) ?? "", count: $0.int64(1) ?? 0) }
+    }
+
+    /// The newest `seal` event's sequence number and time, or nil when the trail has none.
+    static func lastSeal(_ db: Connection) throws -> (seq: Int64, at: UnixTime)? {
+        try db.row(lastSealSQL).flatMap { row in row.int64(0).flatMap { seq in row.int64(1).map { (seq, $0) } } }
     }
 
     /// The (uid, name) of the earliest event that created a credential which has no row, or nil.

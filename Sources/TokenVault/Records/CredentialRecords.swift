@@ -68,6 +68,12 @@ enum CredentialRecords {
         try forEach(where: "1", [], selective: false, db, authenticator, body)
     }
 
+    /// Calls `body` with every live credential in row-id order, one at a time: the table read
+    /// front to back, for a pass that needs every credential but no order (the report's counts).
+    static func forEachInStorageOrder(_ db: Connection, _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void) throws {
+        try forEach(where: "1", [], order: "c.id", db, authenticator, body)
+    }
+
     /// Every live, unrevoked credential that never expires or expires by `time`, by name.
     static func expiringOrNever(
         by time: UnixTime, _ db: Connection, _ authenticator: StateAuthenticator
@@ -111,6 +117,42 @@ enum CredentialRecords {
         try forEach(where: conditions.joined(separator: " AND "), arguments, selective: selective, db, authenticator, body)
     }
 
+    /// Calls `body` with every live credential that may belong to `listing` at `now`, by name,
+    /// one at a time. The condition selects more than the listing may hold (it reads the
+    /// columns, not the checked credential); the caller keeps those the checked credential
+    /// belongs to.
+    static func forEach(
+        candidatesFor listing: ReportListing, now: UnixTime, unusedFor: Int64, _ db: Connection, _ authenticator: StateAuthenticator,
+        _ body: (Loaded) throws -> Void
+    ) throws {
+        let (condition, arguments, selective) = candidates(listing, now: now, unusedFor: unusedFor)
+        try forEach(where: condition, arguments, selective: selective, db, authenticator, body)
+    }
+
+    /// The SQL condition on `c` that selects at least the credentials of `listing`, its
+    /// arguments, and whether it picks few through an index.
+    private static func candidates(_ listing: ReportListing, now: UnixTime, unusedFor: Int64) -> (String, [any SQLBindable], Bool) {
+        switch listing {
+        case .flag(.legacy):
+            return ("c.legacy = 1", [], false)
+        case .flag(.unlimited):
+            return (
+                "c.legacy = 1 OR EXISTS (SELECT 1 FROM grants u WHERE u.credential_id = c.id AND u.project = '*' AND u.resource = '*')", [], false
+            )
+        case .flag(.neverExpiring):
+            return ("c.expires_at IS NULL", [], true)
+        case .flag(.expiredNotRevoked):
+            return ("c.expires_at <= ?", [now], true)
+        case .flag(.unused):
+            return ("coalesce(c.last_used_at, c.created_at) <= ?", [now - unusedFor], false)
+        case .flagged:
+            let parts = ReportFlag.allCases.map { candidates(.flag($0), now: now, unusedFor: unusedFor) }
+            return (parts.map { "(\($0.0))" }.joined(separator: " OR "), parts.flatMap(\.1), false)
+        case .tested:
+            return ("c.last_test_at IS NOT NULL", [], false)
+        }
+    }
+
     /// Every live credential matching an SQL condition on `c`, with their grants, by name:
     /// ``forEach(where:_:selective:_:_:_:)`` collected.
     private static func all(
@@ -138,12 +180,20 @@ enum CredentialRecords {
     ) throws {
         // SQLite: the unary `+` keeps the planner off the name index; elsewhere the plain name
         // (a planner with statistics sorts the few rows by itself).
-        let nameOrder = selective ? "+c.name" : "c.name"
+        try forEach(where: condition, arguments, order: selective ? "+c.name" : "c.name", db, authenticator, body)
+    }
+
+    /// ``forEach(where:_:selective:_:_:_:)`` in the order of `order`, an SQL expression on `c`
+    /// that gives each credential its own place (a name, a row id).
+    private static func forEach(
+        where condition: String, _ arguments: [any SQLBindable], order: String, _ db: Connection,
+        _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void
+    ) throws {
         let statement = try db.prepare(
             """
             SELECT \(columns), g.project, g.resource, g.permissions
             FROM credentials c LEFT JOIN grants g ON g.credential_id = c.id
-            WHERE c.deleted_at IS NULL AND (\(condition)) ORDER BY \(nameOrder), g.project, g.resource
+            WHERE c.deleted_at IS NULL AND (\(condition)) ORDER BY \(order), g.project, g.resource
             """
         )
         var current: (row: Row, grants: [StoredGrant])?

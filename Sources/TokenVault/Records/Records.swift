@@ -62,6 +62,7 @@ enum SchemaObjects {
         "table principals", "index principals_match", "index sqlite_autoindex_principals_1", "index sqlite_autoindex_principals_2",
         "index sqlite_autoindex_principals_3",
         "index secret_versions_owed", "table issuer_policies", "index sqlite_autoindex_issuer_policies_1",
+        "index audit_events_refused", "index audit_events_seals",
     ]
 
     // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).

@@ -1,12 +1,17 @@
-/// Standard output gathered into 64 KiB writes: one syscall per line would dominate a large
-/// export or listing.
+/// Output gathered into 64 KiB writes: one syscall per line would dominate a large export or
+/// listing. It goes to standard output, or to another sink (a file).
 final class BufferedOutput {
-    private let io: any CommandIO
+    private let sink: (UnsafeRawBufferPointer) -> Void
     private var buffer: [UInt8] = []
 
     /// A buffer in front of `io`'s standard output.
-    init(_ io: any CommandIO) {
-        self.io = io
+    convenience init(_ io: any CommandIO) {
+        self.init { io.writeOut($0) }
+    }
+
+    /// A buffer in front of `sink`, which is given the gathered bytes.
+    init(sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.sink = sink
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -18,7 +23,7 @@ final class BufferedOutput {
 
     /// Writes out what the buffer holds (call once, after the last write).
     func flush() {
-        buffer.withUnsafeBytes { io.writeOut($0) }
+        buffer.withUnsafeBytes { sink($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

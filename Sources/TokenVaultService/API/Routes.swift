@@ -1,6 +1,7 @@
 import TokenVault
 import TokenVaultHTTP
 import TokenVaultJSON
+import TokenVaultReportHTML
 import TokenVaultWire
 
 extension VaultService {
@@ -26,6 +27,7 @@ extension VaultService {
         Route("GET", "/v1/audit", audit),
         Route("POST", "/v1/audit/seal", seal),
         Route("GET", "/v1/report", report),
+        Route("GET", "/v1/report.html", reportPage),
         Route("GET", "/v1/principals", listPrincipals),
         Route("POST", "/v1/principals", addPrincipal),
         Route("GET", "/v1/principals/{}", showPrincipal),
@@ -265,8 +267,34 @@ extension VaultService {
 
     /// `GET /v1/report?unused_for=90d` (admin): the admin report, as `report --json`.
     static func report(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
-        let window = try context.request.queryValue("unused_for").map { text throws(VaultError) in try TimeFormat.parseDuration(text) }
-        return .json(ReportOutput.json(try context.vault.report(unusedFor: window ?? 90 * 86_400)))
+        var body: [UInt8] = []
+        var json = ReportOutput { body.append(contentsOf: $0.utf8) }
+        try context.vault.report(unusedFor: try unusedWindow(context), into: &json)
+        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body)
+    }
+
+    /// `GET /v1/report.html?unused_for=90d` (admin): the admin report as the page of
+    /// `report --html`, the trail verified first. Never cached, never framed, and under the
+    /// page's own Content-Security-Policy as a header too.
+    static func reportPage(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
+        let window = try unusedWindow(context)
+        var body: [UInt8] = []
+        var page = HTMLReport(check: TrailCheck(try context.vault.verifyAuditTrail())) { body.append(contentsOf: $0.utf8) }
+        try context.vault.report(unusedFor: window, into: &page)
+        return HTTPResponse(
+            status: .ok,
+            headers: [
+                "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
+                "Content-Security-Policy": ReportDocument.contentSecurityPolicy + "; frame-ancestors 'none'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            ],
+            body: body
+        )
+    }
+
+    /// The report's `unused_for` query value, 90 days when not given.
+    private static func unusedWindow(_ context: RouteContext) throws(VaultError) -> Int64 {
+        try context.request.queryValue("unused_for").map { text throws(VaultError) in try TimeFormat.parseDuration(text) } ?? 90 * 86_400
     }
 
     // MARK: - Principals
