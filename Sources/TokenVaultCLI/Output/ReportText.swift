@@ -65,10 +65,11 @@ struct ReportText: ReportWriter {
         output.write(overview.oldestSecrets.isEmpty ? "  none\n" : table.rendered())
         output.write("Over their issuer's policy: \(overview.overPolicy.isEmpty ? "none" : "")\n")
         if !overview.overPolicy.isEmpty {
-            var table = Table(["  NAME", "EXPIRES", "POLICY"])
+            var table = Table(["  NAME", "EXPIRES", "ISSUER", "POLICY"])
             for entry in overview.overPolicy {
                 table.append([
-                    "  " + entry.credential.name, CredentialOutput.expiry(entry.credential, now: overview.generatedAt), "\(entry.policy)",
+                    "  " + entry.credential.name, CredentialOutput.expiry(entry.credential, now: overview.generatedAt),
+                    entry.credential.issuer ?? "-", "at most \(entry.policy.maxLifetimeDuration) since \(PolicyOutput.since(entry.policy))",
                 ])
             }
             output.write(table.rendered())
