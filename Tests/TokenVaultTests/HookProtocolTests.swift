@@ -122,6 +122,24 @@ struct HookProtocolTests {
         #expect(steps.contains("finish 3 [old]\n"))
     }
 
+    @Test func aRevokeWhoseHookIsGoneSaysNothingWasRevokedAtTheIssuer() throws {
+        let t = try TestVault()
+        let script = t.directory.file("gone.sh")
+        #expect(FileManager.default.createFile(atPath: script, contents: Data("#!/bin/sh\nexit 0\n".utf8), attributes: [.posixPermissions: 0o700]))
+        var new = try newCredential("erp", "*:*:r")
+        new.hook = script
+        _ = try t.vault.add(new, secret: Secret("s"))
+        try FileManager.default.removeItem(atPath: script)
+        let steps = try t.vault.revoke("erp")
+        #expect(steps.count == 1)
+        guard case .waiting(let why)? = steps.first?.outcome else {
+            Issue.record("no waiting step: \(steps)")
+            return
+        }
+        #expect(why.contains("by hand"))
+        #expect(try t.vault.show("erp").credential.revokedAt != nil)  // revoked in the vault all the same
+    }
+
     @Test(arguments: [
         ("/bin/sh -c 'exit 0'", true), ("A=1 B=two /bin/true", true), ("'/bin/true' --flag", true), ("true", true),
         ("no-such-program-xyz", false), ("/etc/passwd", false), ("/bin", false), ("", false), ("A=1", false),

@@ -1,4 +1,5 @@
 internal import TokenVaultStore
+internal import TokenVaultSystem
 
 /// What ``Vault/delete(_:)`` did beyond deleting.
 public struct DeletionReport: Sendable {
@@ -63,13 +64,18 @@ extension Vault {
     public func revoke(_ name: String, atIssuer: Bool = true) throws(VaultError) -> [IssuerStepResult] {
         let name = try Labels.name(name)
         let session = try issuerSession(of: name, atIssuer: atIssuer)
-        let owesRevoke = try session?.protocolVersion() == .two
-        let rowID = try audited(AuditRecord(.revoke, name: name)) { db, now, record in
+        // A hook whose program is gone cannot say which protocol it speaks: not probed, and the
+        // caller is told that nothing was revoked at the issuer.
+        let hookIsGone = session.map { !Executables.commandResolves($0.hook.command) } ?? false
+        var owesRevoke = false
+        if !hookIsGone, let session { owesRevoke = try session.protocolVersion() == .two }
+        let (rowID, currentVersion) = try audited(AuditRecord(.revoke, name: name)) { db, now, record in
             guard let loaded = try CredentialRecords.live(named: name, db, stateAuthenticator) else { throw Refusal.notFound(name) }
             record.credentialID = loaded.credential.id
+            let result = (loaded.rowID, loaded.credential.currentVersion ?? 0)
             let alreadyRevoked = loaded.credential.revokedAt != nil
             if alreadyRevoked { record.reason = "already revoked" }
-            guard !alreadyRevoked || owesRevoke else { return loaded.rowID }
+            guard !alreadyRevoked || owesRevoke else { return result }
             // The revoke wins over a rotation under way: its pending version is revoked and its
             // lease cleared, so that its next step finds the credential revoked and stops.
             if owesRevoke { record.reason = (alreadyRevoked ? "already revoked; " : "") + "revoke step owed at the issuer" }
@@ -86,9 +92,17 @@ extension Vault {
                 try Rotation.discardPending(loaded.rowID, db: db)
             }
             try RotationLeaseTable.release(db, credential: loaded.rowID)
-            return loaded.rowID
+            return result
         }
         guard let session else { return [] }
+        guard !hookIsGone else {
+            return [
+                IssuerStepResult(
+                    name: name, version: currentVersion, step: .revoke,
+                    outcome: .waiting("its hook's program is not an executable file any more: revoke the token at its issuer by hand")
+                )
+            ]
+        }
         return try settleIssuerSteps(ofRowID: rowID, session: session)
     }
 
