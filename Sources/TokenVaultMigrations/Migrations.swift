@@ -25,6 +25,7 @@ public enum EmbeddedMigrations {
         Migration(version: 7, fileName: "0007_principals.sql", sql: decode(PackageResources._007_principals_sql)),
         Migration(version: 8, fileName: "0008_issuer_loop.sql", sql: decode(PackageResources._008_issuer_loop_sql)),
         Migration(version: 9, fileName: "0009_report_indexes.sql", sql: decode(PackageResources._009_report_indexes_sql)),
+        Migration(version: 10, fileName: "0010_remote_principals.sql", sql: decode(PackageResources._010_remote_principals_sql)),
     ]
 
     private static func decode(_ bytes: [UInt8]) -> String {

@@ -21,6 +21,8 @@ package enum PrincipalOutput {
         case .uid(let uid): recognition = ("uid", .int(Int64(uid)))
         case .gid(let gid): recognition = ("gid", .int(Int64(gid)))
         case .token(let id): recognition = ("token_id", .string(id))
+        case .certificate(let fingerprint): recognition = ("cert_fingerprint", .string(fingerprint))
+        case .unit(let unit): recognition = ("unit", .string(unit))
         }
         return .object([
             ("id", .string(principal.id)), ("name", .string(principal.name)), recognition, ("admin", .bool(principal.isAdmin)),

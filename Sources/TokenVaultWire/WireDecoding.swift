@@ -98,6 +98,10 @@ package enum WireDecoding {
             recognition = .gid(value)
         } else if let token = json["token_id"]?.stringValue {
             recognition = .token(id: token)
+        } else if let fingerprint = json["cert_fingerprint"]?.stringValue {
+            recognition = .certificate(sha256: fingerprint)
+        } else if let unit = json["unit"]?.stringValue {
+            recognition = .unit(unit)
         } else {
             throw malformed
         }

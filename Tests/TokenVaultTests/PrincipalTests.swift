@@ -164,6 +164,51 @@ struct PrincipalTests {
         #expect(deleted.problem?.table == "principals" && deleted.problem?.credential == "connector")
     }
 
+    @Test func certificateAndUnitPrincipalsAreRecognisedOnlyByTheirPeers() throws {
+        let t = try Self.vaultWithConnector()
+        let fingerprint = String(repeating: "ab", count: 32)
+        // `openssl x509 -fingerprint -sha256` prints upper case with colons: stored as lowercase hex.
+        let printed = "SHA256 Fingerprint=" + (0..<32).map { _ in "AB" }.joined(separator: ":")
+        let (remote, _) = try t.vault.addPrincipal("edi", recognisedBy: .certificate(sha256: printed), allow: [AllowEntry(parsing: "erp:*:*:r")])
+        #expect(remote.recognisedBy == .certificate(sha256: fingerprint))
+        _ = try t.vault.addPrincipal("unit", recognisedBy: .unit("edi-connector.service"), allow: [AllowEntry(parsing: "erp:shop-de:orders:r")])
+
+        let (byCertificate, peer) = try t.vault.authenticate(peer: .remote(address: "127.0.0.1:50000", certificate: fingerprint), bearer: nil)
+        #expect(byCertificate.name == "edi" && peer == "addr=127.0.0.1:50000 cert=\(fingerprint)")
+        let (byUnit, unitPeer) = try t.vault.authenticate(peer: .unit("edi-connector.service"), bearer: nil)
+        #expect(byUnit.name == "unit" && unitPeer == "unit=edi-connector.service")
+        #expect(byUnit.deliveryNeed(for: "erp") == Self.orders)
+        #expect(byUnit.deliveryNeed(for: "bank") == nil)
+        #expect(byCertificate.deliveryNeed(for: "erp") == Need(permissions: .read))
+
+        // A remote client without a certificate, another certificate, another unit: refused, audited.
+        let other = String(repeating: "cd", count: 32)
+        for peer: PeerIdentity in [
+            .remote(address: "127.0.0.1:1", certificate: nil), .remote(address: "127.0.0.1:2", certificate: other), .unit("x.service"),
+        ] {
+            #expect(errorKind { _ = try t.vault.authenticate(peer: peer, bearer: nil) } == .unauthenticated)
+        }
+        let refusals = try t.sql("SELECT peer, reason FROM audit_events WHERE action = 'authenticate' ORDER BY seq")
+        #expect(refusals.map { $0.string(0) ?? "" } == ["addr=127.0.0.1:1", "addr=127.0.0.1:2 cert=\(other)", "unit=x.service"])
+        #expect(refusals.first?.string(1) == "no access token or client certificate")
+
+        // Taken, malformed: refused before anything is written.
+        #expect(errorKind { _ = try t.vault.addPrincipal("edi2", recognisedBy: .certificate(sha256: fingerprint)) } == .invalidInput)
+        #expect(errorKind { _ = try t.vault.addPrincipal("unit2", recognisedBy: .unit("edi-connector.service")) } == .invalidInput)
+        for bad in ["", "ab", String(repeating: "g", count: 64), String(repeating: "a", count: 65)] {
+            #expect(errorKind { _ = try t.vault.addPrincipal("bad", recognisedBy: .certificate(sha256: bad)) } == .invalidInput)
+        }
+        for bad in ["", "noservice", "a b.service", "x/../y.service", ".service", "svc."] {
+            #expect(errorKind { _ = try t.vault.addPrincipal("bad", recognisedBy: .unit(bad)) } == .invalidInput)
+        }
+        #expect(try t.vault.principals().map(\.name) == ["connector", "edi", "unit"])
+
+        // Their rows are authenticated state like any other.
+        _ = try t.sql("UPDATE principals SET match_text = ? WHERE name = 'edi'", [other])
+        #expect(errorKind { _ = try t.vault.authenticate(peer: .remote(address: "127.0.0.1:3", certificate: other), bearer: nil) } == .integrity)
+        #expect(try t.vault.verifyAuditTrail().problem?.table == "principals")
+    }
+
     @Test func allowEntriesParseStrictly() throws {
         #expect(try AllowEntry(parsing: "*:*:*:r").description == "*:*:*:r")
         #expect(try AllowEntry(parsing: "metrics") == .metrics)

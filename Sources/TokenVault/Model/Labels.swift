@@ -23,6 +23,40 @@ enum Labels {
         try name(text, what: "principal name")
     }
 
+    /// A systemd unit's name, as PID 1 gives it in a credential request: 1–255 characters of
+    /// `A–Z a–z 0–9 : _ . @ \\ -`, with a type suffix (`connector.service`).
+    static func unitName(_ text: String) throws(VaultError) -> String {
+        let allowed = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: ":"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "@"), UInt8(ascii: "\\"), UInt8(ascii: "-"):
+                true
+            default: false
+            }
+        }
+        guard allowed, (1...255).contains(text.utf8.count), let dot = text.lastIndex(of: "."), dot != text.startIndex,
+            text.index(after: dot) != text.endIndex
+        else {
+            throw .invalid("invalid unit name '\(printable(text))': use a systemd unit's full name, as in connector.service")
+        }
+        return text
+    }
+
+    /// A certificate's SHA-256 fingerprint: 64 hex digits, with or without `:` between bytes
+    /// (as `openssl x509 -fingerprint -sha256` prints it), returned as lowercase hex.
+    static func certificateFingerprint(_ text: String) throws(VaultError) -> String {
+        var hex = text.lowercased()
+        if hex.hasPrefix("sha256:") { hex.removeFirst(7) }
+        if hex.hasPrefix("sha256 fingerprint=") { hex.removeFirst(19) }
+        hex.removeAll { $0 == ":" }
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw .invalid(
+                "invalid certificate fingerprint '\(printable(text))': use its SHA-256 in hex (openssl x509 -noout -fingerprint -sha256)"
+            )
+        }
+        return hex
+    }
+
     /// A project or resource of a grant or need: 1–100 characters, no `:`.
     static func scopePart(_ text: String, what: String) throws(VaultError) -> String {
         guard !text.isEmpty, text.unicodeScalars.count <= 100 else {

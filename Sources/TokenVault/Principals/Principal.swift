@@ -32,12 +32,20 @@ public struct Principal: Sendable, Hashable {
         case gid(UInt32)
         /// A bearer access token (`Authorization: Bearer tva_…`), known by its public id.
         case token(id: String)
+        /// A client certificate presented to the TLS listener, by its SHA-256 fingerprint
+        /// (lowercase hex).
+        case certificate(sha256: String)
+        /// A systemd unit that loads credentials through the credentials socket
+        /// (`LoadCredential=`), by its name.
+        case unit(String)
 
         public var description: String {
             switch self {
             case .uid(let uid): "uid \(uid)"
             case .gid(let gid): "gid \(gid)"
             case .token(let id): "token \(id)"
+            case .certificate(let fingerprint): "certificate sha256:\(fingerprint)"
+            case .unit(let unit): "unit \(unit)"
             }
         }
     }
@@ -61,6 +69,25 @@ public struct Principal: Sendable, Hashable {
     /// by the fetch).
     public func allows(_ name: String, for need: Need) -> Bool {
         allow.contains { $0.permits(name, need) }
+    }
+
+    /// The need a delivery of the credential `name` is fetched for, when nobody declares one (a
+    /// unit loading it through the credentials socket): the grant of the allow entry naming it,
+    /// or else of an entry for every credential, with `*` parts left unchecked (the credential's
+    /// grants must still cover it). Nil when no entry names it.
+    ///
+    /// ```swift
+    /// // allow: erp-prod:shop-de:orders:r
+    /// principal.deliveryNeed(for: "erp-prod")  // Need(project: "shop-de", resource: "orders", permissions: .read)
+    /// ```
+    public func deliveryNeed(for name: String) -> Need? {
+        let entry = allow.first { $0.grant != nil && $0.credential == name } ?? allow.first { $0.names(name) }
+        guard let grant = entry?.grant else { return nil }
+        return Need(
+            project: grant.project == Grant.wildcard ? nil : grant.project,
+            resource: grant.resource == Grant.wildcard ? nil : grant.resource,
+            permissions: grant.permissions
+        )
     }
 
     /// Whether it may see the credential `name` at all (listings, `show`, `expiring`): an admin

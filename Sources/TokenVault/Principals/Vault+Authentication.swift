@@ -1,33 +1,47 @@
 internal import TokenVaultCrypto
 internal import TokenVaultStore
 
-/// The kernel's account of a connection's other end: who runs the process that connected.
-public struct PeerIdentity: Sendable, Hashable {
-    public let uid: UInt32
-    public let gid: UInt32
-    public let pid: Int32
+/// Who is at the other end of a connection to the service, as the transport establishes it
+/// before any request is read: the kernel for a local process, the TLS handshake for a remote
+/// client, PID 1 for a systemd unit.
+public enum PeerIdentity: Sendable, Hashable {
+    /// A process on this host, connected to the Unix socket: the kernel's peer credentials.
+    case process(uid: UInt32, gid: UInt32, pid: Int32)
+    /// A client of the TLS listener: its address (`HOST:PORT`) and, when it presented one that
+    /// the listener verified, the SHA-256 fingerprint of its certificate (lowercase hex).
+    case remote(address: String, certificate: String?)
+    /// A systemd unit loading a credential through the credentials socket: named by PID 1,
+    /// which the server checked is the peer.
+    case unit(String)
 
+    /// A local process (the Unix socket's peer credentials).
     public init(uid: UInt32, gid: UInt32, pid: Int32) {
-        self.uid = uid
-        self.gid = gid
-        self.pid = pid
+        self = .process(uid: uid, gid: gid, pid: pid)
     }
 
-    /// How the audit records the peer: `uid=U pid=P`.
-    public var auditText: String { "uid=\(uid) pid=\(pid)" }
+    /// How the audit records the peer: `uid=U pid=P`, `addr=HOST:PORT` (and
+    /// ` cert=SHA256`), or `unit=NAME`.
+    public var auditText: String {
+        switch self {
+        case .process(let uid, _, let pid): "uid=\(uid) pid=\(pid)"
+        case .remote(let address, let certificate): "addr=\(address)" + (certificate.map { " cert=\($0)" } ?? "")
+        case .unit(let unit): "unit=\(unit)"
+        }
+    }
 }
 
 extension Vault {
     /// The principal a caller of the service is: the one whose access token `bearer` is, when
-    /// given; else the one recognised by the peer's user id, then by its group id.
+    /// given; else the one recognised by the peer: a local process by its user id, then its
+    /// group id; a remote client by its certificate; a unit by its name.
     ///
     /// ```swift
     /// let principal = try vault.authenticate(peer: peer, bearer: token)
     /// let scoped = try vault.acting(as: principal, peer: peerText)
     /// ```
     ///
-    /// - Returns: the principal and how the audit names its connection (`uid=U pid=P` or
-    ///   `token=ID`).
+    /// - Returns: the principal and how the audit names its connection (``PeerIdentity/auditText``,
+    ///   or `token=ID` for a token, followed by the address for a remote client).
     /// - Throws: ``VaultError/Kind/unauthenticated`` (audited, with the peer) when no principal
     ///   matches, or the token is unknown or malformed; ``VaultError/Kind/integrity`` (audited)
     ///   when the matching row fails its authentication.
@@ -39,7 +53,10 @@ extension Vault {
         let tokenHash = bearer.flatMap { token in
             token.withUnsafeBytes { IssuedTokenFormat.isWellFormed($0, prefix: IssuedTokenFormat.accessPrefix) } ? keys.fingerprint(of: token) : nil
         }
-        let peerText = tokenHash.map { "token=" + StoredPrincipal.tokenID(of: $0) } ?? (bearer == nil ? peer.auditText : "token=malformed")
+        // A token names the caller; a remote one is also known by where it connected from.
+        let whereFrom = peer.isRemote ? " " + peer.auditText : ""
+        let peerText =
+            tokenHash.map { "token=" + StoredPrincipal.tokenID(of: $0) + whereFrom } ?? (bearer == nil ? peer.auditText : "token=malformed")
         // Until a principal is proven, the caller is its connection: refusals are audited so,
         // never as this handle's own (declared) actor, which is the server's.
         let unproven = with(caller: .unauthenticated(peer: peerText + (bearer == nil ? "" : " " + peer.auditText)))
@@ -52,8 +69,13 @@ extension Vault {
                 else { return nil }
                 match = byToken
             } else {
-                match =
-                    try PrincipalTable.byMatch(db, kind: "uid", id: Int64(peer.uid)) ?? PrincipalTable.byMatch(db, kind: "gid", id: Int64(peer.gid))
+                switch peer {
+                case .process(let uid, let gid, _):
+                    match = try PrincipalTable.byMatch(db, kind: "uid", id: Int64(uid)) ?? PrincipalTable.byMatch(db, kind: "gid", id: Int64(gid))
+                case .remote(_, let certificate?): match = try PrincipalTable.byMatch(db, kind: "certificate", text: certificate)
+                case .remote(_, nil): match = nil
+                case .unit(let unit): match = try PrincipalTable.byMatch(db, kind: "unit", text: unit)
+                }
             }
             guard let (stored, newest) = match else { return nil }
             return try checkedPrincipals.principal(of: stored, newestEvent: newest, stateAuthenticator)
@@ -62,11 +84,27 @@ extension Vault {
             try unproven.audited(AuditRecord(.authenticate)) { _, _, _ throws in
                 throw Refusal(
                     error: VaultError(.unauthenticated, "the caller is not a principal of this vault"),
-                    outcome: .denied, reason: bearer == nil ? "no principal for the peer" : "unknown access token"
+                    outcome: .denied,
+                    reason: bearer != nil
+                        ? "unknown access token" : peer.isAnonymous ? "no access token or client certificate" : "no principal for the peer"
                 )
             }
             throw VaultError(.unauthenticated, "the caller is not a principal of this vault")
         }
         return (principal, peerText)
+    }
+}
+
+extension PeerIdentity {
+    /// A remote client that presented no certificate: only a token can name it.
+    fileprivate var isAnonymous: Bool {
+        if case .remote(_, nil) = self { return true }
+        return false
+    }
+
+    /// A client of the TLS listener.
+    fileprivate var isRemote: Bool {
+        if case .remote = self { return true }
+        return false
     }
 }

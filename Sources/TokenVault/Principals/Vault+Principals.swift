@@ -21,13 +21,16 @@ extension Vault {
     ) throws(VaultError) -> (principal: Principal, token: Secret?) {
         let name = try Labels.principalName(name)
         let uid = "prn_" + Hex.encode(try Vault.randomBytes(10))
-        let token: Secret?
+        var token: Secret?
         let kind: String
-        let matchID: Int64?
+        var matchID: Int64?
+        var matchText: String?
         switch recognisedBy {
-        case .uid(let id): (kind, matchID, token) = ("uid", Int64(id), nil)
-        case .gid(let id): (kind, matchID, token) = ("gid", Int64(id), nil)
-        case .token: (kind, matchID, token) = ("token", nil, try IssuedTokenFormat.mint(prefix: IssuedTokenFormat.accessPrefix))
+        case .uid(let id): (kind, matchID) = ("uid", Int64(id))
+        case .gid(let id): (kind, matchID) = ("gid", Int64(id))
+        case .token: (kind, token) = ("token", try IssuedTokenFormat.mint(prefix: IssuedTokenFormat.accessPrefix))
+        case .certificate(let fingerprint): (kind, matchText) = ("certificate", try Labels.certificateFingerprint(fingerprint))
+        case .unit(let unit): (kind, matchText) = ("unit", try Labels.unitName(unit))
         }
         let tokenHash = token.map(keys.fingerprint)
         let allowText = Self.allowText(allow)
@@ -38,10 +41,13 @@ extension Vault {
             if let matchID, let holder = try PrincipalTable.holder(of: kind, id: matchID, db) {
                 throw VaultError.invalid("principal '\(printable(holder))' is already recognised by \(kind) \(matchID)")
             }
+            if let matchText, let holder = try PrincipalTable.holder(of: kind, text: matchText, db) {
+                throw VaultError.invalid("principal '\(printable(holder))' is already recognised by that \(kind)")
+            }
             record.reason =
-                "\(kind)\(matchID.map { " \($0)" } ?? "")\(admin ? ", admin" : ""); allow \(allow.isEmpty ? "nothing" : allow.map(\.description).joined(separator: " "))"
+                "\(kind)\(matchID.map { " \($0)" } ?? "")\(matchText.map { " \($0)" } ?? "")\(admin ? ", admin" : ""); allow \(allow.isEmpty ? "nothing" : allow.map(\.description).joined(separator: " "))"
             var row = StoredPrincipal(
-                rowID: 0, uid: uid, name: name, matchKind: kind, matchID: matchID, tokenHash: tokenHash, admin: admin ? 1 : 0,
+                rowID: 0, uid: uid, name: name, matchKind: kind, matchID: matchID, matchText: matchText, tokenHash: tokenHash, admin: admin ? 1 : 0,
                 allow: allowText, createdAt: now, stateSeq: 0, stateMAC: []
             )
             try seal(&row, db, &record)
@@ -168,4 +174,11 @@ public enum NewPrincipalRecognition: Sendable, Hashable {
     case gid(UInt32)
     /// By a new bearer access token.
     case token
+    /// By the client certificate with this SHA-256 fingerprint (hex, with or without colons),
+    /// presented to the TLS listener.
+    case certificate(sha256: String)
+    /// By a systemd unit's name (`connector.service`), for the credentials it loads through the
+    /// credentials socket; each delivery is fetched for the need its allow entry names
+    /// (``Principal/deliveryNeed(for:)``).
+    case unit(String)
 }

@@ -1,7 +1,8 @@
 internal import TokenVaultCrypto
 internal import TokenVaultStore
 
-/// The `principals` table: the service's callers, one row each (schema 7).
+/// The `principals` table: the service's callers, one row each (schema 7; certificate and unit
+/// principals since schema 10).
 ///
 /// Every row is authenticated state (``StateAuthenticator/check(_:newestEvent:)-principal``):
 /// reads return ``StoredPrincipal`` values with the principal's newest state-changing event, for
@@ -14,17 +15,19 @@ enum PrincipalTable {
 
     private static let byNameSQL = "\(select) WHERE p.name = ?"
     private static let byMatchSQL = "\(select) WHERE p.match_kind = ? AND p.match_id = ?"
+    private static let byMatchTextSQL = "\(select) WHERE p.match_kind = ? AND p.match_text = ?"
     private static let byTokenSQL = "\(select) WHERE p.token_hash = ?"
     private static let allSQL = "\(select) ORDER BY p.name"
     private static let insertSQL = """
-        INSERT INTO principals (uid, name, match_kind, match_id, token_hash, admin, allow, created_at, state_seq, state_mac)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO principals (uid, name, match_kind, match_id, match_text, token_hash, admin, allow, created_at, state_seq, state_mac)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     private static let updateSQL = """
         UPDATE principals SET name = ?, token_hash = ?, state_seq = ?, state_mac = ? WHERE id = ?
         """
     private static let deleteSQL = "DELETE FROM principals WHERE id = ?"
     private static let matchTakenSQL = "SELECT name FROM principals WHERE match_kind = ? AND match_id = ?"
+    private static let matchTextTakenSQL = "SELECT name FROM principals WHERE match_kind = ? AND match_text = ?"
 
     private static let addedWithoutRowSQL = """
         SELECT a.credential_uid, a.credential_name FROM audit_events a
@@ -51,6 +54,12 @@ enum PrincipalTable {
         try db.row(byMatchSQL, [kind, id]).map(decode)
     }
 
+    /// The principal recognised by a client certificate's fingerprint (`kind` "certificate")
+    /// or a systemd unit's name ("unit").
+    static func byMatch(_ db: Connection, kind: String, text: String) throws -> (StoredPrincipal, newestEvent: Int64?)? {
+        try db.row(byMatchTextSQL, [kind, text]).map(decode)
+    }
+
     static func byTokenHash(_ db: Connection, _ hash: [UInt8]) throws -> (StoredPrincipal, newestEvent: Int64?)? {
         try db.row(byTokenSQL, [hash]).map(decode)
     }
@@ -64,12 +73,17 @@ enum PrincipalTable {
         try db.row(matchTakenSQL, [kind, id])?.string(0)
     }
 
+    /// The name of the principal already recognised by this certificate or unit, if any.
+    static func holder(of kind: String, text: String, _ db: Connection) throws -> String? {
+        try db.row(matchTextTakenSQL, [kind, text])?.string(0)
+    }
+
     /// Inserts a sealed row and returns its row id.
     static func insert(_ db: Connection, _ row: StoredPrincipal) throws -> Int64 {
         try db.execute(
             insertSQL,
             [
-                row.uid, row.name, row.matchKind, row.matchID, row.tokenHash, row.admin, row.allow, row.createdAt, row.stateSeq,
+                row.uid, row.name, row.matchKind, row.matchID, row.matchText, row.tokenHash, row.admin, row.allow, row.createdAt, row.stateSeq,
                 row.stateMAC,
             ]
         )
@@ -98,6 +112,8 @@ struct StoredPrincipal: Sendable, Hashable {
     var name: String
     let matchKind: String
     let matchID: Int64?
+    /// A certificate's fingerprint or a unit's name (schema 10); nil for the other kinds.
+    let matchText: String?
     var tokenHash: [UInt8]?
     let admin: Int64
     let allow: String
@@ -107,20 +123,21 @@ struct StoredPrincipal: Sendable, Hashable {
 
     /// The columns ``init(_:)`` reads, in `SELECT` order, from `principals p`.
     enum Column: Int, ColumnList {
-        case id, uid, name, matchKind, matchID, tokenHash, admin, allow, createdAt, stateSeq, stateMAC
+        case id, uid, name, matchKind, matchID, matchText, tokenHash, admin, allow, createdAt, stateSeq, stateMAC
     }
 
     static let columns = Column.selectList(table: "p")
 
     init(
-        rowID: Int64, uid: String, name: String, matchKind: String, matchID: Int64?, tokenHash: [UInt8]?, admin: Int64, allow: String,
-        createdAt: Int64, stateSeq: Int64, stateMAC: [UInt8]
+        rowID: Int64, uid: String, name: String, matchKind: String, matchID: Int64?, matchText: String? = nil, tokenHash: [UInt8]?,
+        admin: Int64, allow: String, createdAt: Int64, stateSeq: Int64, stateMAC: [UInt8]
     ) {
         self.rowID = rowID
         self.uid = uid
         self.name = name
         self.matchKind = matchKind
         self.matchID = matchID
+        self.matchText = matchText
         self.tokenHash = tokenHash
         self.admin = admin
         self.allow = allow
@@ -136,7 +153,8 @@ struct StoredPrincipal: Sendable, Hashable {
             let createdAt = row.int64(Column.createdAt), let stateSeq = row.int64(Column.stateSeq), let mac = row.blob(Column.stateMAC)
         else { throw StateViolation(table: "principals", credential: row.string(Column.name), problem: .malformed) }
         self.init(
-            rowID: rowID, uid: uid, name: name, matchKind: matchKind, matchID: row.int64(Column.matchID), tokenHash: row.blob(Column.tokenHash),
+            rowID: rowID, uid: uid, name: name, matchKind: matchKind, matchID: row.int64(Column.matchID),
+            matchText: row.string(Column.matchText), tokenHash: row.blob(Column.tokenHash),
             admin: admin, allow: allow, createdAt: createdAt, stateSeq: stateSeq, stateMAC: mac
         )
     }
@@ -146,10 +164,12 @@ struct StoredPrincipal: Sendable, Hashable {
     /// - Throws: ``StateViolation`` (malformed) for values no append writes.
     func principal() throws(StateViolation) -> Principal {
         let recognition: Principal.Recognition
-        switch (matchKind, matchID, tokenHash) {
-        case ("uid", let id?, nil) where UInt32(exactly: id) != nil: recognition = .uid(UInt32(id))
-        case ("gid", let id?, nil) where UInt32(exactly: id) != nil: recognition = .gid(UInt32(id))
-        case ("token", nil, let hash?): recognition = .token(id: StoredPrincipal.tokenID(of: hash))
+        switch (matchKind, matchID, matchText, tokenHash) {
+        case ("uid", let id?, nil, nil) where UInt32(exactly: id) != nil: recognition = .uid(UInt32(id))
+        case ("gid", let id?, nil, nil) where UInt32(exactly: id) != nil: recognition = .gid(UInt32(id))
+        case ("token", nil, nil, let hash?): recognition = .token(id: StoredPrincipal.tokenID(of: hash))
+        case ("certificate", nil, let fingerprint?, nil): recognition = .certificate(sha256: fingerprint)
+        case ("unit", nil, let unit?, nil): recognition = .unit(unit)
         default: throw StateViolation(table: "principals", credential: name, problem: .malformed)
         }
         var entries: [AllowEntry] = []

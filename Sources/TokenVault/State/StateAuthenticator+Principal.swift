@@ -21,6 +21,8 @@ extension StateAuthenticator {
         encoder.append(principal.name)
         encoder.append(principal.matchKind)
         encoder.append(principal.matchID)
+        // Schema 10's column, only where it is set: every older row encodes exactly as before.
+        if let text = principal.matchText { encoder.append(text) }
         encoder.append(principal.tokenHash)
         encoder.append(principal.admin)
         encoder.append(principal.allow)

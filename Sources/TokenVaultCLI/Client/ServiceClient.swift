@@ -215,6 +215,8 @@ final class ServiceClient: VaultAccess {
         case .uid(let uid): fields.append(("uid", .int(Int64(uid))))
         case .gid(let gid): fields.append(("gid", .int(Int64(gid))))
         case .token: fields.append(("token", .bool(true)))
+        case .certificate(let fingerprint): fields.append(("cert_fingerprint", .string(fingerprint)))
+        case .unit(let unit): fields.append(("unit", .string(unit)))
         }
         fields += [("allow", .array(allow.map { .string($0.description) })), ("admin", .bool(admin))]
         let answer = try connection.send("POST", ["v1", "principals"], body: Array(JSON.object(fields).rendered().utf8))

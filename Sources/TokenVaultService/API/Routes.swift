@@ -309,16 +309,24 @@ extension VaultService {
         .json(PrincipalOutput.json(try context.vault.principal(named: context.parameters[0])))
     }
 
-    /// `POST /v1/principals` (admin) `{"name", "uid" | "gid" | "token": true, "allow": [...], "admin"}`.
+    /// `POST /v1/principals` (admin)
+    /// `{"name", "uid" | "gid" | "token": true | "cert_fingerprint" | "unit", "allow": [...], "admin"}`.
     static func addPrincipal(_ context: RouteContext) throws(VaultError) -> HTTPResponse {
         var body = try RequestBody(context.request)
         let name = try body.requiredString("name")
+        let given = (
+            uid: try body.int("uid"), gid: try body.int("gid"), token: try body.bool("token"),
+            certificate: try body.string("cert_fingerprint"), unit: try body.string("unit")
+        )
         let recognition: NewPrincipalRecognition
-        switch (try body.int("uid"), try body.int("gid"), try body.bool("token")) {
-        case (let uid?, nil, false): recognition = .uid(try Self.accountID(uid))
-        case (nil, let gid?, false): recognition = .gid(try Self.accountID(gid))
-        case (nil, nil, true): recognition = .token
-        default: throw VaultError(.invalidInput, "give exactly one of \"uid\", \"gid\" and \"token\"")
+        switch given {
+        case (let uid?, nil, false, nil, nil): recognition = .uid(try Self.accountID(uid))
+        case (nil, let gid?, false, nil, nil): recognition = .gid(try Self.accountID(gid))
+        case (nil, nil, true, nil, nil): recognition = .token
+        case (nil, nil, false, let fingerprint?, nil): recognition = .certificate(sha256: fingerprint)
+        case (nil, nil, false, nil, let unit?): recognition = .unit(unit)
+        default:
+            throw VaultError(.invalidInput, "give exactly one of \"uid\", \"gid\", \"token\", \"cert_fingerprint\" and \"unit\"")
         }
         let allow = try body.strings("allow").map { text throws(VaultError) in try AllowEntry(parsing: text) }
         let admin = try body.bool("admin")

@@ -71,7 +71,7 @@ public final class VaultService: RequestHandler {
                 let now = MonotonicClock.seconds
                 // A peer refused many times lately is refused at once, unaudited: refusals are
                 // audited, and a flood of them must not become a flood of commits.
-                guard unknownLimiter.hasCapacity("uid:\(peer.uid)", now: now) else { throw Self.rateLimited }
+                guard unknownLimiter.hasCapacity(identity.limitKey, now: now) else { throw Self.rateLimited }
                 let (principal, peerText) = try authenticate(identity, bearer: bearer, now: now)
                 guard principalLimiter.admit(principal.id, now: now) else { throw Self.rateLimited }
                 let onBehalfOf = request.headers.first(name: "TokenVault-On-Behalf-Of")
@@ -84,12 +84,12 @@ public final class VaultService: RequestHandler {
         }
     }
 
-    /// The principal of the caller; an unknown caller counts against its user id's small limit.
+    /// The principal of the caller; an unknown caller counts against its peer's small limit.
     private func authenticate(_ peer: PeerIdentity, bearer: Secret?, now: Double) throws(VaultError) -> (Principal, String) {
         do {
             return try vault.authenticate(peer: peer, bearer: bearer)
         } catch let error where error.kind == .unauthenticated {
-            _ = unknownLimiter.admit("uid:\(peer.uid)", now: now)
+            _ = unknownLimiter.admit(peer.limitKey, now: now)
             throw error
         }
     }
@@ -110,5 +110,17 @@ public final class VaultService: RequestHandler {
             throw VaultError(.unauthenticated, "the Authorization field must be `Bearer TOKEN`")
         }
         return Secret(copying: Array(parts[1].utf8))
+    }
+}
+
+extension PeerIdentity {
+    /// What an unknown caller's refusals are counted by: its user id, its host (not its port,
+    /// which it picks anew for each connection), or its unit.
+    var limitKey: String {
+        switch self {
+        case .process(let uid, _, _): "uid:\(uid)"
+        case .remote(let address, _): "host:" + (address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address)
+        case .unit(let unit): "unit:" + unit
+        }
     }
 }
