@@ -19,6 +19,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CPosix"),
+        // libssl through dlopen, on first use (the commands that never speak TLS do not load it),
+        // behind a small C API; libcrypto is linked through COpenSSL.
+        .target(name: "CTLS", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "TokenVaultMigrations",
             resources: [.embedInCode("sql")],
@@ -34,6 +37,9 @@ let package = Package(
             dependencies: ["TokenVaultStore", "TokenVaultCrypto", "TokenVaultSystem", "TokenVaultMigrations"],
             swiftSettings: strictSettings
         ),
+        // TLS sessions for `serve --listen` and the CLI as its client: contexts from PEM files,
+        // non-blocking handshakes, reads and writes, the peer certificate's fingerprint.
+        .target(name: "TokenVaultTLS", dependencies: ["CTLS", "TokenVaultSystem"], swiftSettings: strictSettings),
         // A strict HTTP/1.1 subset over bytes (no sockets): request parsing and response
         // serialization for the service, response parsing for the CLI as its client. No
         // dependencies; used by the fuzzer and its tests, later by the service and the client.
@@ -52,13 +58,16 @@ let package = Package(
         // TokenVaultSystem, no Glibc here) and the vault's API v1 on top of it.
         .target(
             name: "TokenVaultService",
-            dependencies: ["TokenVault", "TokenVaultHTTP", "TokenVaultJSON", "TokenVaultWire", "TokenVaultSystem", "TokenVaultReportHTML"],
+            dependencies: [
+                "TokenVault", "TokenVaultHTTP", "TokenVaultJSON", "TokenVaultWire", "TokenVaultSystem", "TokenVaultReportHTML", "TokenVaultTLS",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "TokenVaultCLI",
             dependencies: [
                 "TokenVault", "TokenVaultSystem", "TokenVaultWire", "TokenVaultJSON", "TokenVaultService", "TokenVaultHTTP", "TokenVaultReportHTML",
+                "TokenVaultTLS",
             ],
             swiftSettings: strictSettings
         ),

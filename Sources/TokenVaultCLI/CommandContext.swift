@@ -110,8 +110,8 @@ final class CommandContext {
     ///   token file that cannot be read or that others may read; what ``openVault()`` throws.
     func access() throws(VaultError) -> any VaultAccess {
         guard let address = serverAddress else {
-            if global.contains(.tokenFile) {
-                throw VaultError(.invalidInput, "--token-file goes with --server (or TOKENVAULT_ADDR)")
+            if let option = [GlobalOption.tokenFile, .caFile, .clientCert, .clientKey].first(where: global.contains) {
+                throw VaultError(.invalidInput, "--\(option.name) goes with --server (or TOKENVAULT_ADDR)")
             }
             return try openVault()
         }
@@ -128,22 +128,20 @@ final class CommandContext {
         let token = try (global[.tokenFile] ?? fromEnvironment(.tokenFile)).map { path throws(VaultError) in
             try Self.accessToken(path)
         }
-        let connection = ServiceConnection(socketPath: try Self.socketPath(address), token: token, onBehalfOf: actor)
-        return ServiceClient(connection: connection)
+        let tls = TLSClientSettings(
+            caFile: global[.caFile] ?? fromEnvironment(.caFile), certificateFile: global[.clientCert] ?? fromEnvironment(.clientCert),
+            keyFile: global[.clientKey] ?? fromEnvironment(.clientKey)
+        )
+        let server = try ServiceAddress(parsing: address, tls: tls)
+        if !server.isTLS, let option = [GlobalOption.caFile, .clientCert, .clientKey].first(where: global.contains) {
+            throw VaultError(.invalidInput, "--\(option.name) is for an https:// server, not a Unix socket")
+        }
+        return ServiceClient(connection: ServiceConnection(address: server, token: token, onBehalfOf: actor))
     }
 
     /// The error of a command that needs the vault file, when a service's address is given.
     func needsVaultFile() -> VaultError {
         VaultError(.invalidInput, "'\(commandName)' works on the vault file, not through a service: drop --server (or unset TOKENVAULT_ADDR)")
-    }
-
-    /// The socket's path in `PATH` or `unix:PATH`.
-    static func socketPath(_ address: String) throws(VaultError) -> String {
-        let path = address.hasPrefix("unix:") ? String(address.dropFirst(5)) : address
-        guard !path.isEmpty, !path.contains("://") else {
-            throw VaultError(.invalidInput, "invalid server address '\(Table.clean(address))': give a Unix socket, as PATH or unix:PATH")
-        }
-        return path
     }
 
     /// The access token in `path`: a file only its owner may read, holding one token.

@@ -135,6 +135,25 @@ package enum Files {
         return bytes
     }
 
+    /// Refuses a private key file (a TLS key) that other users may read or write, before a
+    /// library reads it by its path.
+    ///
+    /// - Throws: ``SystemError/Kind/invalidInput`` when it is missing or not a regular file, or
+    ///   its mode lets others in, with the `chmod` that repairs it as the hint.
+    package static func requireOwnerOnly(_ path: String, what: String) throws(SystemError) {
+        let shown = DisplayText.clean(path, limit: 60)
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .invalid("cannot read \(what) '\(shown)': \(errno == ENOENT ? "no such file" : "not a regular file")")
+        }
+        let mode = info.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw SystemError(
+                .invalidInput, "\(what) '\(shown)' is accessible to other users (mode \(String(mode, radix: 8)))", hint: "chmod 600 '\(shown)'"
+            )
+        }
+    }
+
     /// The first `count` bytes of the regular file at `path` (fewer when it is shorter), read
     /// without following a final symbolic link or blocking on a FIFO; nil when it cannot be read.
     package static func prefix(of path: String, count: Int) -> [UInt8]? {

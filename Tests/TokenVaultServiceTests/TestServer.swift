@@ -6,7 +6,7 @@ import TokenVaultSystem
 
 /// A handler with a few routes for the tests:
 /// - `/echo`: the request's body;
-/// - `/peer`: `uid gid pid` of the connecting process;
+/// - `/peer`: `uid gid pid` of the connecting process (`ADDRESS FINGERPRINT` of a TLS client);
 /// - `/big?size=N`: N bytes of `x`;
 /// - `/slow?ms=N`: waits N ms (and signals `entered` first), then answers `slow`;
 /// - `/close`: a response that closes the connection;
@@ -15,12 +15,15 @@ struct EchoHandler: RequestHandler {
     /// Signalled when a `/slow` request reaches the handler.
     let entered = DispatchSemaphore(value: 0)
 
-    func respond(to request: HTTPRequest, from peer: PeerCredentials) -> HTTPResponse {
+    func respond(to request: HTTPRequest, from peer: ConnectionPeer) -> HTTPResponse {
         switch request.pathSegments.first {
         case "echo":
             return HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
         case "peer":
-            return text("\(peer.uid) \(peer.gid) \(peer.pid)")
+            switch peer {
+            case .local(let credentials): return text("\(credentials.uid) \(credentials.gid) \(credentials.pid)")
+            case .remote(let address, let fingerprint): return text("\(address) \(fingerprint ?? "-")")
+            }
         case "big":
             return HTTPResponse(status: .ok, body: [UInt8](repeating: UInt8(ascii: "x"), count: Int(request.queryValue("size") ?? "") ?? 0))
         case "slow":

@@ -9,7 +9,7 @@ import TokenVaultWire
 ///
 /// ```swift
 /// // tokenvault --server /run/tokenvault/tokenvault.sock get erp-prod --project shop --resource orders --permission r
-/// let client = ServiceClient(connection: ServiceConnection(socketPath: path, token: nil, onBehalfOf: nil))
+/// let client = ServiceClient(connection: ServiceConnection(address: .unix(path: path), token: nil, onBehalfOf: nil))
 /// let fetched = try client.fetchSecret("erp-prod", need: need, version: nil, for: .any)
 /// ```
 ///

@@ -3,13 +3,14 @@ import TokenVaultHTTP
 import TokenVaultJSON
 import TokenVaultService
 internal import TokenVaultSystem
+internal import TokenVaultTLS
 
 /// One request to `tokenvault serve` and its answer, on a connection of its own: HTTP/1.1
-/// over the Unix socket, `Connection: close`, the answer read to the end and parsed by
+/// over the Unix socket or TLS, `Connection: close`, the answer read to the end and parsed by
 /// ``HTTPResponseParser``.
 ///
 /// ```swift
-/// let connection = ServiceConnection(socketPath: path, token: token, onBehalfOf: "alice")
+/// let connection = ServiceConnection(address: .unix(path: path), token: token, onBehalfOf: "alice")
 /// let answer = try connection.send("GET", ["v1", "credentials", "erp-prod"])
 /// let details = try WireDecoding.details(answer.json())
 /// ```
@@ -19,12 +20,13 @@ internal import TokenVaultSystem
 /// request, the read buffer, the parser's buffer, and the answer's body when the answer goes.
 ///
 /// - Throws: from ``send(_:_:query:body:bodyLimit:)``: ``VaultError/Kind/locked`` when nothing
-///   answers at the socket (no socket, no server listening, no permission), with the hint "is
-///   `tokenvault serve` running?"; ``VaultError/Kind/failed`` when the exchange breaks off or
-///   times out, or the answer is malformed; and the service's own errors with their kinds.
+///   answers at the address (no socket, no server listening, no permission, a TLS handshake
+///   that fails), with a hint; ``VaultError/Kind/invalidInput`` for TLS files that cannot be
+///   used; ``VaultError/Kind/failed`` when the exchange breaks off or times out, or the answer
+///   is malformed; and the service's own errors with their kinds.
 struct ServiceConnection {
-    /// The socket file of the service.
-    let socketPath: String
+    /// Where the service answers.
+    let address: ServiceAddress
     /// The principal's access token (`Authorization: Bearer`), or nil to be recognised by the
     /// process's user or group id.
     let token: Secret?
@@ -51,15 +53,7 @@ struct ServiceConnection {
     ) throws(VaultError) -> ServiceAnswer {
         var request = try requestBytes(method, path, query: query, body: body)
         defer { SecureMemory.wipe(&request) }
-        let socket: UnixClientSocket
-        do {
-            socket = try UnixClientSocket(connectingTo: socketPath, timeoutSeconds: timeoutSeconds)
-        } catch {
-            throw VaultError(
-                .locked, "cannot reach the service: \(error.message)",
-                hint: "is `tokenvault serve` running? (--server or TOKENVAULT_ADDR names its socket)"
-            )
-        }
+        let socket = try connect()
         defer { socket.close() }
         do {
             try socket.writeAll(request)
@@ -69,6 +63,33 @@ struct ServiceConnection {
         let answer = try receive(from: socket, bodyLimit: bodyLimit)
         guard (200..<300).contains(answer.status.code) else { throw Self.error(from: answer) }
         return answer
+    }
+
+    /// A connection to the service: the Unix socket, or TLS with the handshake done (the
+    /// server's certificate checked before a byte of the request goes out).
+    private func connect() throws(VaultError) -> any ServiceStream {
+        switch address {
+        case .unix(let path):
+            do {
+                return try UnixClientSocket(connectingTo: path, timeoutSeconds: timeoutSeconds)
+            } catch {
+                throw VaultError(
+                    .locked, "cannot reach the service: \(error.message)",
+                    hint: "is `tokenvault serve` running? (--server or TOKENVAULT_ADDR names its socket)"
+                )
+            }
+        case .tls(let endpoint, let settings):
+            let context = try settings.context()
+            do {
+                return try TLSClientStream(connectingTo: endpoint, context: context, timeoutSeconds: timeoutSeconds)
+            } catch {
+                let hint =
+                    error.message.contains("certificate")
+                    ? "TOKENVAULT_CA_FILE (--ca-file) names the CA of the service's certificate; a client certificate goes in --client-cert and --client-key"
+                    : "is `tokenvault serve --listen` running there?"
+                throw VaultError(.locked, "cannot reach the service: \(error.message)", hint: hint)
+            }
+        }
     }
 
     /// The request's bytes: request line, header fields, body.
@@ -95,7 +116,7 @@ struct ServiceConnection {
     }
 
     /// Reads the answer to the end of the connection and parses it.
-    private func receive(from socket: UnixClientSocket, bodyLimit: Int) throws(VaultError) -> ServiceAnswer {
+    private func receive(from socket: any ServiceStream, bodyLimit: Int) throws(VaultError) -> ServiceAnswer {
         let buffer = WipedBuffer(capacity: 16_384)
         let limit = bodyLimit + HTTPResponseParser.maximumHeadLength
         while true {
@@ -210,3 +231,14 @@ private final class WipedBuffer {
         body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))
     }
 }
+
+/// A connection to the service with blocking, time-limited calls: the Unix socket's or TLS's.
+protocol ServiceStream: AnyObject {
+    func writeAll(_ bytes: [UInt8]) throws(SystemError)
+    /// Reads into `buffer`, waiting for at least one byte; 0 when the server closed.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int
+    func close()
+}
+
+extension UnixClientSocket: ServiceStream {}
+extension TLSClientStream: ServiceStream {}

@@ -1,6 +1,7 @@
 import TokenVault
 import TokenVaultService
 internal import TokenVaultSystem
+internal import TokenVaultTLS
 
 /// `tokenvault serve`: unlocks the vault once and answers its API on a Unix socket.
 struct ServeCommand: VaultCommand {
@@ -12,6 +13,10 @@ struct ServeCommand: VaultCommand {
         case maxConnections = "max-connections"
         case workers
         case rateLimit = "rate-limit"
+        case listen
+        case tlsCert = "tls-cert"
+        case tlsKey = "tls-key"
+        case tlsClientCA = "tls-client-ca"
 
         /// How each option is written and what it means.
         var spec: OptionSpec {
@@ -22,6 +27,10 @@ struct ServeCommand: VaultCommand {
             case .maxConnections: .value("N", "Open connections at most; more get 503 (default 256)")
             case .workers: .value("N", "Requests handled at once; concurrent fetches share commits (default 32)")
             case .rateLimit: .value("N", "Requests a second per principal, bursts of 2N; 0 for none (default 1000)")
+            case .listen: .value("HOST:PORT", "Also serve over TLS on this TCP address (needs --tls-cert and --tls-key)")
+            case .tlsCert: .value("FILE", "The TLS certificate chain (PEM), server's first", completion: .file)
+            case .tlsKey: .value("FILE", "The TLS private key (PEM), readable by its owner only", completion: .file)
+            case .tlsClientCA: .value("FILE", "Ask TLS clients for a certificate, which must chain to this CA (PEM)", completion: .file)
             }
         }
     }
@@ -41,14 +50,22 @@ struct ServeCommand: VaultCommand {
             stopping are sent to NOTIFY_SOCKET. SIGTERM or SIGINT finishes the requests under way and
             exits 0. The process cannot be dumped or traced, and its keys are wiped on exit. Log lines
             on standard error never hold a secret or a request body.
+
+            With --listen HOST:PORT it also answers over TLS (1.3, or 1.2; there is no plain TCP
+            listener): callers there are principals by access token (Authorization: Bearer) or by a
+            client certificate bound with principal add --cert-fingerprint, which must chain to
+            --tls-client-ca. Clients use TOKENVAULT_ADDR=https://HOST:PORT and TOKENVAULT_CA_FILE.
             """,
         examples: [
             "tokenvault serve --socket /run/tokenvault/tokenvault.sock --socket-group tokenvault-clients",
             "curl --unix-socket /run/tokenvault/tokenvault.sock http://localhost/v1/health",
+            "tokenvault serve --listen 0.0.0.0:8443 --tls-cert /etc/tokenvault/tls.crt --tls-key /etc/tokenvault/tls.key --tls-client-ca /etc/tokenvault/clients-ca.crt",
+            "curl --cacert ca.crt -H \"Authorization: Bearer $(cat ci.token)\" https://vault.example.com:8443/v1/credentials",
         ],
         exitCodes: [
-            .ok("stopped by SIGTERM or SIGINT"), .usage("a bad option, or a socket path that is not a socket"),
-            .code(5, "the vault cannot be unlocked"), .code(1, "the socket could not be created"),
+            .ok("stopped by SIGTERM or SIGINT"),
+            .usage("a bad option, a socket path that is not a socket, a TLS file that cannot be used, or a key others may read"),
+            .code(5, "the vault cannot be unlocked"), .code(1, "a socket could not be created or bound"),
         ]
     )
 
@@ -63,6 +80,8 @@ struct ServeCommand: VaultCommand {
         let maxConnections = try number(arguments, .maxConnections, 1...100_000) ?? 256
         let workers = try number(arguments, .workers, 1...1_024) ?? 32
         let rate = try number(arguments, .rateLimit, 0...1_000_000) ?? 1_000
+        // TLS is set up before the vault is unlocked: a bad certificate costs no passphrase.
+        let tls = try tlsListener(arguments)
         // systemd's socket first: with it no path is needed (the shipped unit gives none, and a
         // system service has no XDG_RUNTIME_DIR), and a key command run by the unlock below
         // does not inherit the socket or the LISTEN_ variables.
@@ -88,16 +107,40 @@ struct ServeCommand: VaultCommand {
             return try UnixListener.bind(path: path ?? "", mode: mode ?? 0o660, group: group)
         }
         var server = ServerConfiguration(listener: listener)
+        if let tls { server.listeners.append(.tls(try system { () throws(SystemError) in try TCPListener.bind(tls.endpoint) }, context: tls.context)) }
         server.maxConnections = maxConnections
         server.workerCount = workers
         // The engine's lines (no request content): straight to standard error, from any thread.
         server.log = { line in Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) } }
         let engine = try system { () throws(SystemError) in try Server(configuration: server, handler: service) }
         service.connectionStatistics = engine.statistics
-        io.err("tokenvault: serving \(Table.clean(vault.path)) on \(Table.clean(listener.path ?? "the socket systemd passed"))\n")
+        let places = engine.configuration.listeners.map { Table.clean($0.description) }.joined(separator: " and ")
+        io.err("tokenvault: serving \(Table.clean(vault.path)) on \(places)\n")
         try system { () throws(SystemError) in try engine.run() }
         io.err("tokenvault: stopped\n")
         return .ok
+    }
+
+    /// The TLS listener's address and context, when `--listen` is given.
+    ///
+    /// - Throws: ``VaultError/Kind/invalidInput`` for `--listen` without a certificate and key
+    ///   (or a `--tls-` option without `--listen`), a bad address, a file that cannot be used,
+    ///   or a key file others may read.
+    private static func tlsListener(_ arguments: Arguments<Option>) throws(VaultError) -> (endpoint: TCPEndpoint, context: TLSServerContext)? {
+        guard let address = arguments[.listen] else {
+            if let option = [Option.tlsCert, .tlsKey, .tlsClientCA].first(where: { arguments[$0] != nil }) {
+                throw VaultError(.invalidInput, "--\(option.name) goes with --listen HOST:PORT")
+            }
+            return nil
+        }
+        guard let certificate = arguments[.tlsCert], let key = arguments[.tlsKey] else {
+            throw VaultError(.invalidInput, "--listen needs --tls-cert and --tls-key: the service speaks only TLS over TCP")
+        }
+        return try system { () throws(SystemError) in
+            let endpoint = try TCPEndpoint(parsing: address)
+            try Files.requireOwnerOnly(key, what: "TLS key file")
+            return (endpoint, try TLSServerContext(certificateFile: certificate, keyFile: key, clientCAFile: arguments[.tlsClientCA]))
+        }
     }
 
     private static func number(_ arguments: Arguments<Option>, _ option: Option, _ range: ClosedRange<Int>) throws(VaultError) -> Int? {

@@ -10,6 +10,9 @@ enum GlobalOption: String, OptionKey {
     case keyCommand = "key-command"
     case server
     case tokenFile = "token-file"
+    case caFile = "ca-file"
+    case clientCert = "client-cert"
+    case clientKey = "client-key"
     case actor
     case busyTimeout = "busy-timeout"
     case json
@@ -24,13 +27,20 @@ enum GlobalOption: String, OptionKey {
         case .keyCommand: .value("CMD", "Unlock with the key printed by /bin/sh -c CMD (a KMS, TPM or systemd-creds)")
         case .server:
             .value(
-                "ADDR", "Go through tokenvault serve at this socket (PATH or unix:PATH) instead of the vault file", completion: .file,
+                "ADDR", "Go through tokenvault serve at this socket (PATH or unix:PATH) or https://HOST:PORT instead of the vault file",
+                completion: .file,
                 environment: "TOKENVAULT_ADDR"
             )
         case .tokenFile:
             .value(
                 "PATH", "With --server: authenticate with the access token in this file, readable by its owner only",
                 environment: "TOKENVAULT_TOKEN_FILE")
+        case .caFile:
+            .value("PATH", "With an https:// server: the CA its certificate must chain to (default: the system's)", environment: "TOKENVAULT_CA_FILE")
+        case .clientCert:
+            .value("PATH", "With an https:// server: present this client certificate (PEM)", environment: "TOKENVAULT_CLIENT_CERT")
+        case .clientKey:
+            .value("PATH", "With --client-cert: its private key (PEM), readable by its owner only", environment: "TOKENVAULT_CLIENT_KEY")
         case .actor:
             .value(
                 "NAME", "Who is acting, for the audit trail (default the OS user); with --server, on whose behalf", environment: "TOKENVAULT_ACTOR")

@@ -53,6 +53,10 @@ extension VaultService {
                 "tokenvault_connections_refused_total", "Connections refused over the connection limit.",
                 Double(connections?.refusedOverLimitTotal ?? 0)
             ),
+            (
+                "tokenvault_tls_handshakes_failed_total", "TLS handshakes that failed (plain HTTP, a refused certificate).",
+                Double(connections?.failedHandshakesTotal ?? 0)
+            ),
             ("tokenvault_commit_groups_total", "Commits of audited operations (each one fsync).", Double(commits.groups)),
             ("tokenvault_commit_writes_total", "Audited operations committed; divided by the groups, the mean group size.", Double(commits.writes)),
             (

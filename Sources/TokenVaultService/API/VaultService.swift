@@ -1,7 +1,7 @@
 public import TokenVault
 public import TokenVaultHTTP
 import TokenVaultJSON
-public import TokenVaultSystem
+import TokenVaultSystem
 
 /// The vault's HTTP API (v1): authenticates each request's caller as a principal, applies its
 /// rate limit, and answers through a ``Vault`` handle bound to that principal, so that the
@@ -46,7 +46,7 @@ public final class VaultService: RequestHandler {
         router = Router(routes: Self.routes)
     }
 
-    public func respond(to request: HTTPRequest, from peer: PeerCredentials) -> HTTPResponse {
+    public func respond(to request: HTTPRequest, from peer: ConnectionPeer) -> HTTPResponse {
         let started = MonotonicClock.seconds
         let (name, response) = answer(request, from: peer)
         let latency = name == Self.fetchRouteName ? MonotonicClock.seconds - started : nil
@@ -54,7 +54,7 @@ public final class VaultService: RequestHandler {
         return response
     }
 
-    private func answer(_ request: HTTPRequest, from peer: PeerCredentials) -> (route: String, HTTPResponse) {
+    private func answer(_ request: HTTPRequest, from peer: ConnectionPeer) -> (route: String, HTTPResponse) {
         switch router.route(request) {
         case .notFound:
             return ("unknown", APIError.response(VaultError(.notFound, "no such endpoint")))
@@ -66,7 +66,7 @@ public final class VaultService: RequestHandler {
         case .found(let route, let parameters):
             if route.name == Self.healthRouteName { return (route.name, health()) }  // no authentication
             do throws(VaultError) {
-                let identity = PeerIdentity(uid: peer.uid, gid: peer.gid, pid: peer.pid)
+                let identity = peer.identity
                 let bearer = try Self.bearerToken(request)
                 let now = MonotonicClock.seconds
                 // A peer refused many times lately is refused at once, unaudited: refusals are
@@ -121,6 +121,16 @@ extension PeerIdentity {
         case .process(let uid, _, _): "uid:\(uid)"
         case .remote(let address, _): "host:" + (address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address)
         case .unit(let unit): "unit:" + unit
+        }
+    }
+}
+
+extension ConnectionPeer {
+    /// The library's account of the peer.
+    var identity: PeerIdentity {
+        switch self {
+        case .local(let credentials): .process(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid)
+        case .remote(let address, let fingerprint): .remote(address: address, certificate: fingerprint)
         }
     }
 }

@@ -1,16 +1,20 @@
 import TokenVaultHTTP
 import TokenVaultSystem
+import TokenVaultTLS
 
-/// One client connection: its socket, the peer's credentials, and the parser holding the
-/// bytes received but not yet answered.
+/// One client connection: its transport, its peer, and the parser holding the bytes received
+/// but not yet answered.
 ///
 /// A connection has one owner at a time: the event loop while it waits for bytes, one worker
 /// while its requests are answered. It changes owner only through a locked queue (``WorkQueue``
 /// or ``EngineContext/giveBack(_:)``), whose lock orders every access, hence `@unchecked
 /// Sendable`.
 final class Connection: @unchecked Sendable {
-    let socket: StreamSocket
-    let peer: PeerCredentials
+    let transport: any Transport
+    /// Who connected; a TLS client's certificate is filled in when the handshake is done.
+    private(set) var peer: ConnectionPeer
+    /// Whether the TLS handshake is still to finish (no request is read before it).
+    private(set) var handshakePending: Bool
     /// The bytes received and not yet taken as requests. Replaced by a new, empty parser when
     /// the connection goes idle, which frees the buffer a large request grew.
     var parser = HTTPRequestParser()
@@ -24,11 +28,31 @@ final class Connection: @unchecked Sendable {
     /// requests received are answered, then the connection is closed.
     var peerShutDown = false
 
-    init(socket: StreamSocket, peer: PeerCredentials, now: ContinuousClock.Instant) {
-        self.socket = socket
-        self.peer = peer
+    init(_ accepted: Listener.Accepted, now: ContinuousClock.Instant) {
+        transport = accepted.transport
+        peer = accepted.peer
+        handshakePending = accepted.transport is TLSTransport
+        // A handshake must finish within the read time-out, as a request must.
+        requestInProgress = handshakePending
         waitingSince = now
     }
+
+    /// Runs the TLS handshake as far as it goes; once done, the peer carries the verified
+    /// client certificate's fingerprint and the connection waits for its first request.
+    func continueHandshake(now: ContinuousClock.Instant) -> TLSSession.Handshake {
+        guard handshakePending, let tls = transport as? TLSTransport else { return .done }
+        let progress = tls.handshake()
+        if progress == .done, case .remote(let address, _) = peer {
+            peer = .remote(address: address, certificateFingerprint: tls.peerFingerprint)
+            handshakePending = false
+            requestInProgress = false
+            waitingSince = now
+        }
+        return progress
+    }
+
+    /// What the event loop polls the connection for: what the handshake waits for, else a request.
+    var pollEvents: PollSet.Events { handshakePending ? transport.waitingFor : .readable }
 
     /// Appends bytes read from the socket; starts the read timeout at the first byte of a request.
     func append(_ bytes: ArraySlice<UInt8>, now: ContinuousClock.Instant) {

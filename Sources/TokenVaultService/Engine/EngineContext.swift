@@ -60,8 +60,8 @@ final class EngineContext: Sendable {
     /// Closes a connection and counts it; during a shutdown, wakes the loop, which waits for
     /// the last connection to close.
     func close(_ connection: Connection) {
-        guard connection.socket.isOpen else { return }
-        connection.socket.close()
+        guard connection.transport.isOpen else { return }
+        connection.transport.close()
         statistics.connectionClosed()
         if shuttingDown.load(ordering: .acquiring) { wake.wake() }
     }

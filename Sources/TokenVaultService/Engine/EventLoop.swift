@@ -1,10 +1,12 @@
 import TokenVaultHTTP
 import TokenVaultSystem
+import TokenVaultTLS
 
-/// The event loop of ``Server/run()``: one thread, one `poll(2)` over the listener, the wake
+/// The event loop of ``Server/run()``: one thread, one `poll(2)` over the listeners, the wake
 /// pipe, the signal pipe, and every connection waiting for bytes.
 ///
-/// Each round it accepts waiting connections, reads what arrived into each connection's
+/// Each round it accepts waiting connections, runs the TLS handshakes under way (each as far as
+/// it goes without waiting), reads what arrived into each connection's
 /// parser (into one shared 16 KiB buffer, then appended), hands each connection with a
 /// complete request to the workers (it leaves the poll set until a worker gives it back),
 /// answers refusals and time-outs itself, and closes connections that ended. Nothing on this
@@ -21,7 +23,7 @@ final class EventLoop {
     /// Refused connections whose response is written and writing side shut down: what the
     /// client still sends is read and dropped until it closes, so that it reads the response
     /// and the end of the stream rather than a reset (a lingering close).
-    private var lingering: [(socket: StreamSocket, until: ContinuousClock.Instant)] = []
+    private var lingering: [(transport: any Transport, until: ContinuousClock.Instant)] = []
     private var pollSet = PollSet()
     private var polledConnections: [Connection] = []
     private var readBuffer = [UInt8](repeating: 0, count: 16_384)
@@ -60,23 +62,24 @@ final class EventLoop {
             let wakeIndex = pollSet.add(context.wake.readDescriptor, for: .readable)
             let signalIndex = signals.map { pollSet.add($0.descriptor, for: .readable) }
             var wakeAt = drainDeadline
-            var listenerIndex: Int?
+            var listenersStart: Int?
             if drainDeadline == nil {
                 if let until = acceptPausedUntil, now < until {
                     wakeAt = until
                 } else {
                     acceptPausedUntil = nil
-                    listenerIndex = pollSet.add(configuration.listener.descriptor, for: .readable)
+                    listenersStart = pollSet.count
+                    for listener in configuration.listeners { pollSet.add(listener.descriptor, for: .readable) }
                 }
             }
             let lingeringStart = pollSet.count
             for entry in lingering {
-                pollSet.add(entry.socket.descriptor, for: .readable)
+                pollSet.add(entry.transport.descriptor, for: .readable)
                 wakeAt = earliest(wakeAt, entry.until)
             }
             let connectionsStart = pollSet.count
             for connection in connections.values {
-                pollSet.add(connection.socket.descriptor, for: .readable)
+                pollSet.add(connection.transport.descriptor, for: connection.pollEvents)
                 polledConnections.append(connection)
                 wakeAt = earliest(wakeAt, connection.deadline(configuration))
             }
@@ -93,8 +96,10 @@ final class EventLoop {
                 context.wake.drain()
                 adoptReturnedConnections(now: ready)
             }
-            if let listenerIndex, !pollSet.events(at: listenerIndex).isEmpty {
-                acceptWaitingConnections(now: ready)
+            if let listenersStart {
+                for (offset, listener) in configuration.listeners.enumerated() where !pollSet.events(at: listenersStart + offset).isEmpty {
+                    acceptWaitingConnections(on: listener, now: ready)
+                }
             }
             serveLingering(polledFrom: lingeringStart, count: connectionsStart - lingeringStart, now: ready)
             for (offset, connection) in polledConnections.enumerated() where !pollSet.events(at: connectionsStart + offset).isEmpty {
@@ -112,12 +117,13 @@ final class EventLoop {
     // MARK: Connections
 
     /// Accepts the waiting connections: each becomes a connection waiting for its first
-    /// request, or, over the limit, is answered 503 and closed.
-    private func acceptWaitingConnections(now: ContinuousClock.Instant) {
+    /// request (after its TLS handshake), or, over the limit, is answered 503 and closed (a TLS
+    /// connection is closed without an answer: it has no session yet).
+    private func acceptWaitingConnections(on listener: Listener, now: ContinuousClock.Instant) {
         for _ in 0..<Self.acceptsPerRound {
-            let accepted: StreamSocket?
+            let accepted: Listener.Accepted?
             do {
-                accepted = try configuration.listener.accept()
+                accepted = try listener.accept()
             } catch {
                 // Out of descriptors or memory: the connection stays queued and the listener
                 // readable; polling it again at once would spin.
@@ -125,19 +131,40 @@ final class EventLoop {
                 acceptPausedUntil = now + .milliseconds(100)
                 return
             }
-            guard let socket = accepted else { return }
+            guard let accepted else { return }
             guard context.statistics.openConnections < configuration.maxConnections else {
                 context.statistics.connectionRefused()
-                refuse(socket, with: EngineResponses.overLimit, now: now)
-                continue
-            }
-            guard let peer = try? socket.peerCredentials() else {
-                socket.close()
+                if accepted.transport is TLSTransport {
+                    accepted.transport.close()
+                } else {
+                    refuse(accepted.transport, with: EngineResponses.overLimit, now: now)
+                }
                 continue
             }
             context.statistics.connectionOpened()
-            let connection = Connection(socket: socket, peer: peer, now: now)
+            let connection = Connection(accepted, now: now)
             connections[ObjectIdentifier(connection)] = connection
+            // The client speaks first in TLS, but its hello may be there already.
+            if connection.handshakePending { receive(on: connection, now: now) }
+        }
+    }
+
+    /// Takes the TLS handshake of `connection` as far as it goes. Returns whether requests can
+    /// be read; a failed handshake (plain HTTP on the TLS port, a certificate refused) is
+    /// logged, counted and closed, without an answer.
+    private func handshake(_ connection: Connection, now: ContinuousClock.Instant) -> Bool {
+        switch connection.continueHandshake(now: now) {
+        case .done:
+            return true
+        case .wait:
+            return false
+        case .failed(let reason):
+            context.statistics.handshakeFailed()
+            if case .remote(let address, _) = connection.peer {
+                configuration.log("TLS handshake with \(address) failed: \(reason)")
+            }
+            close(connection)
+            return false
         }
     }
 
@@ -145,13 +172,16 @@ final class EventLoop {
     /// read), then hands a complete request to the workers, answers a refusal, or closes a
     /// connection whose client ended it before a complete request.
     private func receive(on connection: Connection, now: ContinuousClock.Instant) {
+        if connection.handshakePending {
+            guard handshake(connection, now: now) else { return }
+        }
         var ended = false
         reading: while connection.parser.bufferedByteCount < HTTPRequestParser.maximumRequestLength {
-            let transfer = readBuffer.withUnsafeMutableBytes { connection.socket.receive(into: $0) }
+            let transfer = readBuffer.withUnsafeMutableBytes { connection.transport.receive(into: $0) }
             switch transfer {
             case .transferred(let count):
                 connection.append(readBuffer[..<count], now: now)
-                if count < readBuffer.count { break reading }
+                if count < readBuffer.count && connection.transport.shortReadDrains { break reading }
             case .wouldBlock:
                 break reading
             case .endOfFile:
@@ -188,10 +218,14 @@ final class EventLoop {
         }
     }
 
-    /// Answers 408 to requests not complete in time and closes connections idle too long.
+    /// Answers 408 to requests not complete in time and closes connections idle too long, or
+    /// whose TLS handshake stalled.
     private func expireTimeouts(now: ContinuousClock.Instant) {
         for connection in connections.values where connection.deadline(configuration) <= now {
-            if connection.requestInProgress {
+            if connection.handshakePending {
+                context.statistics.connectionTimedOut()
+                close(connection)
+            } else if connection.requestInProgress {
                 context.statistics.connectionTimedOut()
                 refuse(connection, with: EngineResponses.requestTimeout, now: now)
             } else {
@@ -209,19 +243,19 @@ final class EventLoop {
     private func refuse(_ connection: Connection, with response: [UInt8], now: ContinuousClock.Instant) {
         connections[ObjectIdentifier(connection)] = nil
         context.statistics.connectionClosed()
-        refuse(connection.socket, with: response, now: now)
+        refuse(connection.transport, with: response, now: now)
     }
 
     /// Writes `response` once without waiting, shuts the writing side, and lets the socket
     /// linger; closes it at once when too many linger already. The send buffer is empty unless
     /// the client left earlier responses unread, in which case it may miss this one.
-    private func refuse(_ socket: StreamSocket, with response: [UInt8], now: ContinuousClock.Instant) {
-        socket.sendOnce(response)
-        socket.shutdownWriting()
+    private func refuse(_ transport: any Transport, with response: [UInt8], now: ContinuousClock.Instant) {
+        transport.sendOnce(response)
+        transport.shutdownWriting()
         if lingering.count < Self.maximumLingering {
-            lingering.append((socket, now + Self.lingerTime))
+            lingering.append((transport, now + Self.lingerTime))
         } else {
-            socket.close()
+            transport.close()
         }
     }
 
@@ -229,19 +263,19 @@ final class EventLoop {
     /// or past their time. The first `count` were polled from index `start` (those refused
     /// since wait for the next round).
     private func serveLingering(polledFrom start: Int, count: Int, now: ContinuousClock.Instant) {
-        var kept: [(socket: StreamSocket, until: ContinuousClock.Instant)] = []
+        var kept: [(transport: any Transport, until: ContinuousClock.Instant)] = []
         for (offset, entry) in lingering.enumerated() {
             var done = entry.until <= now
             if !done && offset < count && !pollSet.events(at: start + offset).isEmpty {
                 for _ in 0..<4 {
-                    let transfer = readBuffer.withUnsafeMutableBytes { entry.socket.receive(into: $0) }
+                    let transfer = readBuffer.withUnsafeMutableBytes { entry.transport.receive(into: $0) }
                     guard case .transferred = transfer else {
                         done = transfer != .wouldBlock
                         break
                     }
                 }
             }
-            if done { entry.socket.close() } else { kept.append(entry) }
+            if done { entry.transport.close() } else { kept.append(entry) }
         }
         lingering = kept
     }
@@ -264,7 +298,7 @@ final class EventLoop {
         configuration.log("shutting down (\(reason)): finishing the requests in progress")
         drainDeadline = now + configuration.shutdownGracePeriod
         context.shuttingDown.store(true, ordering: .releasing)
-        configuration.listener.close()
+        for listener in configuration.listeners { listener.close() }
         if let socket = configuration.notifySocket { SystemdNotify.send("STOPPING=1", to: socket) }
         for connection in connections.values where !connection.requestInProgress {
             close(connection)
@@ -276,9 +310,9 @@ final class EventLoop {
     private func finish() {
         context.shuttingDown.store(true, ordering: .releasing)
         context.abortWrites.store(true, ordering: .releasing)
-        configuration.listener.close()
+        for listener in configuration.listeners { listener.close() }
         for connection in connections.values { close(connection) }
-        for entry in lingering { entry.socket.close() }
+        for entry in lingering { entry.transport.close() }
         lingering = []
         for connection in context.closeReturns() { context.close(connection) }
         for job in pool.queue.close() { context.close(job.connection) }

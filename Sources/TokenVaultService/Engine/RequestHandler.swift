@@ -1,5 +1,4 @@
 public import TokenVaultHTTP
-public import TokenVaultSystem
 
 /// What a ``Server`` calls for each request: the API's routes plug in here.
 ///
@@ -10,7 +9,7 @@ public import TokenVaultSystem
 ///
 /// ```swift
 /// struct Health: RequestHandler {
-///     func respond(to request: HTTPRequest, from peer: PeerCredentials) -> HTTPResponse {
+///     func respond(to request: HTTPRequest, from peer: ConnectionPeer) -> HTTPResponse {
 ///         guard request.pathSegments == ["v1", "health"] else { return HTTPResponse(status: .notFound) }
 ///         return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"ok":true}"#.utf8))
 ///     }
@@ -21,9 +20,10 @@ public import TokenVaultSystem
 /// body out of a response to `HEAD`, and closes the connection after a response whose
 /// ``HTTPResponse/keepAlive`` is false (or whose request asked to close).
 ///
-/// - Important: `peer` is the kernel's record of the connecting process (`SO_PEERCRED`), the
-///   one identity a handler can trust without a credential in the request.
+/// - Important: `peer` is the kernel's record of the connecting process (`SO_PEERCRED`) or the
+///   client certificate the TLS handshake verified: the one identity a handler can trust
+///   without a credential in the request.
 public protocol RequestHandler: Sendable {
     /// The response to `request`, received on a connection from `peer`.
-    func respond(to request: HTTPRequest, from peer: PeerCredentials) -> HTTPResponse
+    func respond(to request: HTTPRequest, from peer: ConnectionPeer) -> HTTPResponse
 }

@@ -1,8 +1,8 @@
 import Synchronization
 package import TokenVaultSystem
 
-/// An HTTP/1.1 server on a Unix socket: an event loop and a pool of workers around a
-/// ``RequestHandler``.
+/// An HTTP/1.1 server on a Unix socket, and on TLS listeners: an event loop and a pool of
+/// workers around a ``RequestHandler``.
 ///
 /// ``run()`` runs the event loop on the calling thread and returns once a graceful shutdown
 /// has finished, after SIGTERM or SIGINT or a call to ``stop()``. Requests are parsed by
@@ -67,7 +67,7 @@ package final class Server: Sendable {
     ///   cannot be installed, or `poll` fails.
     package func run() throws(SystemError) {
         precondition(!started.exchange(true, ordering: .acquiringAndReleasing), "Server.run() is called once")
-        defer { configuration.listener.close() }
+        defer { for listener in configuration.listeners { listener.close() } }
         let signals = configuration.handlesTerminationSignals ? try TerminationSignals.install() : nil
         defer { signals?.restore() }
         let pool = try WorkerPool(context: context, count: configuration.workerCount)

@@ -4,6 +4,7 @@ package import TokenVaultSystem
 ///
 /// ```swift
 /// var configuration = ServerConfiguration(listener: try UnixListener.bind(path: socketPath))
+/// configuration.listeners.append(.tls(try TCPListener.bind(endpoint), context: tls))
 /// configuration.maxConnections = 64
 /// configuration.idleTimeout = .seconds(30)
 /// ```
@@ -12,9 +13,9 @@ package import TokenVaultSystem
 /// writes share a commit, timeouts that keep a slow or stuck client from holding a
 /// connection for long.
 package struct ServerConfiguration: Sendable {
-    /// The listening socket. The server closes it when it shuts down (which removes a socket
-    /// file it created).
-    package var listener: UnixListener
+    /// The listening sockets. The server closes them when it shuts down (which removes a
+    /// socket file it created).
+    package var listeners: [Listener]
     /// Open connections at most; one more is accepted, answered 503 and closed. 256 by default.
     package var maxConnections = 256
     /// From the first byte of a request until it is complete, at most: a slower client (a
@@ -43,8 +44,8 @@ package struct ServerConfiguration: Sendable {
     /// `accept`); nothing by default. Called on the event loop's thread: it must not block.
     package var log: @Sendable (String) -> Void = { _ in }
 
-    /// A configuration with the default limits.
+    /// A configuration with the default limits, listening on a Unix socket.
     package init(listener: UnixListener) {
-        self.listener = listener
+        listeners = [.unix(listener)]
     }
 }

@@ -18,6 +18,7 @@ public final class ServerStatistics: Sendable {
     private let refused = Atomic<Int>(0)
     private let timedOut = Atomic<Int>(0)
     private let requests = Atomic<Int>(0)
+    private let handshakes = Atomic<Int>(0)
 
     /// Creates counters at zero.
     public init() {}
@@ -33,12 +34,18 @@ public final class ServerStatistics: Sendable {
 
     /// Connections closed for being too slow: a request not complete within
     /// ``ServerConfiguration/requestReadTimeout`` (answered 408), or a response not taken
-    /// within ``ServerConfiguration/writeTimeout``. Idle keep-alive connections closed after
+    /// within ``ServerConfiguration/writeTimeout``, or a TLS handshake not done within the read
+    /// time-out. Idle keep-alive connections closed after
     /// ``ServerConfiguration/idleTimeout`` are not counted: that is normal.
     public var timedOutTotal: Int { timedOut.load(ordering: .relaxed) }
 
     /// Requests answered by the handler (refusals by the parser not included).
     public var requestsTotal: Int { requests.load(ordering: .relaxed) }
+
+    /// TLS handshakes that failed: plain HTTP on the TLS port, a client certificate refused, a
+    /// protocol or cipher the client and the server do not share. (A stalled handshake counts
+    /// as timed out.)
+    public var failedHandshakesTotal: Int { handshakes.load(ordering: .relaxed) }
 
     func connectionOpened() {
         accepted.add(1, ordering: .relaxed)
@@ -56,6 +63,10 @@ public final class ServerStatistics: Sendable {
 
     func connectionTimedOut() {
         timedOut.add(1, ordering: .relaxed)
+    }
+
+    func handshakeFailed() {
+        handshakes.add(1, ordering: .relaxed)
     }
 
     func requestAnswered() {

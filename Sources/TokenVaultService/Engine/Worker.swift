@@ -51,12 +51,12 @@ struct Worker {
     ///   read in time (counted as timed out).
     private func write(_ bytes: [UInt8], to connection: Connection) -> Bool {
         let deadline = ContinuousClock.now + context.configuration.writeTimeout
-        let socket = connection.socket
+        let transport = connection.transport
         return bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 guard !context.abortWrites.load(ordering: .acquiring) else { return false }
-                switch socket.send(UnsafeRawBufferPointer(rebasing: raw[offset...])) {
+                switch transport.send(UnsafeRawBufferPointer(rebasing: raw[offset...])) {
                 case .transferred(let count):
                     offset += count
                 case .wouldBlock:
@@ -66,7 +66,8 @@ struct Worker {
                         return false
                     }
                     // In slices, to see an abort during a shutdown.
-                    _ = PollSet.wait(for: socket.descriptor, .writable, timeoutMilliseconds: min(remaining, 100))
+                    // Writable, or readable when TLS must read first.
+                    _ = PollSet.wait(for: transport.descriptor, transport.waitingFor, timeoutMilliseconds: min(remaining, 100))
                 case .endOfFile, .failed:
                     return false
                 }
