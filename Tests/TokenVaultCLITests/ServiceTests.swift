@@ -647,16 +647,7 @@ extension ServeProcess {
         let run = Sandbox.execute(
             "/usr/bin/env", ["curl", "-sS", "-i", "--max-time", "10", "--unix-socket", socket] + arguments + ["http://vault" + target], input: [],
             environment: box.environment, timeout: 20)
-        let text = run.out
-        guard run.status == 0, let split = text.range(of: "\r\n\r\n") else { return APIResponse(status: 0, headers: [:], body: run.err) }
-        let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        return APIResponse(status: status, headers: headers, body: String(text[split.upperBound...]))
+        return APIResponse(curlOutput: run)
     }
 
     /// The public id of a token principal's access token (`tva-…`), which its events' peer names.

@@ -107,7 +107,9 @@ struct ServeCommand: VaultCommand {
             return try UnixListener.bind(path: path ?? "", mode: mode ?? 0o660, group: group)
         }
         var server = ServerConfiguration(listener: listener)
-        if let tls { server.listeners.append(.tls(try system { () throws(SystemError) in try TCPListener.bind(tls.endpoint) }, context: tls.context)) }
+        if let tls {
+            server.listeners.append(.tls(try system { () throws(SystemError) in try TCPListener.bind(tls.endpoint) }, context: tls.context))
+        }
         server.maxConnections = maxConnections
         server.workerCount = workers
         // The engine's lines (no request content): straight to standard error, from any thread.
