@@ -81,6 +81,7 @@ struct TLSServiceTests {
         let box = try ServiceTests.vault()
         let pki = try TestPKI(in: box)
         let token = box.principal(["ci", "--token", "--allow", "erp-prod:shop:orders:r"])
+        let watcher = box.principal(["watcher", "--token", "--allow", "metrics"])
         try box.serving(pki.listenArguments(clientCA: true)) { server in
             let port = try server.tlsPort()
             // Plain HTTP to the TLS port: closed with no HTTP answer.
@@ -110,6 +111,9 @@ struct TLSServiceTests {
             let fetched = pki.curl(port, "/v1/fetch", ["-H", "Authorization: Bearer \(token)", "--data-binary", try json(Self.fetchNeed)])
             #expect(fetched.status == 200, "\(fetched)")
             #expect(unixSocketGet(server.socket, "/v1/health") == 200)
+            // Plain HTTP, expired, rogue, and the client that did not trust the server: counted.
+            let metrics = pki.curl(port, "/metrics", ["-H", "Authorization: Bearer \(watcher)"])
+            #expect(metrics.status == 200 && metrics.body.contains("tokenvault_tls_handshakes_failed_total 4"), "\(metrics.body)")
         }
         let refusals = box.auditEvents().filter { $0["action"] as? String == "authenticate" }
         #expect(refusals.count == 1)
@@ -183,6 +187,23 @@ struct TLSServiceTests {
             let withoutServer = box.run(["--ca-file", pki.file("ca.crt")] + list)
             #expect(withoutServer.status == 2 && withoutServer.err.contains("goes with --server"), "\(withoutServer.err)")
         }
+    }
+
+    @Test("libssl is not linked: mapped by a server with --listen, not by one without")
+    func libsslOnlyWhereTLSIsUsed() throws {
+        let linked = Sandbox.execute("/usr/bin/env", ["ldd", toolURL.path], input: [], environment: ["PATH": "/usr/bin:/bin"], timeout: 30)
+        #expect(linked.status == 0 && linked.out.contains("libcrypto") && !linked.out.contains("libssl"), "\(linked.out)")
+        let box = try ServiceTests.vault()
+        let pki = try TestPKI(in: box)
+        // procfs files have no size, which Foundation's readers go by: cat reads them.
+        func mapsLibssl(_ server: ServeProcess) throws -> Bool {
+            let maps = Sandbox.execute("/bin/cat", ["/proc/\(server.pid)/maps"], input: [], environment: [:], timeout: 30)
+            try #require(maps.status == 0 && maps.out.contains("libcrypto"), "\(maps.err)")
+            return maps.out.contains("libssl.so")
+        }
+        let plain = try box.serving { server in try mapsLibssl(server) }
+        let tls = try box.serving(pki.listenArguments(clientCA: false)) { server in try mapsLibssl(server) }
+        #expect(!plain && tls)
     }
 
     private func json(_ object: [String: Any]) throws -> String {
