@@ -9,6 +9,7 @@ struct ServeCommand: VaultCommand {
         case socket
         case socketMode = "socket-mode"
         case socketGroup = "socket-group"
+        case credentialsSocket = "credentials-socket"
         case maxConnections = "max-connections"
         case workers
         case rateLimit = "rate-limit"
@@ -19,6 +20,7 @@ struct ServeCommand: VaultCommand {
             case .socket: .value("PATH", "The socket (default $XDG_RUNTIME_DIR/tokenvault/tokenvault.sock; /run/tokenvault/… for root)")
             case .socketMode: .value("MODE", "The socket's permissions, in octal (default 0660)")
             case .socketGroup: .value("GROUP", "The socket's group, by name or number (whose members may connect)")
+            case .credentialsSocket: .value("PATH", "Also deliver credentials to systemd units (LoadCredential=ID:PATH) on this socket")
             case .maxConnections: .value("N", "Open connections at most; more get 503 (default 256)")
             case .workers: .value("N", "Requests handled at once; concurrent fetches share commits (default 32)")
             case .rateLimit: .value("N", "Requests a second per principal, bursts of 2N; 0 for none (default 1000)")
@@ -41,10 +43,18 @@ struct ServeCommand: VaultCommand {
             stopping are sent to NOTIFY_SOCKET. SIGTERM or SIGINT finishes the requests under way and
             exits 0. The process cannot be dumped or traced, and its keys are wiped on exit. Log lines
             on standard error never hold a secret or a request body.
+
+            With --credentials-socket PATH it also listens, mode 0600, on a second socket for systemd's
+            LoadCredential=ID:PATH: the service manager, as root, connects from a socket named
+            \0RANDOM/unit/UNIT/ID when UNIT starts, and gets the secret of the credential ID (its bytes
+            as stored, no newline) if a principal added with --unit UNIT may fetch it for the need of
+            its allow entry naming ID; else nothing. Every delivery and refusal is audited, the
+            principal's with peer unit=UNIT; a peer that is not root is refused. No HTTP on it.
             """,
         examples: [
             "tokenvault serve --socket /run/tokenvault/tokenvault.sock --socket-group tokenvault-clients",
             "curl --unix-socket /run/tokenvault/tokenvault.sock http://localhost/v1/health",
+            "tokenvault serve --credentials-socket /run/tokenvault/credentials/credentials.sock",
         ],
         exitCodes: [
             .ok("stopped by SIGTERM or SIGINT"), .usage("a bad option, or a socket path that is not a socket"),
@@ -95,7 +105,14 @@ struct ServeCommand: VaultCommand {
         let engine = try system { () throws(SystemError) in try Server(configuration: server, handler: service) }
         service.connectionStatistics = engine.statistics
         io.err("tokenvault: serving \(Table.clean(vault.path)) on \(Table.clean(listener.path ?? "the socket systemd passed"))\n")
+
+        // --credentials-socket: systemd's LoadCredential=, on its own socket and thread beside the
+        // engine (ServeCredentials.swift); stopped, and its file removed, once the engine is.
+        let credentials = try credentialsSocket(arguments, vault: vault, io: io)
+        defer { credentials?.stop() }
+
         try system { () throws(SystemError) in try engine.run() }
+        credentials?.stop()
         io.err("tokenvault: stopped\n")
         return .ok
     }
