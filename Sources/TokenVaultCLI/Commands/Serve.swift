@@ -46,7 +46,7 @@ struct ServeCommand: VaultCommand {
 
             With --credentials-socket PATH it also listens, mode 0600, on a second socket for systemd's
             LoadCredential=ID:PATH: the service manager, as root, connects from a socket named
-            \0RANDOM/unit/UNIT/ID when UNIT starts, and gets the secret of the credential ID (its bytes
+            \\0RANDOM/unit/UNIT/ID when UNIT starts, and gets the secret of the credential ID (its bytes
             as stored, no newline) if a principal added with --unit UNIT may fetch it for the need of
             its allow entry naming ID; else nothing. Every delivery and refusal is audited, the
             principal's with peer unit=UNIT; a peer that is not root is refused. No HTTP on it.
