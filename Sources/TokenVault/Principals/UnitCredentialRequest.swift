@@ -20,7 +20,8 @@
 /// `SO_PEERCRED`), and the name then says which unit systemd is starting; it proves nothing more
 /// (docs/security-model.md).
 public struct UnitCredentialRequest: Sendable, Hashable {
-    /// The unit's full name, as ``Labels`` validates a unit principal's (`edi-connector.service`).
+    /// The unit's full name (`edi-connector.service`), valid as a unit principal's is
+    /// (``NewPrincipalRecognition/unit(_:)``).
     public let unit: String
     /// The credential's name: systemd's `ID`, which must be a valid credential name.
     public let credential: String
