@@ -95,4 +95,38 @@ struct PrincipalCLITests {
         let verify = box.run(["audit", "verify"])
         #expect(verify.status == 6 && verify.out.contains("principals") || verify.err.contains("principals"))
     }
+    @Test func unitPrincipalsForTheCredentialsSocket() throws {
+        let box = try Sandbox()
+        let edi = box.run(["principal", "add", "edi", "--unit", "edi-connector.service", "--allow", "erp-prod:shop:*:r", "--json"])
+        #expect(edi.status == 0, "\(edi.err)")
+        #expect(edi.out.contains("\"unit\":\"edi-connector.service\""), "\(edi.out)")
+        // Templated units and systemd's escapes are unit names too.
+        #expect(box.run(["principal", "add", "tty", "--unit", "getty@tty1.service"]).status == 0)
+        #expect(box.run(["principal", "add", "esc", "--unit", "a\\x2db.service"]).status == 0)
+        let list = box.run(["principal", "list"])
+        #expect(list.status == 0 && list.out.contains("unit edi-connector.service") && list.out.contains("unit getty@tty1.service"), "\(list.out)")
+
+        let before = box.run(["audit", "--json"]).out
+        let refused: [([String], String)] = [
+            (["principal", "add", "b", "--unit", "noservice"], "invalid unit name"),
+            (["principal", "add", "b", "--unit", "a b.service"], "invalid unit name"),
+            (["principal", "add", "b", "--unit", "x/y.service"], "invalid unit name"),
+            (["principal", "add", "b", "--unit", ".service"], "invalid unit name"),
+            (["principal", "add", "b", "--unit", ""], "invalid unit name"),
+            (["principal", "add", "b", "--unit", "edi-connector.service"], "already recognised by that unit"),
+            (["principal", "add", "edi", "--unit", "other.service"], "already exists"),
+            (["principal", "add", "b", "--unit", "b.service", "--uid", "7"], "exactly one of"),
+        ]
+        for (arguments, message) in refused {
+            let run = box.run(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.err)")
+            #expect(run.err.hasPrefix("tokenvault: error: ") && run.err.contains(message), "\(arguments): \(run.err)")
+            #expect(run.out.isEmpty, "\(arguments)")
+        }
+        let after = box.run(["audit", "--json"]).out
+        let added = { (trail: String) in
+            trail.split(separator: "\n").filter { $0.contains("\"principal-add\"") && $0.contains("\"outcome\":\"ok\"") }.count
+        }
+        #expect(added(before) == 3 && added(after) == 3)
+    }
 }

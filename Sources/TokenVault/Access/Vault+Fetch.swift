@@ -58,8 +58,14 @@ extension Vault {
     public func fetch(_ name: String, need: Need = .any, version: Int? = nil, for use: SecretUse = .any) throws(VaultError) -> FetchedSecret {
         let name = try Labels.name(name)
         let need = try need.validated()
-        let caller = caller
         try caller.requireCompleteNeed(need)
+        return try fetch(validated: name, need: need, version: version, for: use)
+    }
+
+    /// The audited fetch of ``fetch(_:need:version:for:)``, for a name and a need already
+    /// validated (and, through the service, a need the caller was allowed to leave incomplete).
+    func fetch(validated name: String, need: Need, version: Int?, for use: SecretUse) throws(VaultError) -> FetchedSecret {
+        let caller = caller
         let warningWindow = configuration.expiryWarningSeconds
         return try audited(AuditRecord(.fetch, name: name, need: need)) { db, now, record in
             let authenticator = stateAuthenticator

@@ -10,6 +10,7 @@ struct ServeCommand: VaultCommand {
         case socket
         case socketMode = "socket-mode"
         case socketGroup = "socket-group"
+        case credentialsSocket = "credentials-socket"
         case maxConnections = "max-connections"
         case workers
         case rateLimit = "rate-limit"
@@ -24,6 +25,7 @@ struct ServeCommand: VaultCommand {
             case .socket: .value("PATH", "The socket (default $XDG_RUNTIME_DIR/tokenvault/tokenvault.sock; /run/tokenvault/… for root)")
             case .socketMode: .value("MODE", "The socket's permissions, in octal (default 0660)")
             case .socketGroup: .value("GROUP", "The socket's group, by name or number (whose members may connect)")
+            case .credentialsSocket: .value("PATH", "Also deliver credentials to systemd units (LoadCredential=ID:PATH) on this socket")
             case .maxConnections: .value("N", "Open connections at most; more get 503 (default 256)")
             case .workers: .value("N", "Requests handled at once; concurrent fetches share commits (default 32)")
             case .rateLimit: .value("N", "Requests a second per principal, bursts of 2N; 0 for none (default 1000)")
@@ -55,12 +57,20 @@ struct ServeCommand: VaultCommand {
             listener): callers there are principals by access token (Authorization: Bearer) or by a
             client certificate bound with principal add --cert-fingerprint, which must chain to
             --tls-client-ca. Clients use TOKENVAULT_ADDR=https://HOST:PORT and TOKENVAULT_CA_FILE.
+
+            With --credentials-socket PATH it also listens, mode 0600, on a second socket for systemd's
+            LoadCredential=ID:PATH: the service manager, as root, connects from a socket named
+            \\0RANDOM/unit/UNIT/ID when UNIT starts, and gets the secret of the credential ID (its bytes
+            as stored, no newline) if a principal added with --unit UNIT may fetch it for the need of
+            its allow entry naming ID; else nothing. Every delivery and refusal is audited, the
+            principal's with peer unit=UNIT; a peer that is not root is refused. No HTTP on it.
             """,
         examples: [
             "tokenvault serve --socket /run/tokenvault/tokenvault.sock --socket-group tokenvault-clients",
             "curl --unix-socket /run/tokenvault/tokenvault.sock http://localhost/v1/health",
             "tokenvault serve --listen 0.0.0.0:8443 --tls-cert /etc/tokenvault/tls.crt --tls-key /etc/tokenvault/tls.key --tls-client-ca /etc/tokenvault/clients-ca.crt",
             "curl --cacert ca.crt -H \"Authorization: Bearer $(cat ci.token)\" https://vault.example.com:8443/v1/credentials",
+            "tokenvault serve --credentials-socket /run/tokenvault/credentials/credentials.sock",
         ],
         exitCodes: [
             .ok("stopped by SIGTERM or SIGINT"),
@@ -118,7 +128,14 @@ struct ServeCommand: VaultCommand {
         service.connectionStatistics = engine.statistics
         let places = engine.configuration.listeners.map { Table.clean($0.description) }.joined(separator: " and ")
         io.err("tokenvault: serving \(Table.clean(vault.path)) on \(places)\n")
+
+        // --credentials-socket: systemd's LoadCredential=, on its own socket and thread beside the
+        // engine (ServeCredentials.swift); stopped, and its file removed, once the engine is.
+        let credentials = try credentialsSocket(arguments, vault: vault, io: io)
+        defer { credentials?.stop() }
+
         try system { () throws(SystemError) in try engine.run() }
+        credentials?.stop()
         io.err("tokenvault: stopped\n")
         return .ok
     }
