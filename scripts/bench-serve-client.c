@@ -18,6 +18,30 @@
  *                                                  fdatasync (as a WAL commit of 3 pages): median
  *                                                  and p90 microseconds
  *
+ * Built with -DBENCH_TLS and linked with -lssl -lcrypto (scripts/bench-tls.sh does; the build of
+ * scripts/bench-serve.sh does not, and its modes above are the same code either way), it also
+ * speaks TLS to `tokenvault serve --listen HOST:PORT`, as a principal with an access token:
+ *
+ *   bench-serve-client tls-seq HOST PORT CAFILE BEARER BODY N SECRET [GROUPS]
+ *                                                  one TCP connection and one TLS session kept
+ *                                                  alive, one warm-up request, then N sequential
+ *                                                  POST /v1/fetch: mean and median microseconds
+ *                                                  per fetch, the client's CPU per fetch
+ *   bench-serve-client tls-new HOST PORT CAFILE BEARER BODY N SECRET [GROUPS]
+ *                                                  N times: a new TCP connection, a full TLS
+ *                                                  handshake, one POST /v1/fetch, close_notify and
+ *                                                  close (after one such warm-up): mean and median
+ *                                                  microseconds per fetch, the median of connect +
+ *                                                  handshake alone, the client's CPU per fetch
+ *
+ * BEARER is the `tva_…` token sent as `Authorization: Bearer`; SECRET is what the warm-up fetch
+ * must return. The server's certificate is verified against CAFILE and must name HOST (an IP
+ * address: its subjectAltName IP; otherwise a DNS name, also sent as SNI); no session is ever
+ * resumed (the client keeps none). GROUPS, when given, is the key exchange groups the client
+ * offers (OpenSSL's list syntax, e.g. P-256); otherwise OpenSSL's defaults. Each TLS mode prints
+ * `INFO|tls|PROTOCOL|CIPHER|GROUP` of its first session on stderr. TCP_NODELAY is set, as HTTP
+ * clients do: otherwise a request that follows the client's Finished could wait for an ACK.
+ *
  * Every result line is `RESULT|name|value|unit|count`. Every loop is bounded (a count or a
  * deadline); `load` and `idle` also end themselves with alarm(), and a child of `load` dies with
  * its parent (PR_SET_PDEATHSIG). Any answer other than 200 ends the program with status 1.
@@ -40,6 +64,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <poll.h>
+#ifdef BENCH_TLS
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#endif
 
 #define BUFFER_SIZE 65536
 #define MAX_CLIENTS 1024
@@ -82,9 +115,50 @@ static void send_all(int fd, const char *data, size_t length) {
 /* A connection with its receive buffer. */
 typedef struct {
     int fd;
+#ifdef BENCH_TLS
+    SSL *ssl; /* NULL: the bytes go as they are (the Unix socket) */
+#endif
     char buffer[BUFFER_SIZE];
     size_t used;
 } Connection;
+
+#ifdef BENCH_TLS
+static void die_tls(const char *what) {
+    unsigned long code = ERR_get_error();
+    fprintf(stderr, "bench-serve-client: %s: %s\n", what, code ? ERR_reason_error_string(code) : "failed");
+    exit(1);
+}
+#endif
+
+/* The bytes of a request, whole. */
+static void connection_send(Connection *c, const char *data, size_t length) {
+#ifdef BENCH_TLS
+    if (c->ssl != NULL) {
+        while (length > 0) {
+            int sent = SSL_write(c->ssl, data, length > INT32_MAX ? INT32_MAX : (int)length);
+            if (sent <= 0) die_tls("SSL_write");
+            data += sent;
+            length -= (size_t)sent;
+        }
+        return;
+    }
+#endif
+    send_all(c->fd, data, length);
+}
+
+/* What recv() returns: some bytes, 0 at the end of the stream, -1 with errno. */
+static ssize_t connection_receive(Connection *c, char *into, size_t capacity) {
+#ifdef BENCH_TLS
+    if (c->ssl != NULL) {
+        int got = SSL_read(c->ssl, into, capacity > INT32_MAX ? INT32_MAX : (int)capacity);
+        if (got > 0) return got;
+        int error = SSL_get_error(c->ssl, got);
+        if (error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno == 0)) return 0;
+        die_tls("SSL_read");
+    }
+#endif
+    return recv(c->fd, into, capacity, 0);
+}
 
 /* Reads one response (head and Content-Length body) into c->buffer; returns the status and
  * sets *body / *body_length. The server never pipelines ahead of a request, so nothing follows. */
@@ -116,7 +190,7 @@ static int read_response(Connection *c, const char **body, size_t *body_length) 
             *body_length = content_length;
             return status;
         }
-        ssize_t got = recv(c->fd, c->buffer + c->used, sizeof c->buffer - c->used, 0);
+        ssize_t got = connection_receive(c, c->buffer + c->used, sizeof c->buffer - c->used);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) die("recv");
         if (got == 0) {
@@ -146,7 +220,7 @@ static void make_fetch_request(const char *body) {
 static void fetch(Connection *c, const char *token) {
     const char *body;
     size_t length;
-    send_all(c->fd, request, request_length);
+    connection_send(c, request, request_length);
     int status = read_response(c, &body, &length);
     if (status != 200) {
         fprintf(stderr, "bench-serve-client: fetch answered %d: %.*s\n", status, (int)length, body);
@@ -411,6 +485,138 @@ static int run_fsync(char **argv) {
     return 0;
 }
 
+#ifdef BENCH_TLS
+/* A client context: TLS 1.2 at least, the server's chain verified against ca_file, no session
+ * cache (every new connection is a full handshake, whatever the server would allow). */
+static SSL_CTX *tls_context(const char *ca_file, const char *groups) {
+    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+    if (context == NULL) die_tls("SSL_CTX_new");
+    if (SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) != 1) die_tls("minimum version");
+    if (SSL_CTX_load_verify_locations(context, ca_file, NULL) != 1) die_tls("the CA file");
+    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+    if (groups != NULL && SSL_CTX_set1_groups_list(context, groups) != 1) die_tls("the groups");
+    return context;
+}
+
+static int connect_tcp(const char *host, const char *port) {
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *found;
+    int failed = getaddrinfo(host, port, &hints, &found);
+    if (failed != 0) {
+        fprintf(stderr, "bench-serve-client: %s:%s: %s\n", host, port, gai_strerror(failed));
+        exit(1);
+    }
+    int fd = socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+    if (fd < 0) die("socket");
+    if (connect(fd, found->ai_addr, found->ai_addrlen) != 0) die("connect");
+    freeaddrinfo(found);
+    int on = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) die("TCP_NODELAY");
+    return fd;
+}
+
+/* A TCP connection to HOST:PORT and a full, verified handshake on it. */
+static void tls_connect(Connection *c, SSL_CTX *context, const char *host, const char *port) {
+    c->fd = connect_tcp(host, port);
+    c->ssl = SSL_new(context);
+    if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) die_tls("SSL_new");
+    unsigned char address[16];
+    if (inet_pton(AF_INET, host, address) == 1 || inet_pton(AF_INET6, host, address) == 1) {
+        if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), host) != 1) die_tls("the server's address");
+    } else if (SSL_set1_host(c->ssl, host) != 1 || SSL_set_tlsext_host_name(c->ssl, host) != 1) {
+        die_tls("the server's name");
+    }
+    if (SSL_connect(c->ssl) != 1) {
+        long verified = SSL_get_verify_result(c->ssl);
+        if (verified != X509_V_OK) {
+            fprintf(stderr, "bench-serve-client: the server's certificate: %s\n", X509_verify_cert_error_string(verified));
+            exit(1);
+        }
+        die_tls("handshake");
+    }
+    if (SSL_get_verify_result(c->ssl) != X509_V_OK || SSL_get0_peer_certificate(c->ssl) == NULL) {
+        errno = EPROTO;
+        die("the server's certificate was not verified");
+    }
+}
+
+/* close_notify (without waiting for the server's), then the socket. */
+static void tls_close(Connection *c) {
+    (void)SSL_shutdown(c->ssl);
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+    close(c->fd);
+    c->fd = -1;
+}
+
+static void tls_describe(Connection *c) {
+    int group = SSL_get_negotiated_group(c->ssl);
+    const char *name = group != 0 ? OBJ_nid2sn(group & ~TLSEXT_nid_unknown) : "-";
+    fprintf(stderr, "INFO|tls|%s|%s|%s\n", SSL_get_version(c->ssl), SSL_CIPHER_get_name(SSL_get_current_cipher(c->ssl)),
+            name != NULL ? name : "?");
+}
+
+static void make_bearer_fetch_request(const char *host, const char *bearer, const char *body) {
+    int n = snprintf(request, sizeof request,
+                     "POST /v1/fetch HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     host, bearer, strlen(body), body);
+    if (n < 0 || (size_t)n >= sizeof request) die("request too long");
+    request_length = (size_t)n;
+}
+
+static double cpu_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 + (double)usage.ru_stime.tv_sec +
+           (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+/* tls-seq HOST PORT CAFILE BEARER BODY N SECRET [GROUPS], tls-new the same */
+static int run_tls(char **argv, int new_connections) {
+    const char *host = argv[1], *port = argv[2], *secret = argv[7];
+    long count = positive(argv[6], 10000000);
+    SSL_CTX *context = tls_context(argv[3], argv[8]);
+    make_bearer_fetch_request(host, argv[4], argv[5]);
+    static Connection c;
+    tls_connect(&c, context, host, port);
+    tls_describe(&c);
+    fetch(&c, secret); /* warm-up, checked */
+    if (new_connections) tls_close(&c);
+    double *samples = calloc((size_t)count + 1, sizeof(double));
+    double *handshakes = calloc((size_t)count + 1, sizeof(double));
+    if (samples == NULL || handshakes == NULL) die("calloc");
+    double cpu = cpu_seconds(), start = now();
+    for (long i = 0; i < count; i++) {
+        double t = now();
+        if (new_connections) {
+            tls_connect(&c, context, host, port);
+            handshakes[i] = (now() - t) * 1e6;
+            fetch(&c, NULL);
+            tls_close(&c);
+        } else {
+            fetch(&c, NULL);
+        }
+        samples[i] = (now() - t) * 1e6;
+    }
+    double elapsed = now() - start;
+    cpu = cpu_seconds() - cpu;
+    if (!new_connections) tls_close(&c);
+    SSL_CTX_free(context);
+    if (count == 0) return 0;
+    const char *name = new_connections ? "tls_new" : "tls_reused";
+    qsort(samples, (size_t)count, sizeof(double), compare_double);
+    printf("RESULT|%s_fetch_mean|%.2f|us/op|%ld\n", name, elapsed / (double)count * 1e6, count);
+    printf("RESULT|%s_fetch_median|%.2f|us/op|%ld\n", name, samples[count / 2], count);
+    printf("RESULT|%s_client_cpu|%.1f|us/fetch|%ld\n", name, cpu / (double)count * 1e6, count);
+    if (new_connections) {
+        qsort(handshakes, (size_t)count, sizeof(double), compare_double);
+        printf("RESULT|%s_handshake_median|%.2f|us/op|%ld\n", name, handshakes[count / 2], count);
+    }
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
     if (argc >= 6 && strcmp(argv[1], "seq") == 0) return run_seq(argv + 1);
     if (argc >= 7 && strcmp(argv[1], "load") == 0) return run_load(argv + 1);
@@ -418,6 +624,12 @@ int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "get") == 0) return run_get(argv + 1);
     if (argc == 5 && strcmp(argv[1], "idle") == 0) return run_idle(argv + 1);
     if (argc == 4 && strcmp(argv[1], "fsync") == 0) return run_fsync(argv + 1);
+#ifdef BENCH_TLS
+    if ((argc == 9 || argc == 10) && strcmp(argv[1], "tls-seq") == 0) return run_tls(argv + 1, 0);
+    if ((argc == 9 || argc == 10) && strcmp(argv[1], "tls-new") == 0) return run_tls(argv + 1, 1);
+    fprintf(stderr, "usage: bench-serve-client seq|load|once|get|idle|fsync|tls-seq|tls-new ... (see the comment at its top)\n");
+#else
     fprintf(stderr, "usage: bench-serve-client seq|load|once|get|idle|fsync ... (see the comment at its top)\n");
+#endif
     return 2;
 }
