@@ -61,6 +61,8 @@ struct ctls_context {
 
 struct ctls_session {
     SSL *ssl;
+    /* OpenSSL's reason for the last failed read or write ("tlsv1 alert unknown ca"). */
+    char failure[160];
 };
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -164,8 +166,10 @@ ctls_context *ctls_server_context(const char *certificate_file, const char *key_
         p_SSL_CTX_free(ssl);
         return NULL;
     }
-    /* No session resumption: every connection is authenticated afresh, and no ticket key
-       lives in the process. */
+    /* No session resumption: every connection is authenticated afresh (its client certificate
+       checked again), and no ticket key lives in the process. TLS 1.2 tickets need their own
+       option: neither the ticket count nor the cache mode turns them off. */
+    p_SSL_CTX_set_options(ssl, SSL_OP_NO_TICKET);
     p_SSL_CTX_set_num_tickets(ssl, 0);
     p_SSL_CTX_ctrl(ssl, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_OFF, NULL);
     static const unsigned char session_context[] = "tokenvault";
@@ -251,8 +255,10 @@ void ctls_session_free(ctls_session *session) {
     free(session);
 }
 
-/* What a failed call means: wait for the descriptor, the peer's close, or a failure. */
+/* What a failed call means: wait for the descriptor, the peer's close, or a failure (its
+   reason kept in the session). */
 static int outcome(ctls_session *session, int result) {
+    int state = CTLS_FAILED;
     switch (p_SSL_get_error(session->ssl, result)) {
     case SSL_ERROR_WANT_READ:
         return CTLS_WANT_READ;
@@ -262,10 +268,13 @@ static int outcome(ctls_session *session, int result) {
         return CTLS_CLOSED;
     case SSL_ERROR_SYSCALL:
         /* End of stream without close_notify, or a reset: the peer is gone. */
-        return errno == 0 || errno == ECONNRESET || errno == EPIPE ? CTLS_CLOSED : CTLS_FAILED;
+        if (errno == 0 || errno == ECONNRESET || errno == EPIPE) return CTLS_CLOSED;
+        break;
     default:
-        return CTLS_FAILED;
+        break;
     }
+    take_openssl_error(session->failure, sizeof session->failure, "the connection broke off");
+    return state;
 }
 
 int ctls_handshake(ctls_session *session, char *error, size_t error_length) {
@@ -275,12 +284,13 @@ int ctls_handshake(ctls_session *session, char *error, size_t error_length) {
     if (result == 1) return CTLS_DONE;
     int state = outcome(session, result);
     if (state == CTLS_WANT_READ || state == CTLS_WANT_WRITE) return state;
+    /* A certificate refused: its own reason ("certificate has expired") says more than
+       "certificate verify failed". */
     long verified = p_SSL_get_verify_result(session->ssl);
     if (verified != X509_V_OK) {
-        ERR_clear_error();
         set_error(error, error_length, X509_verify_cert_error_string(verified));
     } else {
-        take_openssl_error(error, error_length, state == CTLS_CLOSED ? "the peer closed the connection" : "handshake failed");
+        set_error(error, error_length, state == CTLS_CLOSED ? "the peer closed the connection" : session->failure);
     }
     return CTLS_FAILED;
 }
@@ -290,9 +300,7 @@ int ctls_read(ctls_session *session, void *buffer, int length) {
     errno = 0;
     int result = p_SSL_read(session->ssl, buffer, length);
     if (result > 0) return result;
-    int state = outcome(session, result);
-    ERR_clear_error();
-    return state;
+    return outcome(session, result);
 }
 
 int ctls_write(ctls_session *session, const void *buffer, int length) {
@@ -301,7 +309,6 @@ int ctls_write(ctls_session *session, const void *buffer, int length) {
     int result = p_SSL_write(session->ssl, buffer, length);
     if (result > 0) return result;
     int state = outcome(session, result);
-    ERR_clear_error();
     return state == CTLS_CLOSED ? CTLS_FAILED : state;
 }
 
@@ -312,12 +319,19 @@ void ctls_shutdown(ctls_session *session) {
 }
 
 int ctls_peer_fingerprint(ctls_session *session, uint8_t digest[32]) {
+    /* Only a certificate the handshake verified names anyone: with no client CA none is asked
+       for, and a failed verification fails the handshake, but the check does not rest on that. */
+    if (p_SSL_get_verify_result(session->ssl) != X509_V_OK) return 0;
     X509 *certificate = p_SSL_get1_peer_certificate(session->ssl);
     if (certificate == NULL) return 0;
     unsigned int length = 0;
     int ok = X509_digest(certificate, EVP_sha256(), digest, &length) == 1 && length == 32;
     X509_free(certificate);
     return ok ? 1 : 0;
+}
+
+const char *ctls_failure(ctls_session *session) {
+    return session->failure;
 }
 
 const char *ctls_protocol(ctls_session *session) {

@@ -135,17 +135,26 @@ package enum Files {
         return bytes
     }
 
-    /// Refuses a private key file (a TLS key) that other users may read or write, before a
-    /// library reads it by its path.
+    /// Refuses a private key file (a TLS key) that is not this user's own, before a library
+    /// reads it by its path: it must be a regular file (not through a final symbolic link),
+    /// owned by the effective user, with no permission for group or others.
     ///
-    /// - Throws: ``SystemError/Kind/invalidInput`` when it is missing or not a regular file, or
-    ///   its mode lets others in, with the `chmod` that repairs it as the hint.
+    /// - Throws: ``SystemError/Kind/invalidInput`` when it is missing, a link or not a regular
+    ///   file, another user's, or its mode lets others in, with the `chmod` that repairs it as
+    ///   the hint.
     package static func requireOwnerOnly(_ path: String, what: String) throws(SystemError) {
         let shown = DisplayText.clean(path, limit: 60)
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw .invalid("cannot read \(what) '\(shown)': \(errno == ENOENT ? "no such file" : "not a regular file")")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such file" : errno == ELOOP ? "it is a symbolic link" : systemError()
+            throw .invalid("cannot read \(what) '\(shown)': \(reason)")
         }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .invalid("\(what) '\(shown)' is not a regular file")
+        }
+        guard info.st_uid == geteuid() else { throw .invalid("\(what) '\(shown)' belongs to another user") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw SystemError(

@@ -30,6 +30,13 @@ package enum Hardening {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// Ignores SIGPIPE, alone: for a process that writes to sockets through a library that
+    /// cannot ask for `MSG_NOSIGNAL` (OpenSSL writes with `write(2)`), so that a peer gone
+    /// mid-write is a write error, not the end of the process. ``apply()`` does it too.
+    package static func ignoreBrokenPipes() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     /// Gives a program about to replace this process (`exec`) the settings the user had:
     /// default SIGPIPE, the original umask and core limit. (Dumpability resets on exec.)
     package static func restoreForChild() {

@@ -71,7 +71,10 @@ package final class TLSClientStream {
             case .transferred(let count): return count
             case .endOfFile: return 0
             case .wouldBlock: try wait(until: deadline, doing: "reading from the server")
-            case .failed: throw .failed("cannot read from the server: the connection broke off")
+            case .failed:
+                // Under TLS 1.3 a server that refuses the client's certificate says so after the
+                // client's side of the handshake: its alert arrives here.
+                throw .failed("cannot read from the server: \(session.failureReason ?? "the connection broke off")")
             }
         }
     }

@@ -63,14 +63,17 @@ package final class TLSSession {
     }
 
     /// Reads decrypted bytes, at most `buffer.count`.
+    /// Once ``close()`` was called there is nothing more to read: `.endOfFile`.
     package func receive(into buffer: UnsafeMutableRawBufferPointer) -> SocketTransfer {
-        guard let session, let base = buffer.baseAddress, buffer.count > 0 else { return .transferred(0) }
+        guard let session else { return .endOfFile }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return .transferred(0) }
         return transfer(ctls_read(session, base, Int32(clamping: buffer.count)))
     }
 
     /// Encrypts and writes as much of `bytes` as the socket takes now.
     package func send(_ bytes: UnsafeRawBufferPointer) -> SocketTransfer {
-        guard let session, let base = bytes.baseAddress, bytes.count > 0 else { return .transferred(0) }
+        guard let session else { return .failed(errno: 0) }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return .transferred(0) }
         return transfer(ctls_write(session, base, Int32(clamping: bytes.count)))
     }
 
@@ -82,6 +85,14 @@ package final class TLSSession {
         guard digest.withUnsafeMutableBufferPointer({ ctls_peer_fingerprint(session, $0.baseAddress) }) == 1 else { return nil }
         let hex = Array("0123456789abcdef".utf8)
         return String(decoding: digest.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0xF)]] }, as: UTF8.self)
+    }
+
+    /// OpenSSL's reason for the last read or write that failed (an alert from the peer:
+    /// `tlsv1 alert unknown ca`, `sslv3 alert certificate expired`), or nil.
+    package var failureReason: String? {
+        guard let session, let reason = ctls_failure(session) else { return nil }
+        let text = String(cString: reason)
+        return text.isEmpty ? nil : DisplayText.clean(text, limit: 160)
     }
 
     /// The protocol agreed: `TLSv1.3` or `TLSv1.2`.

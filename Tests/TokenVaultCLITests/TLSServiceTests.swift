@@ -126,6 +126,97 @@ struct TLSServiceTests {
         #expect(log.contains("unknown ca") || log.contains("certificate verify failed") || log.contains("unable to get local issuer"), "\(log)")
     }
 
+    @Test(
+        "a refused request over TLS lingers without spinning; pipelined requests in one record; an invalid token never falls back to the certificate")
+    func refusalsPipeliningAndPrecedence() throws {
+        let box = try ServiceTests.vault()
+        let pki = try TestPKI(in: box)
+        box.principal(["edi", "--cert-fingerprint", try pki.fingerprint("client"), "--allow", "erp-prod:shop:orders:r"])
+        try box.serving(pki.listenArguments(clientCA: true)) { server in
+            let port = try server.tlsPort()
+            // A malformed request: 400, then the connection lingers while the client sends on for
+            // 1.5 s. Were the loop to spin on it, the server would burn that time in CPU.
+            let before = try server.cpuTicks()
+            let refused = try pki.hostile(port, "bad-request")
+            let spent = try server.cpuTicks() - before
+            #expect((refused["answer"] as? String ?? "").hasPrefix("HTTP/1.1 400"), "\(refused)")
+            #expect(spent < 50, "the server used \(spent) ticks of CPU while a refused TLS connection lingered")
+
+            let pipelined = try pki.hostile(port, "pipelined")
+            let answer = pipelined["answer"] as? String ?? ""
+            #expect(answer.components(separatedBy: "HTTP/1.1 200").count == 3, "\(pipelined)")
+
+            // A bound certificate with a token that is no principal's: refused, as the token.
+            let both = pki.curl(
+                port, "/v1/fetch",
+                pki.clientCertificate("client") + ["-H", "Authorization: Bearer tva_notatoken", "--data-binary", try json(Self.fetchNeed)])
+            #expect(both.status == 401, "\(both)")
+            let byCertificate = pki.curl(port, "/v1/fetch", pki.clientCertificate("client") + ["--data-binary", try json(Self.fetchNeed)])
+            #expect(byCertificate.status == 200, "\(byCertificate)")
+        }
+    }
+
+    @Test("a host refused too often gets 429, unaudited, while its callers that authenticate are served")
+    func refusedHostsAndTheirGoodCallers() throws {
+        let box = try ServiceTests.vault()
+        let pki = try TestPKI(in: box)
+        let token = box.principal(["ci", "--token", "--allow", "erp-prod:shop:orders:r"])
+        try box.serving(pki.listenArguments(clientCA: false)) { server in
+            let port = try server.tlsPort()
+            let bad = (0..<40).map { _ in APIRequest.post("/v1/fetch", Self.fetchNeed, token: "tva_notatoken") }
+            let flood = try pki.python(port, bad + [.post("/v1/fetch", Self.fetchNeed, token: token)])
+            let statuses = (flood["results"] as? [[String: Any]] ?? []).map { $0["status"] as? Int ?? 0 }
+            #expect(statuses.count == 41 && statuses.last == 200, "\(statuses)")
+            #expect(statuses.dropLast().contains(429) && statuses.dropLast().allSatisfy { $0 == 401 || $0 == 429 }, "\(statuses)")
+            let audited = box.auditEvents().filter { $0["action"] as? String == "authenticate" }.count
+            #expect(audited == statuses.filter { $0 == 401 }.count && audited < 40, "\(audited) refusals audited")
+        }
+    }
+
+    @Test("no session resumption: a TLS 1.2 session gets neither an id nor a ticket to come back with")
+    func noResumption() throws {
+        let box = try ServiceTests.vault()
+        let pki = try TestPKI(in: box)
+        try box.serving(pki.listenArguments(clientCA: true)) { server in
+            let port = try server.tlsPort()
+            let session = pki.file("session.pem")
+            let run = Sandbox.execute(
+                "/usr/bin/env",
+                ["openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-CAfile", pki.file("ca.crt"), "-sess_out", session]
+                    + pki.clientCertificate("client"),
+                input: [], environment: box.environment, timeout: 30)
+            #expect(run.out.contains("New, TLSv1.2") && run.out.contains("Verify return code: 0 (ok)"), "\(run.out)")
+            // Resumable would mean a session id or a ticket; s_client writes only a resumable session.
+            #expect(run.out.contains("Session-ID: \n") && !run.out.contains("TLS session ticket"), "\(run.out)")
+            #expect(!FileManager.default.fileExists(atPath: session))
+        }
+    }
+
+    @Test("TLS connections take at most half the connection slots: the Unix socket's callers keep the rest")
+    func remoteConnectionCap() throws {
+        let box = try ServiceTests.vault()
+        let pki = try TestPKI(in: box)
+        try box.serving(pki.listenArguments(clientCA: false) + ["--max-connections", "4"]) { server in
+            let port = try server.tlsPort()
+            let holder = box.startPython("tls_client.py", ["--hold", "127.0.0.1", "\(port)", "2", "4"])
+            defer {
+                holder.signal(SIGKILL)
+                holder.wait()
+            }
+            var line = ""
+            while !line.hasSuffix("\n"), let byte = try? holder.output?.read(upToCount: 1), !byte.isEmpty {
+                line += String(decoding: byte, as: UTF8.self)
+            }
+            #expect(line == "ready\n")
+            // A third TLS connection is closed at once (a stalled one would wait 5 s).
+            let third = try pki.hostile(port, "stall")
+            #expect((third["closed_after"] as? Double ?? 99) < 2, "\(third)")
+            // Two slots are left for local callers.
+            #expect(unixSocketGet(server.socket, "/v1/health") == 200)
+            #expect(server.curl("/v1/health").status == 200)
+        }
+    }
+
     @Test("without --tls-client-ca no certificate is asked for: a token is the only way in")
     func withoutClientCA() throws {
         let box = try ServiceTests.vault()
@@ -278,7 +369,7 @@ struct TestPKI {
 
     /// Scripts/tls_client.py --hostile: what a hostile client saw.
     func hostile(_ port: Int, _ which: String) throws -> [String: Any] {
-        let run = box.python("tls_client.py", ["--hostile", "127.0.0.1", "\(port)", which], timeout: 60)
+        let run = box.python("tls_client.py", ["--hostile", "127.0.0.1", "\(port)", which, file("ca.crt")], timeout: 60)
         try #require(run.status == 0, "\(run.out)\(run.err)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any])
     }
@@ -314,6 +405,15 @@ extension Sandbox {
 }
 
 extension ServeProcess {
+    /// The CPU the server has used (user and system), in clock ticks, from /proc/PID/stat
+    /// (read by cat: procfs files have no size, which Foundation's readers go by).
+    func cpuTicks() throws -> Int {
+        let stat = Sandbox.execute("/bin/cat", ["/proc/\(pid)/stat"], input: [], environment: [:], timeout: 30)
+        // After the command's name in parentheses: state is field 3, utime 14, stime 15.
+        let fields = try #require(stat.out.split(separator: ")").last?.split(separator: " "), "\(stat.err)")
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
     /// The port of the TLS listener, from the server's "serving … and https://HOST:PORT" line.
     func tlsPort(sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
         let log = box.serverLogText

@@ -65,6 +65,10 @@ void ctls_shutdown(ctls_session *session);
 /* The SHA-256 of the peer's certificate (DER) in `digest`: 1, or 0 when it presented none. */
 int ctls_peer_fingerprint(ctls_session *session, uint8_t digest[32]);
 
+/* OpenSSL's reason for the session's last failed read or write ("tlsv1 alert unknown ca"), or
+   an empty string. */
+const char *ctls_failure(ctls_session *session);
+
 /* "TLSv1.3", "TLSv1.2". */
 const char *ctls_protocol(ctls_session *session);
 

@@ -42,14 +42,20 @@ extension Vault {
     ///
     /// - Returns: the principal and how the audit names its connection (``PeerIdentity/auditText``,
     ///   or `token=ID` for a token, followed by the address for a remote client).
-    /// - Throws: ``VaultError/Kind/unauthenticated`` (audited, with the peer) when no principal
-    ///   matches, or the token is unknown or malformed; ``VaultError/Kind/integrity`` (audited)
+    /// - Parameter auditingRefusal: false to refuse an unknown caller without an audit event (a
+    ///   service refusing a peer that was refused too often lately: a flood of refusals must not
+    ///   become a flood of commits).
+    /// - Throws: ``VaultError/Kind/unauthenticated`` (audited, with the peer, unless
+    ///   `auditingRefusal` is false) when no principal matches, or the token is unknown or
+    ///   malformed; ``VaultError/Kind/integrity`` (audited)
     ///   when the matching row fails its authentication.
     ///
     /// Security: a token is looked up by its keyed hash and compared in constant time; its
     /// plaintext is never stored or logged. A caller that presents a token is never recognised
     /// by its peer credentials instead.
-    public func authenticate(peer: PeerIdentity, bearer: Secret?) throws(VaultError) -> (principal: Principal, peer: String) {
+    public func authenticate(peer: PeerIdentity, bearer: Secret?, auditingRefusal: Bool = true) throws(VaultError)
+        -> (principal: Principal, peer: String)
+    {
         let tokenHash = bearer.flatMap { token in
             token.withUnsafeBytes { IssuedTokenFormat.isWellFormed($0, prefix: IssuedTokenFormat.accessPrefix) } ? keys.fingerprint(of: token) : nil
         }
@@ -81,6 +87,7 @@ extension Vault {
             return try checkedPrincipals.principal(of: stored, newestEvent: newest, stateAuthenticator)
         }
         guard let principal = found else {
+            guard auditingRefusal else { throw VaultError(.unauthenticated, "the caller is not a principal of this vault") }
             try unproven.audited(AuditRecord(.authenticate)) { _, _, _ throws in
                 throw Refusal(
                     error: VaultError(.unauthenticated, "the caller is not a principal of this vault"),

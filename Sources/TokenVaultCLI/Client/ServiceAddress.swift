@@ -19,11 +19,10 @@ enum ServiceAddress {
         if lowered.hasPrefix("https://") {
             var rest = address.dropFirst(8)
             if rest.hasSuffix("/") { rest = rest.dropLast() }
-            do {
-                self = .tls(try TCPEndpoint(parsing: String(rest)), tls)
-            } catch {
+            guard let endpoint = try? TCPEndpoint(parsing: String(rest)), endpoint.port > 0 else {
                 throw VaultError(.invalidInput, "invalid server address '\(Table.clean(address))': use https://HOST:PORT")
             }
+            self = .tls(endpoint, tls)
             return
         }
         let path = lowered.hasPrefix("unix:") ? String(address.dropFirst(5)) : address

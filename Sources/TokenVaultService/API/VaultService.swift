@@ -69,9 +69,6 @@ public final class VaultService: RequestHandler {
                 let identity = peer.identity
                 let bearer = try Self.bearerToken(request)
                 let now = MonotonicClock.seconds
-                // A peer refused many times lately is refused at once, unaudited: refusals are
-                // audited, and a flood of them must not become a flood of commits.
-                guard unknownLimiter.hasCapacity(identity.limitKey, now: now) else { throw Self.rateLimited }
                 let (principal, peerText) = try authenticate(identity, bearer: bearer, now: now)
                 guard principalLimiter.admit(principal.id, now: now) else { throw Self.rateLimited }
                 let onBehalfOf = request.headers.first(name: "TokenVault-On-Behalf-Of")
@@ -85,10 +82,16 @@ public final class VaultService: RequestHandler {
     }
 
     /// The principal of the caller; an unknown caller counts against its peer's small limit.
+    ///
+    /// A peer refused many times lately is refused unaudited, with 429: refusals are audited,
+    /// and a flood of them must not become a flood of commits. Its callers that do
+    /// authenticate (other clients behind the same address) are served all the same.
     private func authenticate(_ peer: PeerIdentity, bearer: Secret?, now: Double) throws(VaultError) -> (Principal, String) {
+        let overLimit = !unknownLimiter.hasCapacity(peer.limitKey, now: now)
         do {
-            return try vault.authenticate(peer: peer, bearer: bearer)
+            return try vault.authenticate(peer: peer, bearer: bearer, auditingRefusal: !overLimit)
         } catch let error where error.kind == .unauthenticated {
+            if overLimit { throw Self.rateLimited }
             _ = unknownLimiter.admit(peer.limitKey, now: now)
             throw error
         }

@@ -15,6 +15,8 @@ final class Connection: @unchecked Sendable {
     private(set) var peer: ConnectionPeer
     /// Whether the TLS handshake is still to finish (no request is read before it).
     private(set) var handshakePending: Bool
+    /// Whether it came through a TLS listener.
+    let isRemote: Bool
     /// The bytes received and not yet taken as requests. Replaced by a new, empty parser when
     /// the connection goes idle, which frees the buffer a large request grew.
     var parser = HTTPRequestParser()
@@ -32,6 +34,7 @@ final class Connection: @unchecked Sendable {
         transport = accepted.transport
         peer = accepted.peer
         handshakePending = accepted.transport is TLSTransport
+        isRemote = handshakePending
         // A handshake must finish within the read time-out, as a request must.
         requestInProgress = handshakePending
         waitingSince = now
@@ -52,7 +55,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// What the event loop polls the connection for: what the handshake waits for, else a request.
-    var pollEvents: PollSet.Events { handshakePending ? transport.waitingFor : .readable }
+    var pollEvents: PollSet.Events { handshakePending ? transport.waitingFor : transport.receiveWaitsFor }
 
     /// Appends bytes read from the socket; starts the read timeout at the first byte of a request.
     func append(_ bytes: ArraySlice<UInt8>, now: ContinuousClock.Instant) {

@@ -16,6 +16,8 @@ final class EngineContext: Sendable {
     let shuttingDown = Atomic<Bool>(false)
     /// Set when the shutdown's grace period is over: workers stop writing and close.
     let abortWrites = Atomic<Bool>(false)
+    /// Open connections of the TLS listeners (counted within the statistics' open connections).
+    let remoteConnections = Atomic<Int>(0)
 
     private let returnLock = ConditionLock()
     // Guarded by returnLock.
@@ -62,7 +64,13 @@ final class EngineContext: Sendable {
     func close(_ connection: Connection) {
         guard connection.transport.isOpen else { return }
         connection.transport.close()
-        statistics.connectionClosed()
+        closed(connection)
         if shuttingDown.load(ordering: .acquiring) { wake.wake() }
+    }
+
+    /// Counts a connection as closed (its transport is closed, or lingers on its own).
+    func closed(_ connection: Connection) {
+        statistics.connectionClosed()
+        if connection.isRemote { remoteConnections.subtract(1, ordering: .relaxed) }
     }
 }

@@ -31,6 +31,11 @@ final class EventLoop {
     private var acceptPausedUntil: ContinuousClock.Instant?
     /// Set when the graceful shutdown starts: when it ends at the latest.
     private var drainDeadline: ContinuousClock.Instant?
+    /// The log lines of failed TLS handshakes that may still be written now (refilled by one a
+    /// second, up to five), when it was refilled, and how many were not logged since the last.
+    private var handshakeLogBudget = 5.0
+    private var handshakeLogRefilled: ContinuousClock.Instant?
+    private var handshakeLinesLeftOut = 0
 
     /// How long a refused connection lingers at most, and how many linger at once.
     private static let lingerTime: Duration = .seconds(1)
@@ -132,9 +137,13 @@ final class EventLoop {
                 return
             }
             guard let accepted else { return }
-            guard context.statistics.openConnections < configuration.maxConnections else {
+            let remote = accepted.transport is TLSTransport
+            let remoteLimit = configuration.maxRemoteConnections ?? max(1, configuration.maxConnections / 2)
+            guard context.statistics.openConnections < configuration.maxConnections,
+                !remote || context.remoteConnections.load(ordering: .relaxed) < remoteLimit
+            else {
                 context.statistics.connectionRefused()
-                if accepted.transport is TLSTransport {
+                if remote {
                     accepted.transport.close()
                 } else {
                     refuse(accepted.transport, with: EngineResponses.overLimit, now: now)
@@ -142,6 +151,7 @@ final class EventLoop {
                 continue
             }
             context.statistics.connectionOpened()
+            if remote { context.remoteConnections.add(1, ordering: .relaxed) }
             let connection = Connection(accepted, now: now)
             connections[ObjectIdentifier(connection)] = connection
             // The client speaks first in TLS, but its hello may be there already.
@@ -161,7 +171,7 @@ final class EventLoop {
         case .failed(let reason):
             context.statistics.handshakeFailed()
             if case .remote(let address, _) = connection.peer {
-                configuration.log("TLS handshake with \(address) failed: \(reason)")
+                logHandshakeFailure("TLS handshake with \(address) failed: \(reason)", now: now)
             }
             close(connection)
             return false
@@ -218,6 +228,23 @@ final class EventLoop {
         }
     }
 
+    /// Logs a failed handshake: five lines at once at most, then one a second, the next line
+    /// counting those left out, so that a peer on the network cannot flood the log (the metric
+    /// counts every one).
+    private func logHandshakeFailure(_ line: String, now: ContinuousClock.Instant) {
+        let elapsed = handshakeLogRefilled.map { Double(Timing.milliseconds(now - $0)) / 1_000 } ?? 5
+        handshakeLogBudget = min(5, handshakeLogBudget + elapsed)
+        handshakeLogRefilled = now
+        guard handshakeLogBudget >= 1 else {
+            handshakeLinesLeftOut += 1
+            return
+        }
+        handshakeLogBudget -= 1
+        let leftOut = handshakeLinesLeftOut > 0 ? " (and \(handshakeLinesLeftOut) more failed handshakes not logged)" : ""
+        configuration.log(line + leftOut)
+        handshakeLinesLeftOut = 0
+    }
+
     /// Answers 408 to requests not complete in time and closes connections idle too long, or
     /// whose TLS handshake stalled.
     private func expireTimeouts(now: ContinuousClock.Instant) {
@@ -242,7 +269,7 @@ final class EventLoop {
     /// Answers a refused request and closes its connection (lingering).
     private func refuse(_ connection: Connection, with response: [UInt8], now: ContinuousClock.Instant) {
         connections[ObjectIdentifier(connection)] = nil
-        context.statistics.connectionClosed()
+        context.closed(connection)
         refuse(connection.transport, with: response, now: now)
     }
 
@@ -300,7 +327,8 @@ final class EventLoop {
         context.shuttingDown.store(true, ordering: .releasing)
         for listener in configuration.listeners { listener.close() }
         if let socket = configuration.notifySocket { SystemdNotify.send("STOPPING=1", to: socket) }
-        for connection in connections.values where !connection.requestInProgress {
+        // A connection still in its TLS handshake has sent no request yet: closed too.
+        for connection in connections.values where !connection.requestInProgress || connection.handshakePending {
             close(connection)
         }
     }

@@ -22,6 +22,12 @@ package enum Listener: Sendable {
         }
     }
 
+    /// Whether it speaks TLS.
+    var isTLS: Bool {
+        if case .tls = self { return true }
+        return false
+    }
+
     /// Stops listening (removing a socket file the Unix listener created).
     func close() {
         switch self {

@@ -68,6 +68,8 @@ package final class Server: Sendable {
     package func run() throws(SystemError) {
         precondition(!started.exchange(true, ordering: .acquiringAndReleasing), "Server.run() is called once")
         defer { for listener in configuration.listeners { listener.close() } }
+        // OpenSSL writes with write(2): a client gone mid-write must not raise SIGPIPE.
+        if configuration.listeners.contains(where: \.isTLS) { Hardening.ignoreBrokenPipes() }
         let signals = configuration.handlesTerminationSignals ? try TerminationSignals.install() : nil
         defer { signals?.restore() }
         let pool = try WorkerPool(context: context, count: configuration.workerCount)

@@ -18,6 +18,10 @@ package struct ServerConfiguration: Sendable {
     package var listeners: [Listener]
     /// Open connections at most; one more is accepted, answered 503 and closed. 256 by default.
     package var maxConnections = 256
+    /// Open connections of the TLS listeners at most, within ``maxConnections``: half of it by
+    /// default, so that callers from the network (stalled handshakes included) cannot take the
+    /// slots of the Unix socket's local callers. One more is closed at once.
+    package var maxRemoteConnections: Int?
     /// From the first byte of a request until it is complete, at most: a slower client (a
     /// slowloris) is answered 408 and closed. 5 s by default.
     package var requestReadTimeout: Duration = .seconds(5)

@@ -11,6 +11,9 @@ protocol Transport: AnyObject {
     var isOpen: Bool { get }
     /// What the last `.wouldBlock` waits for.
     var waitingFor: PollSet.Events { get }
+    /// What the last `.wouldBlock` of ``receive(into:)`` waits for: what to poll for while
+    /// waiting for a request (TLS may need to write to read on).
+    var receiveWaitsFor: PollSet.Events { get }
     /// Whether a read shorter than the buffer means nothing more is waiting: true for a plain
     /// socket; TLS hands out one record per read.
     var shortReadDrains: Bool { get }
@@ -42,6 +45,7 @@ final class PlainTransport: Transport {
     var descriptor: Int32 { socket.descriptor }
     var isOpen: Bool { socket.isOpen }
     var shortReadDrains: Bool { true }
+    var receiveWaitsFor: PollSet.Events { .readable }
 
     func receive(into buffer: UnsafeMutableRawBufferPointer) -> SocketTransfer {
         waitingFor = .readable
@@ -59,9 +63,14 @@ final class PlainTransport: Transport {
 
 /// A TLS session over an accepted TCP socket; requests are read only once ``handshake()`` is
 /// done.
+///
+/// After ``shutdownWriting()`` (a refused request, then a lingering close) the session is gone:
+/// what the client still sends is read from the socket as it is, to be dropped.
 final class TLSTransport: Transport {
     private let socket: StreamSocket
     private let session: TLSSession
+    private var writingShut = false
+    private(set) var receiveWaitsFor: PollSet.Events = .readable
 
     init(_ socket: StreamSocket, session: TLSSession) {
         self.socket = socket
@@ -70,7 +79,7 @@ final class TLSTransport: Transport {
 
     var descriptor: Int32 { socket.descriptor }
     var isOpen: Bool { socket.isOpen }
-    var waitingFor: PollSet.Events { session.waitingFor }
+    var waitingFor: PollSet.Events { writingShut ? .readable : session.waitingFor }
     var shortReadDrains: Bool { false }
 
     /// Runs the handshake as far as it goes without waiting.
@@ -79,10 +88,18 @@ final class TLSTransport: Transport {
     /// The verified client certificate's fingerprint, once the handshake is done.
     var peerFingerprint: String? { session.peerFingerprint }
 
-    func receive(into buffer: UnsafeMutableRawBufferPointer) -> SocketTransfer { session.receive(into: buffer) }
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> SocketTransfer {
+        guard !writingShut else { return socket.receive(into: buffer) }
+        let transfer = session.receive(into: buffer)
+        if transfer == .wouldBlock { receiveWaitsFor = session.waitingFor }
+        return transfer
+    }
+
     func send(_ bytes: UnsafeRawBufferPointer) -> SocketTransfer { session.send(bytes) }
 
     func shutdownWriting() {
+        guard !writingShut else { return }
+        writingShut = true
         session.close()
         socket.shutdownWriting()
     }

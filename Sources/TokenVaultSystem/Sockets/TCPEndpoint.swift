@@ -17,10 +17,19 @@ package struct TCPEndpoint: Sendable, Hashable, CustomStringConvertible {
     package init(parsing text: String) throws(SystemError) {
         let shown = DisplayText.clean(text, limit: 80)
         let invalid = SystemError.invalid("invalid address '\(shown)': use HOST:PORT, as in 127.0.0.1:8443 or [::1]:8443")
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { throw invalid }
+        guard let colon = text.lastIndex(of: ":") else { throw invalid }
+        let digits = text[text.index(after: colon)...]
+        guard (1...5).contains(digits.utf8.count), digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let port = UInt16(digits)
+        else { throw invalid }
         var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") }) else { throw invalid }
+        // An IPv6 address goes in brackets: `fe80::1:443` is ambiguous.
+        let bracketed = host.hasPrefix("[") && host.hasSuffix("]")
+        if bracketed { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, bracketed || !host.contains(":"),
+            host.utf8.allSatisfy({
+                $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]")
+            })
+        else { throw invalid }
         self.host = host
         self.port = port
     }
