@@ -209,6 +209,41 @@ struct PrincipalTests {
         #expect(try t.vault.verifyAuditTrail().problem?.table == "principals")
     }
 
+    /// Schema 10 rebuilds the principals table: a vault whose principals were written under schema
+    /// 9 keeps every row, and every row's MAC, through it.
+    @Test func schema10KeepsThePrincipalsOfASchema9Vault() throws {
+        let t = try Self.vaultWithConnector()
+        let (_, token) = try t.vault.addPrincipal("ci", recognisedBy: .token, allow: [AllowEntry(parsing: "*:*:*:r")])
+        // Back to schema 9's table, rows and MACs as they are (a row without match_text encodes
+        // as it did then), and schema 10 not yet applied.
+        for statement in [
+            """
+            CREATE TABLE principals_v9 (
+                id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,
+                match_kind TEXT NOT NULL CHECK (match_kind = 'uid' OR match_kind = 'gid' OR match_kind = 'token'),
+                match_id INTEGER CHECK ((match_kind = 'token') = (match_id IS NULL)),
+                token_hash BLOB UNIQUE CHECK ((match_kind = 'token') = (token_hash IS NOT NULL) AND (token_hash IS NULL OR length(token_hash) = 32)),
+                admin INTEGER NOT NULL CHECK (admin = 0 OR admin = 1), allow TEXT NOT NULL, created_at INTEGER NOT NULL,
+                state_seq INTEGER NOT NULL, state_mac BLOB NOT NULL CHECK (length(state_mac) = 32)
+            ) STRICT
+            """,
+            "INSERT INTO principals_v9 SELECT id, uid, name, match_kind, match_id, token_hash, admin, allow, created_at, state_seq, state_mac FROM principals",
+            "DROP TABLE principals",
+            "ALTER TABLE principals_v9 RENAME TO principals",
+            "CREATE UNIQUE INDEX principals_match ON principals (match_kind, match_id) WHERE match_id IS NOT NULL",
+            "DELETE FROM schema_migrations WHERE version = 10",
+        ] {
+            _ = try t.sql(statement)
+        }
+        let upgraded = try t.reopen()
+        #expect(try t.sql("SELECT max(version) FROM schema_migrations").first?.int64(0) == 10)
+        #expect(try upgraded.authenticate(peer: Self.peer, bearer: nil).principal.name == "connector")
+        #expect(try upgraded.authenticate(peer: Self.peer, bearer: token).principal.name == "ci")
+        #expect(try upgraded.verifyAuditTrail().isIntact)
+        _ = try upgraded.addPrincipal("unit", recognisedBy: .unit("edi.service"))
+        #expect(try upgraded.principals().map(\.name) == ["ci", "connector", "unit"])
+    }
+
     @Test func allowEntriesParseStrictly() throws {
         #expect(try AllowEntry(parsing: "*:*:*:r").description == "*:*:*:r")
         #expect(try AllowEntry(parsing: "metrics") == .metrics)
