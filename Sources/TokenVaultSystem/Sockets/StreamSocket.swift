@@ -1,3 +1,4 @@
+internal import CPosix
 internal import Glibc
 
 /// A connected, non-blocking Unix stream socket that a ``UnixListener`` accepted.
@@ -76,5 +77,26 @@ package final class StreamSocket {
         guard descriptor >= 0 else { return }
         _ = Glibc.close(descriptor)
         descriptor = -1
+    }
+
+    /// The descriptor of the next connection waiting on the listening socket `listener`
+    /// (non-blocking, close-on-exec: `accept4`), its peer's address written to `peer` when
+    /// given; nil when none is waiting. A client that gave up while queued is skipped.
+    ///
+    /// - Throws: ``SystemError/Kind/failed`` when out of descriptors or memory, or the
+    ///   listener is closed.
+    static func accept(on listener: Int32, peer: UnsafeMutablePointer<sockaddr>?, length: inout socklen_t) throws(SystemError) -> Int32? {
+        let capacity = length
+        while true {
+            length = capacity
+            let flags = Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+            let connection = peer == nil ? accept4(listener, nil, nil, flags) : accept4(listener, peer, &length, flags)
+            if connection >= 0 { return connection }
+            switch errno {
+            case EAGAIN, EWOULDBLOCK: return nil
+            case EINTR, ECONNABORTED, EPROTO: continue
+            default: throw .failed("cannot accept a connection: \(SystemError.errnoMessage)")
+            }
+        }
     }
 }

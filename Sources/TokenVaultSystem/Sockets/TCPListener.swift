@@ -1,4 +1,3 @@
-internal import CPosix
 internal import Glibc
 import Synchronization
 
@@ -66,23 +65,13 @@ package final class TCPListener: Sendable {
     ///
     /// - Throws: ``SystemError/Kind/failed`` as ``UnixListener/accept()`` does.
     package func accept() throws(SystemError) -> (socket: StreamSocket, address: String)? {
-        while true {
-            var peer = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let accepted = withUnsafeMutablePointer(to: &peer) { storage in
-                storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> (Int32, String) in
-                    let connection = accept4(descriptor, pointer, &length, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
-                    return (connection, connection >= 0 ? TCPEndpoint.text(of: pointer) : "")
-                }
-            }
-            if accepted.0 >= 0 {
-                StreamSocket.disableNagle(accepted.0)
-                return (StreamSocket(descriptor: accepted.0), accepted.1)
-            }
-            switch errno {
-            case EAGAIN, EWOULDBLOCK: return nil
-            case EINTR, ECONNABORTED, EPROTO: continue
-            default: throw .failed("cannot accept a connection: \(SystemError.errnoMessage)")
+        var peer = sockaddr_storage()
+        return try withUnsafeMutablePointer(to: &peer) { storage throws(SystemError) in
+            try storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer throws(SystemError) in
+                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                guard let connection = try StreamSocket.accept(on: descriptor, peer: pointer, length: &length) else { return nil }
+                StreamSocket.disableNagle(connection)
+                return (StreamSocket(descriptor: connection), TCPEndpoint.text(of: pointer))
             }
         }
     }

@@ -145,15 +145,8 @@ package final class UnixListener: Sendable {
     ///   or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) or the listener is closed; the
     ///   connection stays queued, so a loop should stop accepting for a moment, not spin.
     package func accept() throws(SystemError) -> StreamSocket? {
-        while true {
-            let connection = accept4(descriptor, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
-            if connection >= 0 { return StreamSocket(descriptor: connection) }
-            switch errno {
-            case EAGAIN, EWOULDBLOCK: return nil
-            case EINTR, ECONNABORTED, EPROTO: continue
-            default: throw .failed("cannot accept a connection: \(SystemError.errnoMessage)")
-            }
-        }
+        var length = socklen_t(0)
+        return try StreamSocket.accept(on: descriptor, peer: nil, length: &length).map { StreamSocket(descriptor: $0) }
     }
 
     /// Stops listening: closes the descriptor (clients connecting from now on are refused) and
