@@ -137,10 +137,10 @@ package enum Files {
 
     /// Refuses a private key file (a TLS key) that is not this user's own, before a library
     /// reads it by its path: it must be a regular file (not through a final symbolic link),
-    /// owned by the effective user, with no permission for group or others.
+    /// owned by the effective user or root, with no permission for group or others.
     ///
     /// - Throws: ``SystemError/Kind/invalidInput`` when it is missing, a link or not a regular
-    ///   file, another user's, or its mode lets others in, with the `chmod` that repairs it as
+    ///   file, another user's (not root's), or its mode lets others in, with the `chmod` that repairs it as
     ///   the hint.
     package static func requireOwnerOnly(_ path: String, what: String) throws(SystemError) {
         let shown = DisplayText.clean(path, limit: 60)
@@ -154,7 +154,8 @@ package enum Files {
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw .invalid("\(what) '\(shown)' is not a regular file")
         }
-        guard info.st_uid == geteuid() else { throw .invalid("\(what) '\(shown)' belongs to another user") }
+        // Root's or this user's (root can read it anyway; a systemd credential may be root's).
+        guard info.st_uid == geteuid() || info.st_uid == 0 else { throw .invalid("\(what) '\(shown)' belongs to another user") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw SystemError(
