@@ -1,3 +1,4 @@
+internal import CPosix
 internal import Glibc
 
 /// Tells the service manager about the service's state, as `sd_notify(3)` does, without

@@ -1,3 +1,4 @@
+internal import CPosix
 internal import Glibc
 
 /// A blocking connection to a Unix stream socket, for a client such as the CLI talking to
