@@ -125,7 +125,7 @@ package enum Files {
     /// - Throws: ``SystemError/Kind/locked`` when it cannot be read or others may read it.
     package static func readPrivateFile(_ path: String, limit: Int, what: String) throws(SystemError) -> SecureBytes {
         let (bytes, mode) = try readSecretFile(path, limit: limit, what: what)
-        guard mode & 0o077 == 0 else {
+        guard mode & 0o077 == 0 || isSystemdCredential(path, mode: mode) else {
             throw SystemError(
                 .locked,
                 "\(what) '\(DisplayText.clean(path, limit: 60))' is readable by other users (mode \(String(mode, radix: 8)))",
@@ -157,11 +157,26 @@ package enum Files {
         // Root's or this user's (root can read it anyway; a systemd credential may be root's).
         guard info.st_uid == geteuid() || info.st_uid == 0 else { throw .invalid("\(what) '\(shown)' belongs to another user") }
         let mode = info.st_mode & 0o777
-        guard mode & 0o077 == 0 else {
+        guard mode & 0o077 == 0 || isSystemdCredential(path, mode: mode) else {
             throw SystemError(
                 .invalidInput, "\(what) '\(shown)' is accessible to other users (mode \(String(mode, radix: 8)))", hint: "chmod 600 '\(shown)'"
             )
         }
+    }
+
+    /// Whether `path` is a systemd credential whose group bits are an ACL's mask: a file right
+    /// in `$CREDENTIALS_DIRECTORY` (`LoadCredential=`), root's, with no permission for others.
+    ///
+    /// systemd writes a credential 0400 and root's, then gives the service's user read access
+    /// with an ACL entry, which `stat` shows in the group bits (mode 0440, though no group may
+    /// read it); where the file system has no ACLs it gives the file to the user instead (0400,
+    /// which passes the usual check). The directory is the service's alone and read-only.
+    static func isSystemdCredential(_ path: String, mode: UInt32) -> Bool {
+        guard mode & 0o007 == 0, mode & 0o020 == 0, let directory = getenv("CREDENTIALS_DIRECTORY").map({ String(cString: $0) }),
+            !directory.isEmpty, parent(of: path) == (directory.hasSuffix("/") ? String(directory.dropLast()) : directory)
+        else { return false }
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_uid == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     /// The first `count` bytes of the regular file at `path` (fewer when it is shorter), read

@@ -297,6 +297,48 @@ struct TLSServiceTests {
         #expect(!plain && tls)
     }
 
+    @Test("keys given as systemd credentials (root's, 0440: an ACL's mask) are accepted in $CREDENTIALS_DIRECTORY only")
+    func systemdCredentialKeys() throws {
+        guard getuid() == 0 else { return }  // the files must be root's, as systemd writes them
+        let box = try ServiceTests.vault()
+        let pki = try TestPKI(in: box)
+        let credentials = box.file("credentials")
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: false)
+        for (from, to) in [(box.keyFile, "vault.key"), (pki.file("server.key"), "tls.key")] {
+            try FileManager.default.copyItem(atPath: from, toPath: credentials + "/" + to)
+            chmod(credentials + "/" + to, 0o440)
+        }
+        let key = ["TOKENVAULT_KEY_FILE": credentials + "/vault.key"]
+        let accepted = box.run(["list"], environment: key.merging(["CREDENTIALS_DIRECTORY": credentials]) { $1 })
+        #expect(accepted.status == 0, "\(accepted.err)")
+        let elsewhere = box.run(["list"], environment: key.merging(["CREDENTIALS_DIRECTORY": box.path]) { $1 })
+        #expect(elsewhere.status == 5 && elsewhere.err.contains("readable by other users"), "\(elsewhere.err)")
+        chmod(credentials + "/vault.key", 0o444)
+        let forOthers = box.run(["list"], environment: key.merging(["CREDENTIALS_DIRECTORY": credentials]) { $1 })
+        #expect(forOthers.status == 5, "\(forOthers.err)")
+
+        let serve = Sandbox.execute(
+            toolURL.path,
+            [
+                "serve", "--socket", box.file("s.sock"), "--listen", "127.0.0.1:0", "--tls-cert", pki.file("server.crt"), "--tls-key",
+                credentials + "/tls.key",
+                "--tls-client-ca", pki.file("missing.crt"),
+            ],
+            input: [], environment: box.environment, timeout: 20)
+        // Without CREDENTIALS_DIRECTORY the 0440 key is refused; with it, the key passes and the
+        // missing client CA is what stops the start (both before the vault is unlocked).
+        #expect(serve.status == 2 && serve.err.contains("accessible to other users"), "\(serve.err)")
+        let withCredentials = Sandbox.execute(
+            toolURL.path,
+            [
+                "serve", "--socket", box.file("s.sock"), "--listen", "127.0.0.1:0", "--tls-cert", pki.file("server.crt"), "--tls-key",
+                credentials + "/tls.key",
+                "--tls-client-ca", pki.file("missing.crt"),
+            ],
+            input: [], environment: box.environment.merging(["CREDENTIALS_DIRECTORY": credentials]) { $1 }, timeout: 20)
+        #expect(withCredentials.status == 2 && withCredentials.err.contains("cannot load the client CA"), "\(withCredentials.err)")
+    }
+
     private func json(_ object: [String: Any]) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
