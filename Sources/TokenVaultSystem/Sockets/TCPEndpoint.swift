@@ -1,3 +1,4 @@
+internal import CPosix
 internal import Glibc
 
 /// A TCP host and port, parsed from `HOST:PORT` (`127.0.0.1:8443`, `[::1]:8443`,

@@ -1,3 +1,4 @@
+internal import CPosix
 internal import Glibc
 
 /// The address the process at the other end of a Unix socket connection bound its own socket

@@ -1,3 +1,4 @@
+internal import CPosix
 internal import Glibc
 
 /// A `sockaddr_un` built from a path (or an abstract name), with the length to pass to
