@@ -32,6 +32,28 @@ struct BehaviourTests {
         #expect(box.run(["--version"]).out == "tokenvault \(CLI.version)\n")
     }
 
+    @Test func aURLAsTheVaultIsRefusedNeverMadeIntoFoldersNorEchoed() throws {
+        let box = try Sandbox(initialize: false)
+        precondition(box.run(["keygen", box.keyFile]).status == 0)
+        let cases = [
+            ("postgresql://alice:hunter2@db.example.com/vault", "a PostgreSQL vault is planned, not built"),
+            ("postgres://db.example.com/vault?sslmode=require", "a PostgreSQL vault is planned, not built"),
+            ("https://vault.example.com/v", "the vault is a file path, not a https:// URL"),
+        ]
+        for (url, message) in cases {
+            for arguments in [["--vault", url, "init"], ["--vault", url, "list"], ["--vault", url, "audit", "verify"]] {
+                let run = Sandbox.execute(
+                    toolURL.path, arguments, input: [], environment: box.environment.merging(["HOME": box.path]) { $1 }, timeout: 30,
+                    directory: box.path)
+                #expect(run.status == 2 && run.err.contains(message), "\(arguments): \(run.err)")
+                #expect(!run.err.contains("hunter2") && !run.out.contains("hunter2"))
+                #expect(run.err.contains("PGPASSFILE") == url.contains("hunter2"), "\(run.err)")
+            }
+        }
+        let made = try FileManager.default.contentsOfDirectory(atPath: box.path).filter { $0.hasSuffix(":") }
+        #expect(made.isEmpty, "\(made)")
+    }
+
     @Test func globalOptionsWorkBeforeAndAfterTheCommand() throws {
         let box = try Sandbox(initialize: false)
         let vault = box.file("v.db")

@@ -59,9 +59,13 @@ final class Sandbox: Sendable {
     /// Runs `executable` to the end; with `timeout`, it is killed (SIGKILL) after that many
     /// seconds. (Not SIGTERM: a child spawned from a libdispatch thread inherits its signal mask,
     /// which blocks SIGTERM.)
-    static func execute(_ executable: String, _ arguments: [String], input: [UInt8], environment: [String: String], timeout: Double? = nil) -> Run {
+    static func execute(
+        _ executable: String, _ arguments: [String], input: [UInt8], environment: [String: String], timeout: Double? = nil,
+        directory: String? = nil
+    ) -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         process.environment = environment
         let stdin = Pipe()
