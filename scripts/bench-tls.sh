@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `tokenvault serve` over TLS measured against the same server's Unix socket, and the CLI's
-# start-up with and without the TLS code (SPEC C45). Release build; every figure is meant to be
+# start-up with and without the TLS code (C45). Release build; every figure is meant to be
 # read as a ratio to another figure of the same run (the machine is shared and noisy). No test
 # ever depends on these numbers.
 #
