@@ -11,8 +11,8 @@ struct CredentialsSocketTests {
     static let unit = "edi-connector.service"
 
     /// A sandbox with `erp-prod` (shop:orders:r, `erp-secret-1`) and the unit principal `edi`,
-    /// allowed `erp-prod` for any resource of shop, and `bank`, `gone`, `short` and `nope` for
-    /// anything.
+    /// allowed `erp-prod` for any resource of shop, and `gone`, `short` and `nope` for anything
+    /// (not `bank`: the out-of-policy case).
     static func vault() throws -> Sandbox {
         let box = try ServiceTests.vault()
         box.principal([
@@ -59,6 +59,23 @@ struct CredentialsSocketTests {
         #expect(box.serverLogText.contains("tokenvault: credentials socket: delivered 'erp-prod' (version 1) to \(Self.unit)"))
         #expect(box.run(["audit", "verify"]).status == 0)
         ServiceTests.expectCleanLog(box, secrets: ["erp-secret-1"])
+    }
+
+    @Test("a unit refused again and again: ten audited refusals, then refused without trying, unaudited, while others are served")
+    func refusalLoop() throws {
+        let box = try Self.vault()
+        try Self.serving(box) { _ in
+            for _ in 0..<14 {
+                let refused = try box.credential("looping.service", "erp-prod")
+                #expect(refused.connected && refused.eof && refused.bytes == 0, "\(refused)")
+            }
+            let served = try box.credential(Self.unit, "erp-prod")
+            #expect(served.received == "erp-secret-1", "\(served)")
+        }
+        let audited = box.auditEvents().filter { ($0["peer"] as? String) == "unit=looping.service" }
+        #expect(audited.count == 10, "\(audited.count) refusals audited")
+        let skipped = box.serverLogText.split(separator: "\n").filter { $0.contains("to looping.service without trying, unaudited") }
+        #expect(skipped.count == 4, "\(box.serverLogText)")
     }
 
     @Test("an unknown unit, a credential out of policy, revoked, expired or missing: nothing written, each audited and logged")
@@ -136,10 +153,12 @@ struct CredentialsSocketTests {
         let box = try Self.vault()
         let socket = Self.socket(box)
         try Self.serving(box) { _ in
+            // The folder open to all: the socket's own mode 0600 is what keeps the peer out.
+            #expect(chmod(box.file("credentials"), 0o755) == 0)
             let keptOut = try box.credential(Self.unit, "erp-prod", ["--as-uid", "65534"])
             #expect(!keptOut.connected && keptOut.error == "Permission denied" && keptOut.uid == 65534, "\(keptOut)")
             // Let anyone in (as a careless chmod would): the server still serves root only.
-            #expect(chmod(box.file("credentials"), 0o755) == 0 && chmod(socket, 0o666) == 0)
+            #expect(chmod(socket, 0o666) == 0)
             let refused = try box.credential(Self.unit, "erp-prod", ["--as-uid", "65534"])
             #expect(refused.connected && refused.eof && refused.bytes == 0 && refused.uid == 65534, "\(refused)")
         }

@@ -8,7 +8,8 @@ import Testing
 @Suite("Credential deliveries to systemd units")
 struct CredentialDeliveryTests {
     /// A vault with `erp` (shop-de:*:crud), `bank` (finance:*:r) and `old` (shop-de:*:r,
-    /// revoked), and the unit principal `edi` allowed `erp` and `old` for any resource of shop-de.
+    /// revoked), and the unit principal `edi` allowed `erp` for any resource of shop-de and `old`
+    /// for anything.
     static func vaultWithUnit() throws -> (TestVault, Vault) {
         let t = try TestVault()
         _ = try t.vault.add(newCredential("erp", "shop-de:*:crud"), secret: Secret("erp-secret"))

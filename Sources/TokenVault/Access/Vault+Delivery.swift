@@ -17,12 +17,13 @@ extension Vault {
     ///
     /// - Parameter name: the credential's name.
     /// - Throws: ``VaultError/Kind/invalidInput`` for a bad name, or a handle that does not act
-    ///   as a principal (``acting(as:peer:onBehalfOf:)``); otherwise what
+    ///   as a unit's principal (``acting(as:peer:onBehalfOf:)``: other principals declare their
+    ///   need); otherwise what
     ///   ``fetch(_:need:version:for:)`` throws, each refusal audited: `not found`, `out of
     ///   policy`, `revoked`, `expired`, `out of scope`, an issued token, an integrity failure.
     public func fetchForDelivery(_ name: String) throws(VaultError) -> FetchedSecret {
-        guard let principal = caller.principal else {
-            throw .invalid("a delivery is fetched by a principal: use acting(as:peer:) first")
+        guard let principal = caller.principal, case .unit = principal.recognisedBy else {
+            throw .invalid("a delivery is fetched by a unit's principal (the credentials socket): use acting(as:peer:) first")
         }
         let name = try Labels.name(name)
         let need = try (principal.deliveryNeed(for: name) ?? .any).validated()

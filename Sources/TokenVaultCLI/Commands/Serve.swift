@@ -105,6 +105,10 @@ struct ServeCommand: VaultCommand {
             path = try defaultSocketPath(context)
         }
 
+        // --credentials-socket: bound before the unlock too (a bad path costs no passphrase).
+        let credentialsListener = try credentialsListener(arguments)
+        defer { credentialsListener?.close() }
+
         let vault = try context.openVault()
         var apiConfiguration = VaultService.Configuration()
         apiConfiguration.rateLimit = Double(rate)
@@ -126,13 +130,13 @@ struct ServeCommand: VaultCommand {
         server.log = { line in Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) } }
         let engine = try system { () throws(SystemError) in try Server(configuration: server, handler: service) }
         service.connectionStatistics = engine.statistics
-        let places = engine.configuration.listeners.map { Table.clean($0.description) }.joined(separator: " and ")
-        io.err("tokenvault: serving \(Table.clean(vault.path)) on \(places)\n")
 
         // --credentials-socket: systemd's LoadCredential=, on its own socket and thread beside the
         // engine (ServeCredentials.swift); stopped, and its file removed, once the engine is.
-        let credentials = try credentialsSocket(arguments, vault: vault, io: io)
+        let credentials = try credentialsListener.map { (listener) throws(VaultError) in try credentialsSocket(on: listener, vault: vault, io: io) }
         defer { credentials?.stop() }
+        let places = engine.configuration.listeners.map { Table.clean($0.description) }.joined(separator: " and ")
+        io.err("tokenvault: serving \(Table.clean(vault.path)) on \(places)\n")
 
         try system { () throws(SystemError) in try engine.run() }
         credentials?.stop()

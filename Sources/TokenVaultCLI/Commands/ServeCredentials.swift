@@ -3,8 +3,8 @@ import TokenVaultService
 internal import TokenVaultSystem
 
 extension ServeCommand {
-    /// The credentials socket of `serve --credentials-socket PATH`, listening and started, or
-    /// nil without the option.
+    /// The listening socket of `serve --credentials-socket PATH`, or nil without the option:
+    /// bound before the vault is unlocked, so that a bad path costs no passphrase.
     ///
     /// The socket file gets mode 0600, whatever `--socket-mode` says: the only client it serves
     /// is systemd's service manager, which runs as root and connects whatever the mode; the
@@ -14,18 +14,24 @@ extension ServeCommand {
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` for a path that is not a socket, or one another
     ///   server listens on (the API socket's path among them); ``VaultError/Kind/failed`` when
-    ///   the socket or its thread cannot be created.
-    static func credentialsSocket(_ arguments: Arguments<Option>, vault: Vault, io: any CommandIO) throws(VaultError) -> CredentialsSocket? {
+    ///   the socket cannot be created.
+    static func credentialsListener(_ arguments: Arguments<Option>) throws(VaultError) -> UnixListener? {
         guard let path = arguments[.credentialsSocket] else { return nil }
+        return try system { () throws(SystemError) in try UnixListener.bind(path: path, mode: 0o600) }
+    }
+
+    /// The credentials socket answering on `listener` from `vault`, started.
+    ///
+    /// - Throws: ``VaultError/Kind/failed`` when its thread cannot be started.
+    static func credentialsSocket(on listener: UnixListener, vault: Vault, io: any CommandIO) throws(VaultError) -> CredentialsSocket {
         let socket = try system { () throws(SystemError) in
-            let listener = try UnixListener.bind(path: path, mode: 0o600)
             // Deliveries and refusals: one line each, never a secret, from the socket's thread.
-            return try CredentialsSocket(listener: listener, vault: vault) { line in
+            try CredentialsSocket(listener: listener, vault: vault) { line in
                 Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) }
             }
         }
         try system { () throws(SystemError) in try socket.start() }
-        io.err("tokenvault: delivering credentials to systemd units on \(Table.clean(path))\n")
+        io.err("tokenvault: delivering credentials to systemd units on \(Table.clean(listener.path ?? ""))\n")
         return socket
     }
 }

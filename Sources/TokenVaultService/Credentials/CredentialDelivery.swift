@@ -31,6 +31,10 @@ import TokenVaultSystem
 struct CredentialDelivery: Sendable {
     /// The vault, as the server's own handle (each delivery acts as the unit's principal).
     let vault: Vault
+    /// Refusals per unit (or per refused peer) lately: ten at once, then one every ten seconds.
+    /// Past it a request is refused without trying, unaudited: a unit that systemd restarts
+    /// in a loop, refused each time, must not become a stream of audited commits.
+    let refusals = RateLimiter(rate: 0.1, burst: 10)
     /// How long the peer has to take the secret.
     let writeTimeout: Duration
     /// Where the lines go.
@@ -55,11 +59,16 @@ struct CredentialDelivery: Sendable {
         guard let request = request(of: connection) else { return refuse(process, Self.notARequest) }
 
         let credential = DisplayText.clean(request.credential, limit: 60)
+        let now = MonotonicClock.seconds
+        guard refusals.hasCapacity("unit:" + request.unit, now: now) else {
+            return log("credentials socket: refused '\(credential)' to \(request.unit) without trying, unaudited: too many refusals lately")
+        }
         let fetched: FetchedSecret
         do throws(VaultError) {
             let (principal, peerText) = try vault.authenticate(peer: .unit(request.unit), bearer: nil)
             fetched = try vault.acting(as: principal, peer: peerText).fetchForDelivery(request.credential)
         } catch {
+            _ = refusals.admit("unit:" + request.unit, now: now)
             return log("credentials socket: refused '\(credential)' to \(request.unit): \(DisplayText.clean(error.message, limit: 200))")
         }
         let sent = fetched.secret.withUnsafeBytes { connection.sendAll($0, timeout: writeTimeout) }
@@ -80,6 +89,10 @@ struct CredentialDelivery: Sendable {
 
     /// Audits and logs a refusal of a peer the library has no principal to look up for.
     private func refuse(_ peer: PeerIdentity, _ reason: String) {
+        let now = MonotonicClock.seconds
+        guard refusals.admit(peer.limitKey, now: now) else {
+            return log("credentials socket: refused \(peer.auditText), unaudited: too many refusals lately (\(reason))")
+        }
         do {
             try vault.auditRefusedConnection(from: peer, reason: "credentials socket: " + reason)
         } catch {
