@@ -17,9 +17,12 @@ import TokenVaultSystem
 ///
 /// Then the secret's bytes are written as stored, with no newline added (systemd keeps exactly
 /// what it reads, and a connector reads its credential file as the secret), and the connection
-/// is closed.
+/// is closed. "Delivered" means the kernel took every byte for the peer (the fetch was audited
+/// before): a peer that closes without reading cannot be told apart on a Unix socket.
 ///
-/// Every refusal is audited: steps 1 and 2 as an `authenticate` event of an unauthenticated
+/// Every refusal is audited (but a connection whose peer credentials the kernel does not give,
+/// which a connected Unix socket never lacks: logged only; and, past the refusal limit,
+/// logged only): steps 1 and 2 as an `authenticate` event of an unauthenticated
 /// caller, with the peer's `uid=U pid=P` (``Vault/auditRefusedConnection(from:reason:)``); step
 /// 3 by the library, as it audits the service's callers (an unknown unit as `authenticate`
 /// with peer `unit=UNIT`, a refused fetch as a `fetch` by `principal:NAME`). Each refusal and
