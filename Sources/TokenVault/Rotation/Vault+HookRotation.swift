@@ -144,7 +144,16 @@ extension Vault {
             }
             record.version = claim.nextVersion
             record.reason = "create step done: pending version \(claim.nextVersion)"
-            if let expiresAt = created.expiresAt { record.reason! += ", expires \(TimeFormat.iso8601(expiresAt)) at the issuer" }
+            if let expiresAt = created.expiresAt {
+                record.reason! += ", expires \(TimeFormat.iso8601(expiresAt)) at the issuer"
+                // The issuer's word is recorded as it is; the trail says when it breaks a policy.
+                let credential = claim.loaded.credential
+                if let issuer = credential.issuer, let policy = try IssuerPolicies.policy(of: IssuerPolicy.key(of: issuer), db, stateAuthenticator),
+                    policy.isBroken(legacy: credential.isLegacy, createdAt: now, expiresAt: expiresAt)
+                {
+                    record.reason! += "; over issuer '\(policy.issuer)''s policy (\(IssuerPolicies.reason(policy, replacing: nil)))"
+                }
+            }
         }
         if let unusableReason {
             try rollBack(claim, because: unusableReason, session: session)
