@@ -139,7 +139,8 @@ struct IssuerPolicyTests {
         #expect(try t.vault.expiring(within: 400 * Self.day, critical: 0).first?.overPolicy == IssuerPolicy.erpDefault)
         // The create step's event says so too.
         let created = try t.sql("SELECT reason FROM audit_events WHERE action = 'rotate' AND reason LIKE 'create step done%'")
-        #expect(created.first?.string(0)?.hasSuffix("; over issuer 'xentral''s policy (at most 180d since 2026-12-01T00:00:00Z)") == true, "\(created)")
+        #expect(
+            created.first?.string(0)?.hasSuffix("; over issuer 'xentral''s policy (at most 180d since 2026-12-01T00:00:00Z)") == true, "\(created)")
     }
 
     @Test func setReplacesListSortsAndRemoveLeavesATombstone() throws {
