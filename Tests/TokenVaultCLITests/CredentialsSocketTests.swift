@@ -48,7 +48,9 @@ struct CredentialsSocketTests {
         }
         #expect(nothingAt(socket), "the socket file is removed when serve stops")
 
-        let deliveries = box.auditEvents().filter { $0["action"] as? String == "fetch" && $0["peer"] as? String == "unit=\(Self.unit)" }
+        let deliveries = box.auditEvents().filter {
+            $0["action"] as? String == "fetch" && ($0["peer"] as? String)?.hasPrefix("unit=\(Self.unit) pid=") == true
+        }
         #expect(deliveries.count == 2, "\(deliveries)")
         for event in deliveries {
             #expect(event["actor"] as? String == "principal:edi" && event["actor_kind"] as? String == "principal", "\(event)")
@@ -72,7 +74,7 @@ struct CredentialsSocketTests {
             let served = try box.credential(Self.unit, "erp-prod")
             #expect(served.received == "erp-secret-1", "\(served)")
         }
-        let audited = box.auditEvents().filter { ($0["peer"] as? String) == "unit=looping.service" }
+        let audited = box.auditEvents().filter { ($0["peer"] as? String)?.hasPrefix("unit=looping.service pid=") == true }
         #expect(audited.count == 10, "\(audited.count) refusals audited")
         let skipped = box.serverLogText.split(separator: "\n").filter { $0.contains("to looping.service without trying, unaudited") }
         #expect(skipped.count == 4, "\(box.serverLogText)")
@@ -100,13 +102,13 @@ struct CredentialsSocketTests {
 
         let events = box.auditEvents()
         let unknown = events.filter { $0["action"] as? String == "authenticate" }
-        #expect(unknown.count == 1 && unknown.first?["peer"] as? String == "unit=other.service", "\(unknown)")
+        #expect(unknown.count == 1 && (unknown.first?["peer"] as? String)?.hasPrefix("unit=other.service pid=") == true, "\(unknown)")
         #expect(unknown.first?["actor"] as? String == "unauthenticated" && unknown.first?["outcome"] as? String == "denied")
         let fetches = events.filter { $0["action"] as? String == "fetch" }
         #expect(fetches.map { $0["credential_name"] as? String ?? "" } == ["bank", "gone", "short", "nope"], "\(fetches)")
         #expect(fetches.map { $0["reason"] as? String ?? "" } == ["out of policy", "revoked", "expired", "not found"], "\(fetches)")
         #expect(fetches.allSatisfy { $0["outcome"] as? String == "denied" && $0["actor"] as? String == "principal:edi" })
-        #expect(fetches.allSatisfy { $0["peer"] as? String == "unit=\(Self.unit)" })
+        #expect(fetches.allSatisfy { ($0["peer"] as? String)?.hasPrefix("unit=\(Self.unit) pid=") == true })
 
         let log = box.serverLogText
         #expect(log.contains("credentials socket: refused 'erp-prod' to other.service: the caller is not a principal"), "\(log)")

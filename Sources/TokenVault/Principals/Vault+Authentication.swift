@@ -10,9 +10,9 @@ public enum PeerIdentity: Sendable, Hashable {
     /// A client of the TLS listener: its address (`HOST:PORT`) and, when it presented one that
     /// the listener verified, the SHA-256 fingerprint of its certificate (lowercase hex).
     case remote(address: String, certificate: String?)
-    /// A systemd unit loading a credential through the credentials socket: named by PID 1,
-    /// which the server checked is the peer.
-    case unit(String)
+    /// A systemd unit loading a credential through the credentials socket: named by the service
+    /// manager (a root process, which the server checked), whose process id is recorded with it.
+    case unit(String, pid: Int32? = nil)
 
     /// A local process (the Unix socket's peer credentials).
     public init(uid: UInt32, gid: UInt32, pid: Int32) {
@@ -20,12 +20,12 @@ public enum PeerIdentity: Sendable, Hashable {
     }
 
     /// How the audit records the peer: `uid=U pid=P`, `addr=HOST:PORT` (and
-    /// ` cert=SHA256`), or `unit=NAME`.
+    /// ` cert=SHA256`), or `unit=NAME pid=P` (the root process that named the unit).
     public var auditText: String {
         switch self {
         case .process(let uid, _, let pid): "uid=\(uid) pid=\(pid)"
         case .remote(let address, let certificate): "addr=\(address)" + (certificate.map { " cert=\($0)" } ?? "")
-        case .unit(let unit): "unit=\(unit)"
+        case .unit(let unit, let pid): "unit=\(unit)" + (pid.map { " pid=\($0)" } ?? "")
         }
     }
 }
@@ -80,7 +80,7 @@ extension Vault {
                     match = try PrincipalTable.byMatch(db, kind: "uid", id: Int64(uid)) ?? PrincipalTable.byMatch(db, kind: "gid", id: Int64(gid))
                 case .remote(_, let certificate?): match = try PrincipalTable.byMatch(db, kind: "certificate", text: certificate)
                 case .remote(_, nil): match = nil
-                case .unit(let unit): match = try PrincipalTable.byMatch(db, kind: "unit", text: unit)
+                case .unit(let unit, _): match = try PrincipalTable.byMatch(db, kind: "unit", text: unit)
                 }
             }
             guard let (stored, newest) = match else { return nil }

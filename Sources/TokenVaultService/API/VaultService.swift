@@ -123,7 +123,7 @@ extension PeerIdentity {
         switch self {
         case .process(let uid, _, _): "uid:\(uid)"
         case .remote(let address, _): "host:" + (address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address)
-        case .unit(let unit): "unit:" + unit
+        case .unit(let unit, _): "unit:" + unit
         }
     }
 }

@@ -68,7 +68,7 @@ struct CredentialDelivery: Sendable {
         }
         let fetched: FetchedSecret
         do throws(VaultError) {
-            let (principal, peerText) = try vault.authenticate(peer: .unit(request.unit), bearer: nil)
+            let (principal, peerText) = try vault.authenticate(peer: .unit(request.unit, pid: peer.pid), bearer: nil)
             fetched = try vault.acting(as: principal, peer: peerText).fetchForDelivery(request.credential)
         } catch {
             _ = refusals.admit("unit:" + request.unit, now: now)
