@@ -24,6 +24,41 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 @Suite("Rotation through the real binary")
 struct RotationCLITests {
+    @Test("rotate --from-stdin stores a secret given by hand, also for a credential with a hook of its own, on the file and through the service")
+    func fromStdinBypassesTheOwnHook() throws {
+        let box = try Sandbox()
+        let marker = box.file("hook-ran")
+        let hook = box.hook("own.sh", "touch '\(marker)'; cat >/dev/null; echo FROM-HOOK\n")
+        let added = box.run(["add", "erp", "--grant", "shop:orders:r", "--expires-in", "30d", "--hook", hook], input: "v1")
+        try #require(added.status == 0, "\(added.err)")
+
+        let rotated = box.run(["rotate", "erp", "--from-stdin"], input: "v2-by-hand")
+        #expect(rotated.status == 0 && rotated.out.contains("rotated 'erp' to version 2"), "\(rotated.err)")
+        #expect(box.run(["get", "erp"]).out == "v2-by-hand")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        for extra in [["--hook", hook], ["--discard-pending"], ["--hook-timeout", "5s"]] {
+            let refused = box.run(["rotate", "erp", "--from-stdin"] + extra, input: "v3")
+            #expect(refused.status == 2 && refused.err.contains("--from-stdin"), "\(extra): \(refused.err)")
+        }
+        #expect(box.run(["get", "erp"]).out == "v2-by-hand")
+
+        let token = box.principal(["admin", "--token", "--admin"])
+        try box.write("admin.token", token)
+        try box.serving { server in
+            let client = [
+                "PATH": "/usr/bin:/bin", "HOME": box.path, "TOKENVAULT_ADDR": server.socket, "TOKENVAULT_TOKEN_FILE": box.file("admin.token"),
+            ]
+            let plain = Sandbox.execute(toolURL.path, ["rotate", "erp"], input: Array("v3".utf8), environment: client, timeout: 30)
+            #expect(plain.status == 2 && plain.err.contains("--from-stdin"), "\(plain.err)")
+            let given = Sandbox.execute(
+                toolURL.path, ["rotate", "erp", "--from-stdin"], input: Array("v3-by-hand".utf8), environment: client, timeout: 30)
+            #expect(given.status == 0 && given.out.contains("to version 3"), "\(given.err)")
+        }
+        #expect(box.run(["get", "erp"]).out == "v3-by-hand")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(box.run(["audit", "verify"]).status == 0)
+    }
+
     @Test func rotateFromStandardInputWithGrace() throws {
         let box = try Sandbox()
         box.run(["add", "erp", "--grant", "*:*:r", "--expires-in", "90d"], input: "v1")

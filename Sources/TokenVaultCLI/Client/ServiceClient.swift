@@ -150,10 +150,15 @@ final class ServiceClient: VaultAccess {
         guard details.credential.hook == nil else {
             throw VaultError(
                 .invalidInput, "credential '\(DisplayText.clean(name))' rotates through its own hook, which runs where the vault file is",
-                hint: "run `tokenvault rotate \(DisplayText.clean(name))` without --server (or TOKENVAULT_ADDR)"
+                hint:
+                    "run `tokenvault rotate \(DisplayText.clean(name))` without --server (or TOKENVAULT_ADDR), or give the new secret with --from-stdin"
             )
         }
-        let secret = try newSecret()
+        return try postRotation(name, secret: newSecret(), policy: policy)
+    }
+
+    /// `POST /v1/credentials/NAME/rotate` with `secret`, as it is.
+    private func postRotation(_ name: String, secret: Secret, policy: RotationPolicy) throws(VaultError) -> RotationResult {
         var fields: [(String, JSON)] = []
         if let grace = policy.graceSeconds { fields.append(("grace", .string(Self.duration(grace)))) }
         if policy.retireAfterFirstUse { fields.append(("retire_after_first_use", .bool(true))) }
@@ -169,10 +174,14 @@ final class ServiceClient: VaultAccess {
         )
     }
 
-    /// Refused: a hook runs next to the vault file, and minting is the vault file's.
+    /// A given secret (`rotate --from-stdin`) goes to the service as any rotation's does; a hook
+    /// is refused (it runs next to the vault file), and so is minting (the vault file's).
     func rotate(_ name: String, from source: RotationSource, policy: RotationPolicy, discardPending: Bool) throws(VaultError)
         -> RotationResult
     {
+        // A given secret (`rotate --from-stdin`) is the service's to store, whatever the
+        // credential's own hook; an issued token is refused there (its new token is minted).
+        if case .secret(let secret) = source { return try postRotation(name, secret: secret, policy: policy) }
         throw VaultError(
             .invalidInput, "rotate --hook runs the hook where the vault file is, not through the service",
             hint: "run it without --server (or TOKENVAULT_ADDR)"

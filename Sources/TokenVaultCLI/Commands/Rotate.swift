@@ -15,6 +15,7 @@ struct RotateCommand: VaultCommand {
         case expires
         case expiresIn = "expires-in"
         case discardPending = "discard-pending"
+        case fromStdin = "from-stdin"
         case expiringWithin = "expiring-within"
 
         /// How each option is written and what it means.
@@ -27,6 +28,7 @@ struct RotateCommand: VaultCommand {
             case .expires: .value("DATE", "The new version's expiry date (also in cron mode)")
             case .expiresIn: .value("DURATION", "The new version's expiry after DURATION (also in cron mode)")
             case .discardPending: .flag("With --hook: discard a pending version left by an interrupted rotation instead of resuming it")
+            case .fromStdin: .flag("Take the new secret from standard input (or the prompt), also for a credential with a hook of its own")
             case .expiringWithin: .value("DURATION", "Cron mode: rotate through --hook every credential expiring within DURATION")
             }
         }
@@ -106,7 +108,13 @@ struct RotateCommand: VaultCommand {
         }
         let vault = try context.access()
         let result: RotationResult
-        if let hook {
+        if arguments.contains(.fromStdin) {
+            if let option = [Option.hook, .discardPending, .hookTimeout].first(where: arguments.contains) {
+                throw .usage("--from-stdin takes the new secret from standard input: --\(option.name) is for a hook", command: configuration.name)
+            }
+            let secret = try context.readSecret(prompt: "New token for '\(name)': ")
+            result = try vault.rotate(name, from: .secret(secret), policy: policy, discardPending: false)
+        } else if let hook {
             result = try vault.rotate(name, from: .hook(hook), policy: policy, discardPending: arguments.contains(.discardPending))
         } else if arguments.contains(.discardPending) || arguments.contains(.hookTimeout) {
             // Options of a hook rotation: the credential's own hook.
