@@ -242,6 +242,32 @@ struct RotationTests {
         #expect(!log.contains("step=create"))  // resumed at the test step
     }
 
+    /// A pending version a protocol-2 hook created (the issuer reported its id) and a stdin
+    /// rotation then discards is still valid at the issuer: its rollback step is owed.
+    @Test func aStdinRotationOwesTheRollbackOfAPendingVersionTheIssuerMade() throws {
+        let t = try TestVault()
+        _ = try t.vault.add(newCredential("erp", "*:*:r"), secret: Secret("v1"))
+        let keys = t.vault.keys
+        let uid = try t.vault.show("erp").credential.id
+        try t.vault.audited(AuditRecord(.rotate, credentialID: uid, name: "erp")) { db, now, record in
+            try t.vault.changingState(of: 1, db, &record) { _ in
+                try SecretVersions.insert(
+                    credential: 1, uid: uid, version: 2, state: .pending, secret: Secret("minted-upstream"),
+                    fingerprint: keys.fingerprint(of: Secret("minted-upstream")), now: now, keys: keys, db: db
+                )
+                try SecretVersionTable.recordUpstream(db, credential: 1, version: 2, id: "pat-42", expiresAt: now + 86_400)
+            }
+        }
+        let result = try t.vault.rotate("erp", from: .secret(Secret("by-hand")))
+        let fetched = try t.vault.fetch("erp").secret.text
+        #expect(result.version == 3 && fetched == "by-hand")
+        let owed = try t.sql("SELECT version, owed_step FROM secret_versions WHERE owed_step IS NOT NULL")
+        #expect(owed.count == 1 && owed.first?.int64(0) == 2 && owed.first?.string(1) == "rollback")
+        let reason = try t.sql("SELECT reason FROM audit_events WHERE action = 'rotate' ORDER BY seq DESC LIMIT 1").first?.string(0)
+        #expect(reason?.hasSuffix("; rollback step owed for version 2") == true, "\(reason ?? "")")
+        #expect(try t.vault.verifyAuditTrail().isIntact)
+    }
+
     @Test func cronModeRotatesWhatIsDueOnceAndSkipsTheRest() throws {
         let clock = TestClock()
         let t = try TestVault(clock: clock)

@@ -200,12 +200,17 @@ extension Vault {
                 )
             }
             try Rotation.claimLease(loaded.rowID, now: now, seconds: 60, db: db)
+            // A pending version left by an interrupted hook rotation is discarded. One the issuer
+            // reported on (protocol 2: its id or expiry) exists there: its rollback step is owed,
+            // and run by the next rotation with a hook, as after a failed test step.
+            let pending = try Rotation.snapshot(of: loaded, db, stateAuthenticator).newest(.pending)
+            let owesRollback = pending.map { $0.upstream.id != nil || $0.upstream.expiresAt != nil } ?? false
             let promoted = try changingState(of: loaded.rowID, db, &record) { _ in
-                try Rotation.discardPending(loaded.rowID, db: db)
+                try Rotation.discardPending(loaded.rowID, db: db, owesRollback: owesRollback)
                 return try Rotation.promote(loaded, newSecret: secret, pendingVersion: nil, policy: policy, now: now, keys: keys, db: db)
             }
             record.version = promoted.version
-            record.reason = promoted.reason
+            record.reason = promoted.reason + (owesRollback ? "; rollback step owed for version \(pending?.version ?? 0)" : "")
             return try (Rotation.reload(loaded.rowID, db, stateAuthenticator, sealedBy: record.stateSeq), Int(promoted.version))
         }
         return RotationResult(credential: credential, version: version, mintedToken: minted ? secret : nil, resumed: false, finishFailure: nil)
