@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of untrusted input with libFuzzer + AddressSanitizer (from the Swift
 # toolchain): durations, dates, issued tokens, seals, grants, sealed boxes, endpoint paths,
-# HTTP requests, JSON text, HTTP responses, .env files.
+# HTTP requests, JSON text, HTTP responses, .env files, the abstract socket names of systemd's
+# credential requests.
 #   SECONDS_PER_RUN=120 bash scripts/fuzz.sh
 # New inputs that increase coverage land in a scratch copy of Tests/Fuzz/corpus; a crash
 # leaves crash-* files to add to the corpus (after the fix) so the tests replay them.

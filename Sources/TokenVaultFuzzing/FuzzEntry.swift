@@ -11,7 +11,7 @@ public enum FuzzEntry {
     /// that the corpus's inputs keep their meaning.
     public static let targets = [
         "duration", "date", "issued-token", "seal", "grant", "sealed-box", "endpoint", "http-request", "json", "http-response",
-        "dotenv",
+        "dotenv", "unit-request",
     ]
 
     /// A fixed key: a random sealed box must never authenticate under it.
@@ -57,12 +57,21 @@ public enum FuzzEntry {
             JSONFuzzing.run(body)
         case 9:
             HTTPResponseFuzzing.run(body)
-        default:
+        case 10:
             // A .env file: every assignment has a valid key, a value, and a line within the input.
             if let entries = try? body.withUnsafeBytes({ raw throws(VaultError) in try DotenvFile.parse(raw) }) {
                 let lines = body.filter { $0 == 0x0A }.count + 1
                 precondition(entries.allSatisfy { !$0.key.isEmpty && $0.value.count > 0 && $0.line <= lines }, "a malformed assignment")
                 precondition(Set(entries.map { $0.key }).count == entries.count, "a repeated key")
+            }
+        default:
+            // The abstract socket name systemd binds to load a credential (the credentials
+            // socket's peer): an accepted request names one unit and one credential, neither
+            // holding a `/`, and the name rebuilt from them is the same request.
+            if let request = try? UnitCredentialRequest(abstractName: body) {
+                precondition(!request.unit.contains("/") && !request.credential.contains("/"), "a part holds a separator")
+                let rebuilt = Array("0/unit/\(request.unit)/\(request.credential)".utf8)
+                precondition((try? UnitCredentialRequest(abstractName: rebuilt)) == request, "request does not round-trip")
             }
         }
     }
