@@ -19,13 +19,7 @@ package final class TLSClientContext {
     ///   key does not match the certificate; ``SystemError/Kind/failed`` when libssl cannot be
     ///   loaded.
     package init(caFile: String?, certificateFile: String? = nil, keyFile: String? = nil) throws(SystemError) {
-        try TLSLibrary.load()
-        var error = TLSLibrary.errorBuffer()
-        let made = error.withUnsafeMutableBufferPointer { buffer in
-            ctls_client_context(caFile, certificateFile, keyFile, buffer.baseAddress, buffer.count)
-        }
-        guard let made else { throw .invalid("cannot set up TLS: \(TLSLibrary.text(of: error))") }
-        context = made
+        context = try TLSLibrary.context { ctls_client_context(caFile, certificateFile, keyFile, $0, $1) }
     }
 
     deinit { ctls_context_free(context) }

@@ -13,6 +13,19 @@ enum TLSLibrary {
         guard loaded == 0 else { throw .failed(text(of: error)) }
     }
 
+    /// A context made by `make` (a `ctls_*_context` call given a buffer for its reason), with
+    /// libssl loaded first.
+    ///
+    /// - Throws: ``SystemError/Kind/failed`` when libssl cannot be loaded;
+    ///   ``SystemError/Kind/invalidInput`` with the reason when `make` returns none.
+    static func context(_ make: (UnsafeMutablePointer<CChar>?, Int) -> OpaquePointer?) throws(SystemError) -> OpaquePointer {
+        try load()
+        var error = errorBuffer()
+        let made = error.withUnsafeMutableBufferPointer { make($0.baseAddress, $0.count) }
+        guard let made else { throw .invalid("cannot set up TLS: \(text(of: error))") }
+        return made
+    }
+
     /// A buffer for a C function's reason.
     static func errorBuffer() -> [CChar] { [CChar](repeating: 0, count: 256) }
 

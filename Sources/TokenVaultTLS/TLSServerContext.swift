@@ -30,13 +30,7 @@ package final class TLSServerContext: @unchecked Sendable {
     /// - Important: the key file is read by OpenSSL as it is; keep it readable by the service's
     ///   user only.
     package init(certificateFile: String, keyFile: String, clientCAFile: String?) throws(SystemError) {
-        try TLSLibrary.load()
-        var error = TLSLibrary.errorBuffer()
-        let made = error.withUnsafeMutableBufferPointer { buffer in
-            ctls_server_context(certificateFile, keyFile, clientCAFile, buffer.baseAddress, buffer.count)
-        }
-        guard let made else { throw .invalid("cannot set up TLS: \(TLSLibrary.text(of: error))") }
-        context = made
+        context = try TLSLibrary.context { ctls_server_context(certificateFile, keyFile, clientCAFile, $0, $1) }
     }
 
     deinit { ctls_context_free(context) }
