@@ -39,7 +39,7 @@ let package = Package(
         ),
         // TLS sessions for `serve --listen` and the CLI as its client: contexts from PEM files,
         // non-blocking handshakes, reads and writes, the peer certificate's fingerprint.
-        .target(name: "TokenVaultTLS", dependencies: ["CTLS", "TokenVaultSystem"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultTLS", dependencies: ["CTLS", "TokenVaultSystem", "TokenVaultCrypto"], swiftSettings: strictSettings),
         // A strict HTTP/1.1 subset over bytes (no sockets): request parsing and response
         // serialization for the service, response parsing for the CLI as its client. No
         // dependencies; used by the fuzzer and its tests, later by the service and the client.

@@ -124,8 +124,8 @@ package enum Files {
     ///
     /// - Throws: ``SystemError/Kind/locked`` when it cannot be read or others may read it.
     package static func readPrivateFile(_ path: String, limit: Int, what: String) throws(SystemError) -> SecureBytes {
-        let (bytes, mode) = try readSecretFile(path, limit: limit, what: what)
-        guard mode & 0o077 == 0 || isSystemdCredential(path, mode: mode) else {
+        let (bytes, mode, owner) = try readSecretFile(path, limit: limit, what: what)
+        guard keepsOthersOut(path, mode: mode, owner: owner) else {
             throw SystemError(
                 .locked,
                 "\(what) '\(DisplayText.clean(path, limit: 60))' is readable by other users (mode \(String(mode, radix: 8)))",
@@ -144,39 +144,32 @@ package enum Files {
     ///   the hint.
     package static func requireOwnerOnly(_ path: String, what: String) throws(SystemError) {
         let shown = DisplayText.clean(path, limit: 60)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            let reason = errno == ENOENT ? "no such file" : errno == ELOOP ? "it is a symbolic link" : systemError()
-            throw .invalid("cannot read \(what) '\(shown)': \(reason)")
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw .invalid("\(what) '\(shown)' is not a regular file")
-        }
+        let (descriptor, info) = try openRegularFile(path, what: what, refusal: .invalidInput)
+        close(descriptor)
         // Root's or this user's (root can read it anyway; a systemd credential may be root's).
         guard info.st_uid == geteuid() || info.st_uid == 0 else { throw .invalid("\(what) '\(shown)' belongs to another user") }
         let mode = info.st_mode & 0o777
-        guard mode & 0o077 == 0 || isSystemdCredential(path, mode: mode) else {
+        guard keepsOthersOut(path, mode: mode, owner: info.st_uid) else {
             throw SystemError(
                 .invalidInput, "\(what) '\(shown)' is accessible to other users (mode \(String(mode, radix: 8)))", hint: "chmod 600 '\(shown)'"
             )
         }
     }
 
-    /// Whether `path` is a systemd credential whose group bits are an ACL's mask: a file right
-    /// in `$CREDENTIALS_DIRECTORY` (`LoadCredential=`), root's, with no permission for others.
+    /// Whether a private file's `mode` and `owner` keep other users out: no permission for group
+    /// or others; or a systemd credential, whose group bits are an ACL's mask — a file right in
+    /// `$CREDENTIALS_DIRECTORY` (`LoadCredential=`), root's, with neither group write nor any
+    /// permission for others.
     ///
     /// systemd writes a credential 0400 and root's, then gives the service's user read access
     /// with an ACL entry, which `stat` shows in the group bits (mode 0440, though no group may
     /// read it); where the file system has no ACLs it gives the file to the user instead (0400,
     /// which passes the usual check). The directory is the service's alone and read-only.
-    static func isSystemdCredential(_ path: String, mode: UInt32) -> Bool {
-        guard mode & 0o007 == 0, mode & 0o020 == 0, let directory = getenv("CREDENTIALS_DIRECTORY").map({ String(cString: $0) }),
-            !directory.isEmpty, parent(of: path) == (directory.hasSuffix("/") ? String(directory.dropLast()) : directory)
+    static func keepsOthersOut(_ path: String, mode: UInt32, owner: UInt32) -> Bool {
+        guard mode & 0o077 != 0 else { return true }
+        guard owner == 0, mode & 0o027 == 0, let directory = getenv("CREDENTIALS_DIRECTORY").map({ String(cString: $0) }), !directory.isEmpty
         else { return false }
-        var info = stat()
-        return lstat(path, &info) == 0 && info.st_uid == 0 && info.st_mode & S_IFMT == S_IFREG
+        return parent(of: path) == (directory.hasSuffix("/") ? String(directory.dropLast()) : directory)
     }
 
     /// The first `count` bytes of the regular file at `path` (fewer when it is shorter), read
@@ -195,18 +188,31 @@ package enum Files {
     ///
     /// Opened without blocking, so that a FIFO or a device named as a key file is refused at
     /// once instead of waiting for a writer for ever.
-    package static func readSecretFile(_ path: String, limit: Int, what: String) throws(SystemError) -> (SecureBytes, mode: UInt32) {
+    package static func readSecretFile(_ path: String, limit: Int, what: String) throws(SystemError) -> (
+        SecureBytes, mode: UInt32, owner: UInt32
+    ) {
+        let (descriptor, info) = try openRegularFile(path, what: what, refusal: .locked)
+        defer { close(descriptor) }
+        return (try readAll(descriptor: descriptor, limit: limit, what: what), info.st_mode & 0o777, info.st_uid)
+    }
+
+    /// Opens a regular file for reading, not through a final symbolic link and without blocking
+    /// (a FIFO or a device is refused at once), and returns its descriptor, the caller's to
+    /// close, with its `fstat`.
+    ///
+    /// - Throws: a `refusal` error when it cannot be opened or is not a regular file.
+    private static func openRegularFile(_ path: String, what: String, refusal: SystemError.Kind) throws(SystemError) -> (Int32, stat) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard descriptor >= 0 else {
             let reason = errno == ENOENT ? "no such file" : errno == ELOOP ? "it is a symbolic link" : systemError()
-            throw SystemError(.locked, "cannot read \(what) '\(DisplayText.clean(path, limit: 60))': \(reason)")
+            throw SystemError(refusal, "cannot read \(what) '\(DisplayText.clean(path, limit: 60))': \(reason)")
         }
-        defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw SystemError(.locked, "\(what) '\(DisplayText.clean(path, limit: 60))' is not a regular file")
+            close(descriptor)
+            throw SystemError(refusal, "\(what) '\(DisplayText.clean(path, limit: 60))' is not a regular file")
         }
-        return (try readAll(descriptor: descriptor, limit: limit, what: what), info.st_mode & 0o777)
+        return (descriptor, info)
     }
 
     /// Reads `descriptor` to end of file into wiped memory.

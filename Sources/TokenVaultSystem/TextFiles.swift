@@ -11,7 +11,7 @@ package enum TextFiles {
         guard Files.kind(at: path) != .missing else { throw SystemError(.notFound, "no file '\(DisplayText.clean(path))'") }
         let bytes: SecureBytes
         do {
-            (bytes, _) = try Files.readSecretFile(path, limit: limit, what: "file")
+            (bytes, _, _) = try Files.readSecretFile(path, limit: limit, what: "file")
         } catch {
             throw .invalid(error.message)
         }

@@ -1,4 +1,5 @@
 internal import CTLS
+internal import TokenVaultCrypto
 package import TokenVaultSystem
 
 /// One TLS connection over a non-blocking socket: the handshake, then reads and writes that,
@@ -83,8 +84,7 @@ package final class TLSSession {
         guard let session else { return nil }
         var digest = [UInt8](repeating: 0, count: 32)
         guard digest.withUnsafeMutableBufferPointer({ ctls_peer_fingerprint(session, $0.baseAddress) }) == 1 else { return nil }
-        let hex = Array("0123456789abcdef".utf8)
-        return String(decoding: digest.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0xF)]] }, as: UTF8.self)
+        return Hex.encode(digest)
     }
 
     /// OpenSSL's reason for the last read or write that failed (an alert from the peer:

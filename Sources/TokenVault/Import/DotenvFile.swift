@@ -26,7 +26,7 @@ package struct DotenvFile {
         guard Files.kind(at: path, followingLinks: true) == .regular else {
             throw VaultError(.notFound, "no file at '\(printable(path))'")
         }
-        let (bytes, _) = try system { () throws(SystemError) in try Files.readSecretFile(path, limit: 1 << 20, what: "the .env file") }
+        let (bytes, _, _) = try system { () throws(SystemError) in try Files.readSecretFile(path, limit: 1 << 20, what: "the .env file") }
         entries = try bytes.withUnsafeBytes { raw throws(VaultError) in try DotenvFile.parse(raw) }
     }
 

@@ -1,3 +1,5 @@
+internal import TokenVaultCrypto
+
 /// Validation of the short texts a vault stores: names, scope parts, labels, actors.
 ///
 /// Every rule rejects control characters, so that nothing stored can forge a line in a
@@ -49,7 +51,7 @@ enum Labels {
         if hex.hasPrefix("sha256:") { hex.removeFirst(7) }
         if hex.hasPrefix("sha256 fingerprint=") { hex.removeFirst(19) }
         hex.removeAll { $0 == ":" }
-        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+        guard hex.utf8.count == 64, Hex.decode(hex.utf8) != nil else {
             throw .invalid(
                 "invalid certificate fingerprint '\(printable(text))': use its SHA-256 in hex (openssl x509 -noout -fingerprint -sha256)"
             )

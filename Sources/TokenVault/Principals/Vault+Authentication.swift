@@ -87,13 +87,9 @@ extension Vault {
             return try checkedPrincipals.principal(of: stored, newestEvent: newest, stateAuthenticator)
         }
         guard let principal = found else {
-            guard auditingRefusal else { throw VaultError(.unauthenticated, "the caller is not a principal of this vault") }
-            try unproven.audited(AuditRecord(.authenticate)) { _, _, _ throws in
-                throw Refusal(
-                    error: VaultError(.unauthenticated, "the caller is not a principal of this vault"),
-                    outcome: .denied,
-                    reason: bearer != nil
-                        ? "unknown access token" : peer.isAnonymous ? "no access token or client certificate" : "no principal for the peer"
+            if auditingRefusal {
+                try unproven.auditAuthenticationRefusal(
+                    bearer != nil ? "unknown access token" : peer.isAnonymous ? "no access token or client certificate" : "no principal for the peer"
                 )
             }
             throw VaultError(.unauthenticated, "the caller is not a principal of this vault")

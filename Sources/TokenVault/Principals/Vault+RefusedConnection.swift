@@ -22,13 +22,19 @@ extension Vault {
     /// - Throws: ``VaultError/Kind/busy`` or ``VaultError/Kind/failed`` when the event cannot be
     ///   written; nothing else (the refusal itself is not an error of this call).
     public func auditRefusedConnection(from peer: PeerIdentity, reason: String) throws(VaultError) {
-        let unproven = with(caller: .unauthenticated(peer: peer.auditText))
-        let explanation = printable(reason, limit: 100)
+        try with(caller: .unauthenticated(peer: peer.auditText)).auditAuthenticationRefusal(printable(reason, limit: 100))
+    }
+
+    /// Writes the `authenticate` refusal (outcome `denied`, `reason`) of a caller that proved no
+    /// principal, as this handle's caller: made with `.unauthenticated(peer:)`, never the
+    /// server's own actor.
+    ///
+    /// - Throws: ``VaultError/Kind/busy`` or ``VaultError/Kind/failed`` when the event cannot be
+    ///   written; the refusal itself is not thrown.
+    func auditAuthenticationRefusal(_ reason: String) throws(VaultError) {
         do throws(VaultError) {
-            try unproven.audited(AuditRecord(.authenticate)) { _, _, _ throws in
-                throw Refusal(
-                    error: VaultError(.unauthenticated, "the caller is not served on this socket"), outcome: .denied, reason: explanation
-                )
+            try audited(AuditRecord(.authenticate)) { _, _, _ throws in
+                throw Refusal(error: VaultError(.unauthenticated, "refused"), outcome: .denied, reason: reason)
             }
         } catch let error where error.kind == .unauthenticated {
             return

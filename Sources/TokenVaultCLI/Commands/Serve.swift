@@ -126,8 +126,7 @@ struct ServeCommand: VaultCommand {
         }
         server.maxConnections = maxConnections
         server.workerCount = workers
-        // The engine's lines (no request content): straight to standard error, from any thread.
-        server.log = { line in Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) } }
+        server.log = logLine
         let engine = try system { () throws(SystemError) in try Server(configuration: server, handler: service) }
         service.connectionStatistics = engine.statistics
 
@@ -142,6 +141,12 @@ struct ServeCommand: VaultCommand {
         credentials?.stop()
         io.err("tokenvault: stopped\n")
         return .ok
+    }
+
+    /// Writes one line of the server's log (never request content nor a secret) to standard
+    /// error, from any thread: the engine's and the credentials socket's.
+    static let logLine: @Sendable (String) -> Void = { line in
+        Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) }
     }
 
     /// The TLS listener's address and context, when `--listen` is given.

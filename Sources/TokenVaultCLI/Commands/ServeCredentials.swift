@@ -24,12 +24,8 @@ extension ServeCommand {
     ///
     /// - Throws: ``VaultError/Kind/failed`` when its thread cannot be started.
     static func credentialsSocket(on listener: UnixListener, vault: Vault, io: any CommandIO) throws(VaultError) -> CredentialsSocket {
-        let socket = try system { () throws(SystemError) in
-            // Deliveries and refusals: one line each, never a secret, from the socket's thread.
-            try CredentialsSocket(listener: listener, vault: vault) { line in
-                Array("tokenvault: \(line)\n".utf8).withUnsafeBytes { _ = Files.writeAll(2, $0) }
-            }
-        }
+        // Deliveries and refusals: one line each, never a secret, from the socket's thread.
+        let socket = try system { () throws(SystemError) in try CredentialsSocket(listener: listener, vault: vault, log: logLine) }
         try system { () throws(SystemError) in try socket.start() }
         io.err("tokenvault: delivering credentials to systemd units on \(Table.clean(listener.path ?? ""))\n")
         return socket

@@ -62,16 +62,17 @@ struct CredentialDelivery: Sendable {
         guard let request = request(of: connection) else { return refuse(process, Self.notARequest) }
 
         let credential = DisplayText.clean(request.credential, limit: 60)
+        let unit = PeerIdentity.unit(request.unit, pid: peer.pid)
         let now = MonotonicClock.seconds
-        guard refusals.hasCapacity("unit:" + request.unit, now: now) else {
+        guard refusals.hasCapacity(unit.limitKey, now: now) else {
             return log("credentials socket: refused '\(credential)' to \(request.unit) without trying, unaudited: too many refusals lately")
         }
         let fetched: FetchedSecret
         do throws(VaultError) {
-            let (principal, peerText) = try vault.authenticate(peer: .unit(request.unit, pid: peer.pid), bearer: nil)
+            let (principal, peerText) = try vault.authenticate(peer: unit, bearer: nil)
             fetched = try vault.acting(as: principal, peer: peerText).fetchForDelivery(request.credential)
         } catch {
-            _ = refusals.admit("unit:" + request.unit, now: now)
+            _ = refusals.admit(unit.limitKey, now: now)
             return log("credentials socket: refused '\(credential)' to \(request.unit): \(DisplayText.clean(error.message, limit: 200))")
         }
         let sent = fetched.secret.withUnsafeBytes { connection.sendAll($0, timeout: writeTimeout) }
