@@ -110,6 +110,18 @@ stop_pid() {  # PID: SIGTERM, up to 15 s, then SIGKILL; reaped and forgotten
     for i in "${pids[@]}"; do [ "$i" = "$pid" ] || kept+=("$i"); done
     pids=("${kept[@]}")
 }
+tls_port() {  # PID LOG TENTHS WHAT: the port of the server's `serving … and https://127.0.0.1:PORT` line
+    local pid="$1" log="$2" tenths="$3" what="$4" port="" i
+    for ((i = 0; i < tenths; i++)); do
+        kill -0 "$pid" 2>/dev/null || { echo "bench-tls: $what exited:" >&2; cat "$log" >&2; return 1; }
+        port="$(sed -n 's|^tokenvault: serving .* and https://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$log" | head -n 1)"
+        if [ -n "$port" ]; then echo "$port"; return 0; fi
+        sleep 0.1
+    done
+    echo "bench-tls: $what did not start within $((tenths / 10)) s:" >&2
+    cat "$log" >&2
+    return 1
+}
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do stop_pid "$pid"; done
@@ -168,15 +180,9 @@ TOKENVAULT_PATH="$db" TOKENVAULT_KEY_FILE="$key" "$tokenvault" serve --socket "$
     --tls-cert "$pki/server.crt" --tls-key "$pki/server.key" --rate-limit 0 2>>"$work/serve.log" &
 serve_pid=$!
 pids+=("$serve_pid")
-port=""
-for ((i = 0; i < 100; i++)); do
-    kill -0 "$serve_pid" 2>/dev/null || { echo "bench-tls: the server exited:" >&2; cat "$work/serve.log" >&2; exit 1; }
-    port="$(sed -n 's|^tokenvault: serving .* and https://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$work/serve.log" | head -n 1)"
-    if [ -n "$port" ] && [ -S "$sock" ] && "$client" get "$sock" /v1/health >/dev/null 2>&1; then break; fi
-    port=""
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "bench-tls: the server did not answer within 10 s:" >&2; cat "$work/serve.log" >&2; exit 1; }
+port="$(tls_port "$serve_pid" "$work/serve.log" 100 "the server")" || exit 1
+# The line is written once both sockets listen: the Unix socket answers from then on.
+"$client" get "$sock" /v1/health >/dev/null 2>&1 || { echo "bench-tls: the Unix socket did not answer:" >&2; cat "$work/serve.log" >&2; exit 1; }
 "$client" once "$sock" "$body" | grep -qx "$secret" || { echo "bench-tls: the Unix socket did not return the secret" >&2; exit 1; }
 "$client" tls-seq 127.0.0.1 "$port" "$pki/ca.crt" "$bearer" "$body" 0 "$secret" 2>"$work/client.err" \
     || { echo "bench-tls: TLS to the server failed:" >&2; cat "$work/client.err" >&2; exit 1; }
@@ -356,14 +362,7 @@ if [ "$use_callgrind" = 1 ]; then
             --tls-cert "$pki/server.crt" --tls-key "$pki/server.key" --rate-limit 0 2>>"$work/cg-serve.log" &
         cg_pid=$!
         pids+=("$cg_pid")
-        cg_port=""
-        for ((i = 0; i < 600; i++)); do
-            kill -0 "$cg_pid" 2>/dev/null || { echo "bench-tls: the server under callgrind exited:" >&2; cat "$work/cg-serve.log" >&2; exit 1; }
-            cg_port="$(sed -n 's|^tokenvault: serving .* and https://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$work/cg-serve.log" | head -n 1)"
-            [ -z "$cg_port" ] || break
-            sleep 0.1
-        done
-        [ -n "$cg_port" ] || { echo "bench-tls: the server under callgrind did not start within 60 s" >&2; exit 1; }
+        cg_port="$(tls_port "$cg_pid" "$work/cg-serve.log" 600 "the server under callgrind")" || exit 1
         "$client" "$mode" 127.0.0.1 "$cg_port" "$pki/ca.crt" "$bearer" "$body" "$callgrind_fetches" "$secret" >/dev/null 2>&1
         stop_pid "$cg_pid"  # callgrind writes its counts as the server exits
         callgrind_annotate --inclusive=yes --threshold=100 "$work/cg-serve-$mode.out" >"$work/cg-serve-$mode.txt" 2>/dev/null || true
