@@ -87,8 +87,7 @@ package final class TLSClientStream {
     }
 
     private func wait(until deadline: ContinuousClock.Instant, doing what: String) throws(SystemError) {
-        let remaining = deadline - ContinuousClock.now
-        let milliseconds = Int(remaining.components.seconds * 1_000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = PollSet.milliseconds(until: deadline)
         guard milliseconds > 0, !PollSet.wait(for: socket.descriptor, session.waitingFor, timeoutMilliseconds: milliseconds).isEmpty else {
             socket.close()
             throw .failed("timed out \(what)")

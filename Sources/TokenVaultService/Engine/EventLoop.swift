@@ -90,7 +90,7 @@ final class EventLoop {
             }
 
             do {
-                try pollSet.wait(timeoutMilliseconds: wakeAt.map { Timing.milliseconds(until: $0, now: now) } ?? -1)
+                try pollSet.wait(timeoutMilliseconds: wakeAt.map { PollSet.milliseconds(until: $0, now: now) } ?? -1)
             } catch {
                 failure = error
                 break
@@ -232,7 +232,7 @@ final class EventLoop {
     /// counting those left out, so that a peer on the network cannot flood the log (the metric
     /// counts every one).
     private func logHandshakeFailure(_ line: String, now: ContinuousClock.Instant) {
-        let elapsed = handshakeLogRefilled.map { Double(Timing.milliseconds(now - $0)) / 1_000 } ?? 5
+        let elapsed = handshakeLogRefilled.map { Double(PollSet.milliseconds(now - $0)) / 1_000 } ?? 5
         handshakeLogBudget = min(5, handshakeLogBudget + elapsed)
         handshakeLogRefilled = now
         guard handshakeLogBudget >= 1 else {
@@ -347,7 +347,7 @@ final class EventLoop {
 
         let limit = ContinuousClock.now + .seconds(1)
         while !pool.allFinished {
-            let remaining = Timing.milliseconds(until: limit)
+            let remaining = PollSet.milliseconds(until: limit)
             guard remaining > 0 else { break }
             _ = PollSet.wait(for: context.wake.readDescriptor, .readable, timeoutMilliseconds: remaining)
             context.wake.drain()

@@ -60,7 +60,7 @@ struct Worker {
                 case .transferred(let count):
                     offset += count
                 case .wouldBlock:
-                    let remaining = Timing.milliseconds(until: deadline)
+                    let remaining = PollSet.milliseconds(until: deadline)
                     guard remaining > 0 else {
                         context.statistics.connectionTimedOut()
                         return false

@@ -19,11 +19,8 @@ extension StreamSocket {
             case .transferred(let count):
                 offset += count
             case .wouldBlock:
-                let left = deadline - ContinuousClock.now
-                guard left > .zero else { return false }
-                // Rounded up, so that the last wait does not end just before the deadline.
-                let (seconds, attoseconds) = left.components
-                let milliseconds = Int(min(seconds, 86_400)) * 1_000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+                let milliseconds = PollSet.milliseconds(until: deadline)
+                guard milliseconds > 0 else { return false }
                 let ready = PollSet.wait(for: descriptor, .writable, timeoutMilliseconds: milliseconds)
                 if !ready.contains(.writable) && !ready.isDisjoint(with: [.error, .hangUp, .invalid]) { return false }
             case .endOfFile, .failed:

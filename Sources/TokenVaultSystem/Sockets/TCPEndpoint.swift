@@ -68,24 +68,25 @@ package struct TCPEndpoint: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The `HOST:PORT` text of a socket address (the peer of an accepted connection).
-    static func text(of storage: UnsafePointer<sockaddr>) -> String {
+    /// The endpoint of an IPv4 or IPv6 socket address (a peer's, or a listener's own), or nil
+    /// for another family.
+    init?(_ storage: UnsafePointer<sockaddr>) {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         switch Int32(storage.pointee.sa_family) {
         case AF_INET:
-            return storage.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+            self = storage.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                 var ip = address.pointee.sin_addr
                 inet_ntop(AF_INET, &ip, &buffer, socklen_t(buffer.count))
-                return TCPEndpoint(host: Self.string(buffer), port: UInt16(bigEndian: address.pointee.sin_port)).description
+                return TCPEndpoint(host: Self.string(buffer), port: UInt16(bigEndian: address.pointee.sin_port))
             }
         case AF_INET6:
-            return storage.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+            self = storage.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                 var ip = address.pointee.sin6_addr
                 inet_ntop(AF_INET6, &ip, &buffer, socklen_t(buffer.count))
-                return TCPEndpoint(host: Self.string(buffer), port: UInt16(bigEndian: address.pointee.sin6_port)).description
+                return TCPEndpoint(host: Self.string(buffer), port: UInt16(bigEndian: address.pointee.sin6_port))
             }
         default:
-            return "unknown"
+            return nil
         }
     }
 

@@ -52,7 +52,7 @@ package final class TCPListener: Sendable {
             let port = withUnsafeMutablePointer(to: &local) { storage in
                 storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> UInt16 in
                     guard getsockname(descriptor, pointer, &localLength) == 0 else { return endpoint.port }
-                    return (try? TCPEndpoint(parsing: TCPEndpoint.text(of: pointer)))?.port ?? endpoint.port
+                    return TCPEndpoint(pointer)?.port ?? endpoint.port
                 }
             }
             return TCPListener(descriptor: descriptor, endpoint: TCPEndpoint(host: endpoint.host, port: port))
@@ -72,7 +72,7 @@ package final class TCPListener: Sendable {
                 var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
                 guard let connection = try StreamSocket.accept(on: descriptor, peer: pointer, length: &length) else { return nil }
                 StreamSocket.disableNagle(connection)
-                return (StreamSocket(descriptor: connection), TCPEndpoint.text(of: pointer))
+                return (StreamSocket(descriptor: connection), TCPEndpoint(pointer)?.description ?? "unknown")
             }
         }
     }
