@@ -22,12 +22,16 @@ let package = Package(
         // libssl through dlopen, on first use (the commands that never speak TLS do not load it),
         // behind a small C API; libcrypto is linked through COpenSSL.
         .target(name: "CTLS", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl")]),
+        // libpq through dlopen, on first use, for vaults kept in PostgreSQL: it is not linked,
+        // because loading it (and the twenty libraries it needs) slows every start of the CLI.
+        // Its header comes from libpq-dev.
+        .target(name: "CPostgres", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "TokenVaultMigrations",
             resources: [.embedInCode("sql")],
             swiftSettings: strictSettings
         ),
-        .target(name: "TokenVaultStore", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+        .target(name: "TokenVaultStore", dependencies: ["CSQLite", "CPostgres"], swiftSettings: strictSettings),
         .target(name: "TokenVaultCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // Files, processes, the clock, directory walks and the text sanitiser: the one module
         // above C that speaks to the operating system (Glibc), for the library and the CLI.

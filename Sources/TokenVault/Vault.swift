@@ -164,6 +164,7 @@ public final class Vault: Sendable {
         configuration: Configuration = Configuration(),
         passphraseCost: PassphraseCost = .default
     ) throws(VaultError) -> Vault {
+        let path = try vaultFile(path, creating: true)
         try system { () throws(SystemError) in try Files.requireNoSymbolicLink(path) }
         guard Files.kind(at: path) == .missing else {
             throw .invalid("a vault (or another file) already exists at '\(printable(path))'")
@@ -292,6 +293,7 @@ public final class Vault: Sendable {
     /// Refuses a vault path that is missing, not a regular file, or has a symbolic link in any
     /// component; every way of opening a vault file starts here.
     static func requireVaultFile(at path: String) throws(VaultError) {
+        let path = try vaultFile(path, creating: false)
         try system { () throws(SystemError) in try Files.requireNoSymbolicLink(path) }
         switch Files.kind(at: path) {
         case .regular: break

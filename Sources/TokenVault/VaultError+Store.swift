@@ -29,3 +29,47 @@ extension VaultError {
         }
     }
 }
+
+extension VaultError {
+    /// The kind and a message for a PostgreSQL failure; like ``PostgresError`` itself, never
+    /// anything the server or libpq said.
+    init(postgres error: PostgresError) {
+        switch error.kind {
+        case .invalidLocation:
+            self.init(
+                .invalidInput, "the vault is not a valid PostgreSQL connection URI", hint: "for example postgresql:///vaults?host=/run/postgresql")
+        case .passwordInLocation:
+            self.init(
+                .invalidInput, "the PostgreSQL URI carries a password: refused, as a command line is readable by every local user",
+                hint: "use a PGPASSFILE (mode 0600) or a client certificate (sslcert, sslkey) instead"
+            )
+        case .libraryMissing:
+            self.init(.failed, "\(error)", hint: "install it (Debian: apt-get install libpq5)")
+        case .unreachable, .connectionLost:
+            self.init(.unavailable, "\(error)", hint: "retry later")
+        case .refused:
+            self.init(.locked, "\(error)", hint: "check the role, and its PGPASSFILE or client certificate")
+        case .databaseMissing:
+            self.init(.notFound, "\(error)", hint: "create it first (createdb)")
+        case .unsupportedServer:
+            self.init(.failed, "\(error)")
+        case .unsupportedType:
+            self.init(.integrity, "the vault's schema in PostgreSQL was altered: \(error)")
+        case .statementFailed:
+            self.init(statementFailure: error)
+        }
+    }
+
+    /// A refused statement by its SQLSTATE class: TokenVault's SQL is fixed, so a syntax or
+    /// undefined-object error (class 42) means an altered schema.
+    private init(statementFailure error: PostgresError) {
+        let state = error.sqlState ?? ""
+        switch state.prefix(2) {
+        case "40", "55": self.init(.busy, "the vault is busy: another writer held its lock past the time-out", hint: "retry later")
+        case "08", "57": self.init(.unavailable, "\(error)", hint: "retry later")
+        case "42": self.init(.integrity, "the vault's schema in PostgreSQL is damaged or was altered (SQLSTATE \(state))")
+        case "53": self.init(.failed, "the PostgreSQL server is out of resources (SQLSTATE \(state)): disk, memory or connections")
+        default: self.init(.failed, "\(error)")
+        }
+    }
+}

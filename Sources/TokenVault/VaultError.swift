@@ -35,6 +35,9 @@ public struct VaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case rateLimited
         /// The service is over a limit: too many connections (HTTP 503). Exit 7: retry later.
         case overLimits
+        /// The vault's database cannot be reached now: a PostgreSQL server down, restarting or
+        /// out of connection slots (HTTP 503). Exit 7: retry later.
+        case unavailable
     }
 
     /// What kind of failure this is.

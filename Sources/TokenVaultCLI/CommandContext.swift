@@ -21,43 +21,13 @@ final class CommandContext {
     /// `--json` was given.
     var json: Bool { global.contains(.json) }
 
-    /// The vault path: `--vault`, `$TOKENVAULT_PATH`, or `$XDG_DATA_HOME/tokenvault/vault.db`
-    /// (`~/.local/share/tokenvault/vault.db` without XDG_DATA_HOME).
-    ///
-    /// - Throws: ``VaultError/Kind/invalidInput`` for a URL (`postgresql://…`): a vault is a
-    ///   file, and a URL taken as a relative path would make folders named after it, a password
-    ///   in it included. The URL is never repeated in the message.
-    func vaultPath() throws(VaultError) -> String {
-        guard let path = global[.vault] ?? fromEnvironment(.vault) else {
-            if let data = nonEmpty("XDG_DATA_HOME") { return data + "/tokenvault/vault.db" }
-            return (nonEmpty("HOME") ?? ".") + "/.local/share/tokenvault/vault.db"
-        }
-        guard let scheme = Self.urlScheme(of: path) else { return path }
-        let lowered = scheme.lowercased()
-        guard lowered == "postgresql" || lowered == "postgres" else {
-            throw VaultError(.invalidInput, "the vault is a file path, not a \(Table.clean(scheme)):// URL")
-        }
-        // A password is the part of the authority's user information after a colon.
-        let authority = path.dropFirst(scheme.count + 3).prefix { $0 != "/" && $0 != "?" }
-        let hasPassword = authority.contains("@") && authority.prefix { $0 != "@" }.contains(":")
-        throw VaultError(
-            .invalidInput, "this version keeps vaults in SQLite files only: a PostgreSQL vault is planned, not built",
-            hint: hasPassword ? "and never put a password in the URI: use a PGPASSFILE or client certificates" : nil
-        )
-    }
-
-    /// The scheme of `text` when it starts like a URL (`SCHEME://`, RFC 3986's scheme
-    /// characters), else nil.
-    private static func urlScheme(of text: String) -> String? {
-        guard let separator = text.firstRange(of: "://") else { return nil }
-        let scheme = text[..<separator.lowerBound].utf8
-        func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
-        guard let first = scheme.first, isLetter(first),
-            scheme.allSatisfy({
-                isLetter($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
-            })
-        else { return nil }
-        return String(decoding: scheme, as: UTF8.self)
+    /// The vault's location: `--vault`, `$TOKENVAULT_PATH`, or `$XDG_DATA_HOME/tokenvault/vault.db`
+    /// (`~/.local/share/tokenvault/vault.db` without XDG_DATA_HOME). The library reads it: a file
+    /// path, or a `postgresql://` URI (a URL of another scheme is refused there, never echoed).
+    func vaultPath() -> String {
+        if let location = global[.vault] ?? fromEnvironment(.vault) { return location }
+        if let data = nonEmpty("XDG_DATA_HOME") { return data + "/tokenvault/vault.db" }
+        return (nonEmpty("HOME") ?? ".") + "/.local/share/tokenvault/vault.db"
     }
 
     /// The vault configuration from the global options and environment.

@@ -24,7 +24,7 @@ public struct ExitStatus: Equatable, Sendable {
         case .denied, .unauthenticated: self = .denied
         case .locked: self = .locked
         case .integrity: self = .integrity
-        case .busy, .rateLimited, .overLimits: self = .busy
+        case .busy, .rateLimited, .overLimits, .unavailable: self = .busy
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenVaultStore
 
 /// The `tokenvault` binary built next to the test bundle.
 let toolURL: URL = {
@@ -389,4 +390,24 @@ func unixSocketGet(_ path: String, _ target: String) -> Int? {
     let head = String(decoding: response.prefix(12), as: UTF8.self)
     guard head.hasPrefix("HTTP/1.1 ") else { return nil }
     return Int(head.dropFirst(9))
+}
+
+/// The throwaway PostgreSQL cluster the test command starts (`scripts/pg-test-cluster.sh`)
+/// and names in `TOKENVAULT_TEST_POSTGRESQL`; nil where none runs.
+enum TestPostgres {
+    static let url: String? = ProcessInfo.processInfo.environment["TOKENVAULT_TEST_POSTGRESQL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isAvailable: Bool { url != nil }
+
+    /// A connection to the test database.
+    static func connect() throws -> PostgresConnection {
+        try PostgresConnection(location: PostgresLocation(parsing: try #require(url)))
+    }
+
+    /// A new, empty schema of the test database, and the URI whose connections keep their
+    /// tables in it.
+    static func freshSchema() throws -> (name: String, uri: String) {
+        let name = "tv_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try connect().execute("CREATE SCHEMA \(name)")
+        return (name, try #require(url) + "&options=-csearch_path%3D\(name)")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 @testable import TokenVaultStore
 
@@ -43,5 +44,22 @@ extension DatabaseQueue {
         try read { db in
             try db.row("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [name]) != nil
         }
+    }
+}
+
+/// The throwaway PostgreSQL cluster the test command starts (`scripts/pg-test-cluster.sh`)
+/// and names in `TOKENVAULT_TEST_POSTGRESQL`; nil where none runs.
+enum TestPostgres {
+    static let url: String? = ProcessInfo.processInfo.environment["TOKENVAULT_TEST_POSTGRESQL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isAvailable: Bool { url != nil }
+
+    /// The test cluster's URI with `parameters` appended (later ones override earlier ones).
+    static func location(_ parameters: String = "") throws -> PostgresLocation {
+        try PostgresLocation(parsing: try #require(url) + parameters)
+    }
+
+    /// A connection to the test database.
+    static func connect(_ parameters: String = "") throws -> PostgresConnection {
+        try PostgresConnection(location: location(parameters))
     }
 }

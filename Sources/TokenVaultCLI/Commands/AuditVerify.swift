@@ -55,7 +55,7 @@ struct AuditVerifyCommand: VaultCommand {
             let parsed = try AuditSeal(text: system { () throws(SystemError) in try TextFiles.read(sealPath) })
             seal = parsed
             report = try AuditSealVerifier.verify(
-                vaultAt: try context.vaultPath(), seal: parsed,
+                vaultAt: context.vaultPath(), seal: parsed,
                 publicKey: SealPublicKey.parse(system { () throws(SystemError) in try TextFiles.read(keyPath) })
             )
         default:

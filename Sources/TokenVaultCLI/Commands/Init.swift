@@ -43,7 +43,7 @@ struct InitCommand: VaultCommand {
     static func run(_ arguments: Arguments<Option>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
         var cost = Vault.PassphraseCost.default
         if let text = arguments[.kdfN] { cost.n = try parseKDFN(text) }
-        let path = try context.vaultPath()
+        let path = context.vaultPath()
         let vault = try Vault.create(
             at: path, key: context.keySource(confirmNewPassphrase: true),
             configuration: context.configuration(), passphraseCost: cost

@@ -17,6 +17,7 @@ import TokenVaultJSON
 /// | `integrity` | 500 | 6 |
 /// | `failed` | 500 | 1 |
 /// | `over-limits` | 503 | 7 |
+/// | `unavailable` | 503 | 7 |
 ///
 /// The message is the library's: it never holds a secret or a stored value.
 public enum APIError {
@@ -33,6 +34,7 @@ public enum APIError {
         case .integrity: "integrity"
         case .failed: "failed"
         case .overLimits: "over-limits"
+        case .unavailable: "unavailable"
         }
     }
 
@@ -53,7 +55,7 @@ public enum APIError {
         case .rateLimited: .tooManyRequests
         case .integrity: .internalServerError
         case .failed: .internalServerError
-        case .overLimits: .serviceUnavailable
+        case .overLimits, .unavailable: .serviceUnavailable
         }
     }
 

@@ -1,0 +1,116 @@
+internal import CPostgres
+
+/// One connection to a PostgreSQL server, through libpq.
+///
+/// Statements take `$1`, `$2`… parameters, bound as values (never spliced into the SQL), and
+/// come back as ``Row``s of ``SQLValue``s: `bigint`, `integer`, `smallint`, `oid` and `boolean`
+/// as integers, `double precision` as reals, `text` and its kin as text, `bytea` as blobs. Both
+/// directions use PostgreSQL's binary format, so bytes and numbers cross unchanged.
+///
+/// ```swift
+/// let connection = try PostgresConnection(location: try PostgresLocation(parsing: uri))
+/// let rows = try connection.rows("SELECT name FROM credentials WHERE id = $1", [Int64(7)])
+/// ```
+///
+/// Like ``Connection``, a `PostgresConnection` is used by one thread at a time.
+///
+/// - Important: errors never carry what the server or libpq said (``PostgresError``): a
+///   server's message may quote a refused statement's values.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+
+    /// Connects, waiting at most `connectTimeoutSeconds` for each host unless the URI says
+    /// otherwise (`connect_timeout=`).
+    ///
+    /// - Throws: ``PostgresError/Kind/unreachable``, ``PostgresError/Kind/refused``,
+    ///   ``PostgresError/Kind/databaseMissing``, ``PostgresError/Kind/unsupportedServer`` or
+    ///   ``PostgresError/Kind/libraryMissing``.
+    public init(location: PostgresLocation, connectTimeoutSeconds: Int32 = 10) throws(PostgresError) {
+        try PostgresLibrary.load()
+        guard let handle = cpq_connect(location.uri, "tokenvault", connectTimeoutSeconds) else {
+            throw PostgresError(.unreachable)
+        }
+        guard cpq_connected(handle) == 1 else {
+            let reason = String(cString: cpq_connection_error(handle))
+            cpq_finish(handle)
+            throw PostgresError(Self.kind(ofConnectionFailure: reason))
+        }
+        guard cpq_server_version(handle) >= 130_000 else {
+            cpq_finish(handle)
+            throw PostgresError(.unsupportedServer)
+        }
+        self.handle = handle
+    }
+
+    deinit { cpq_finish(handle) }
+
+    /// The server's version, as `150018` for 15.18.
+    public var serverVersion: Int { Int(cpq_server_version(handle)) }
+
+    /// Whether the connection is up (false once a statement found it broken).
+    public var isConnected: Bool { cpq_connected(handle) == 1 }
+
+    /// Runs a statement that returns no rows (or whose rows are not wanted).
+    ///
+    /// - Throws: ``PostgresError/Kind/statementFailed`` with the SQLSTATE, or
+    ///   ``PostgresError/Kind/connectionLost``.
+    public func execute(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) {
+        let result = try run(sql, arguments)
+        cpq_clear(result)
+    }
+
+    /// Runs a query and copies its rows out.
+    ///
+    /// - Throws: as ``execute(_:_:)``, and ``PostgresError/Kind/unsupportedType`` for a column
+    ///   of a type not listed above.
+    public func rows(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) -> [Row] {
+        let result = try run(sql, arguments)
+        defer { cpq_clear(result) }
+        let columns = cpq_columns(result)
+        let types = (0..<columns).map { cpq_column_type(result, $0) }
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(cpq_rows(result)))
+        for row in 0..<cpq_rows(result) {
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columns))
+            for column in 0..<columns {
+                if cpq_is_null(result, row, column) == 1 {
+                    values.append(.null)
+                    continue
+                }
+                let bytes = UnsafeRawBufferPointer(
+                    start: cpq_value(result, row, column), count: Int(cpq_length(result, row, column))
+                )
+                values.append(try PostgresBinary.decode(bytes, type: types[Int(column)]))
+            }
+            rows.append(Row(values: values))
+        }
+        return rows
+    }
+
+    /// Sends one statement with its parameters in binary; the result succeeded.
+    private func run(_ sql: String, _ arguments: [any SQLBindable]) throws(PostgresError) -> OpaquePointer {
+        let parameters = PostgresParameters(arguments.map(\.sqlValue))
+        let result: OpaquePointer? = parameters.withPointers { types, values, lengths, formats in
+            cpq_execute(handle, sql, Int32(arguments.count), types, values, lengths, formats)
+        }
+        guard let result else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
+        guard cpq_result_status(result) == CPQ_FAILED else { return result }
+        let state = cpq_result_sqlstate(result).map { String(cString: $0) }
+        cpq_clear(result)
+        // libpq reports a broken connection as a failed result without an SQLSTATE.
+        guard let state, isConnected else { throw PostgresError(.connectionLost) }
+        throw PostgresError(.statementFailed, sqlState: state)
+    }
+
+    /// Sorts libpq's English message for a failed connection into a kind. libpq 15 gives no
+    /// SQLSTATE for a connection that never opened, so its wording is all there is; anything
+    /// not recognised as the server refusing is taken as unreachable, the kind worth retrying.
+    static func kind(ofConnectionFailure reason: String) -> PostgresError.Kind {
+        if reason.contains("database \""), reason.contains("does not exist") { return .databaseMissing }
+        let refusals = [
+            "authentication failed", "pg_hba.conf", "no password supplied", "role \"", "permission denied", "certificate",
+        ]
+        return refusals.contains { reason.contains($0) } ? .refused : .unreachable
+    }
+}
