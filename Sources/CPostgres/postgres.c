@@ -22,6 +22,7 @@
     X(PQexecParams)           \
     X(PQresultStatus)         \
     X(PQresultErrorField)     \
+    X(PQcmdStatus)            \
     X(PQntuples)              \
     X(PQnfields)              \
     X(PQftype)                \
@@ -127,6 +128,8 @@ int cpq_result_status(const cpq_result *result) {
     default: return CPQ_FAILED;
     }
 }
+
+const char *cpq_command_status(cpq_result *result) { return p_PQcmdStatus(result); }
 
 const char *cpq_result_sqlstate(const cpq_result *result) { return p_PQresultErrorField(result, PG_DIAG_SQLSTATE); }
 

@@ -56,6 +56,10 @@ cpq_result *cpq_execute(cpq_connection *connection, const char *sql, int count, 
 
 int cpq_result_status(const cpq_result *result);
 
+/* The command tag of a successful statement: "COMMIT", or "ROLLBACK" for a COMMIT that ended a
+   failed transaction. */
+const char *cpq_command_status(cpq_result *result);
+
 /* The failure's five-character SQLSTATE ("23505"), or NULL when there is none (a lost connection). */
 const char *cpq_result_sqlstate(const cpq_result *result);
 

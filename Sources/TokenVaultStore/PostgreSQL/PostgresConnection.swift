@@ -55,8 +55,14 @@ public final class PostgresConnection {
     /// - Throws: ``PostgresError/Kind/statementFailed`` with the SQLSTATE, or
     ///   ``PostgresError/Kind/connectionLost``.
     public func execute(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) {
+        _ = try command(sql, arguments)
+    }
+
+    /// Runs a statement and returns its command tag (`INSERT 0 1`, `COMMIT`).
+    func command(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) -> String {
         let result = try run(sql, arguments)
-        cpq_clear(result)
+        defer { cpq_clear(result) }
+        return String(cString: cpq_command_status(result))
     }
 
     /// Runs a query and copies its rows out.

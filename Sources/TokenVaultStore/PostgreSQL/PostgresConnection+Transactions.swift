@@ -1,0 +1,63 @@
+/// Transactions on PostgreSQL, and the one lock that serialises a vault's writers.
+///
+/// A vault's audit trail is a hash chain: each append reads the head and writes the next event
+/// after it. Two writers that both read the same head would fork the chain. On SQLite the file's
+/// write lock (`BEGIN IMMEDIATE`) keeps that from happening; on PostgreSQL every write
+/// transaction takes a transaction-scoped advisory lock first, keyed by the schema the vault
+/// lives in, so that all writers of one vault — threads, processes, service instances on other
+/// hosts — take turns, and the lock is released by the COMMIT or ROLLBACK that ends the
+/// transaction (also when the session dies). Writes run at READ COMMITTED: every statement
+/// after the lock sees what the previous holder committed.
+///
+/// ```swift
+/// try connection.write {
+///     let head = try connection.rows("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1")
+///     try connection.execute("INSERT INTO chain VALUES ($1, $2)", [next, hash(head)])
+/// }
+/// ```
+extension PostgresConnection {
+    /// The advisory lock's first key: "TVLT", so that it does not meet another application's
+    /// advisory locks keyed by small numbers; the second is the hash of the current schema.
+    static let writerLockClass: Int32 = 0x5456_4C54
+
+    /// Runs `body` in a transaction that holds the vault's writer lock, and commits when it
+    /// returns. If `body` throws or the commit fails, everything is rolled back.
+    ///
+    /// - Throws: what `body` throws; ``PostgresError`` when the transaction cannot begin or
+    ///   commit: ``PostgresError/Kind/connectionLost`` during the COMMIT means its outcome is
+    ///   unknown (never retried: a retry could apply it twice).
+    /// - Parameter lockTimeoutMilliseconds: how long to wait for another writer's lock before
+    ///   failing with SQLSTATE 55P03 (`lock_not_available`), as SQLite's busy timeout.
+    public func write<T>(lockTimeoutMilliseconds: Int32 = 5_000, _ body: () throws -> T) throws -> T {
+        try transaction(
+            begin: "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
+            then: [
+                "SET LOCAL lock_timeout = \(lockTimeoutMilliseconds)",
+                "SELECT pg_advisory_xact_lock(\(Self.writerLockClass), hashtext(current_schema()))",
+            ], body
+        )
+    }
+
+    /// Runs `body` in a read-only transaction on one snapshot (REPEATABLE READ): every
+    /// statement sees the same committed state, and a write is refused by the server.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", then: [], body)
+    }
+
+    private func transaction<T>(begin: String, then setUp: [String], _ body: () throws -> T) throws -> T {
+        try execute(begin)
+        let value: T
+        do {
+            for statement in setUp { try execute(statement) }
+            value = try body()
+        } catch {
+            // A broken connection has rolled back on the server already.
+            if isConnected { try? execute("ROLLBACK") }
+            throw error
+        }
+        // PostgreSQL answers COMMIT of a transaction a failed statement aborted with ROLLBACK,
+        // not an error: a body that caught a failure and returned must not pass for committed.
+        guard try command("COMMIT") == "COMMIT" else { throw PostgresError(.statementFailed, sqlState: "25P02") }
+        return value
+    }
+}
