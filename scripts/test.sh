@@ -1,9 +1,32 @@
 #!/usr/bin/env bash
 # The test command: installs missing -dev packages, builds everything (warnings are errors),
-# and runs the whole suite — library against real SQLite files, the real `tokenvault`
-# binary as a subprocess. Ends with a plain "N passed, N failed" line.
+# starts a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh, Unix socket only; its URL
+# is exported as TOKENVAULT_TEST_POSTGRESQL) and runs the whole suite — library against real
+# SQLite files, the real `tokenvault` binary as a subprocess. The cluster is stopped and removed
+# at the end, also when tests fail or the script is interrupted. Without a PostgreSQL server
+# the PostgreSQL tests are skipped, except in CI (CI=true), where that fails.
+# Prints the seconds of each phase to stderr and ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+log=""
+pg_dir=""
+# shellcheck disable=SC2317  # run by the trap
+cleanup() {
+    [ -z "$log" ] || rm -f "$log"
+    if [ -n "$pg_dir" ]; then
+        bash scripts/pg-test-cluster.sh stop "$pg_dir" || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+phase_started=$SECONDS
+phase_done() {
+    echo "test: $1 took $((SECONDS - phase_started)) s" >&2
+    phase_started=$SECONDS
+}
 
 bash scripts/setup.sh
 # The code follows .swift-format; `swift format format -i -r Sources Tests Package.swift` fixes it.
@@ -12,12 +35,30 @@ if swift format --version >/dev/null 2>&1; then
 else
     echo "test: swift format is not in this toolchain; formatting not checked" >&2
 fi
+phase_done "setup+lint"
+
 swift build --build-tests
+phase_done "build"
+
+if [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
+    # Our pid marks the cluster as ours: should this script be killed outright, the next start
+    # removes it.
+    pg_dir=$(bash scripts/pg-test-cluster.sh start "$$")
+    TOKENVAULT_TEST_POSTGRESQL=$(cat "$pg_dir/url")
+    export TOKENVAULT_TEST_POSTGRESQL
+    phase_done "cluster start"
+elif [ "${CI:-}" = true ]; then
+    echo "test: PostgreSQL (initdb in \`pg_config --bindir\`) not found; CI needs it (install postgresql)" >&2
+    exit 1
+else
+    echo "test: PostgreSQL not found; the PostgreSQL tests are skipped" >&2
+    unset TOKENVAULT_TEST_POSTGRESQL
+fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 status=0
 swift test --skip-build --disable-xctest 2>&1 | tee "$log" || status=$?
+phase_done "tests"
 
 summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1 || true)
 total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
