@@ -62,7 +62,8 @@ phase_done "tests"
 
 summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1 || true)
 total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
-failed_tests=$(grep -E "^✘ Test .* failed after" "$log" | wc -l || true)
+# A failed test's line, not the run's own summary ("✘ Test run with N tests … failed after").
+failed_tests=$(grep -E "^✘ Test .* failed after" "$log" | grep -cv "^✘ Test run with" || true)
 if [ -z "$total" ]; then
     echo "test: no test summary found" >&2
     exit 1
