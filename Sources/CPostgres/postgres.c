@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <postgresql/libpq-fe.h>
@@ -23,6 +24,9 @@
     X(PQresultStatus)         \
     X(PQresultErrorField)     \
     X(PQcmdStatus)            \
+    X(PQcmdTuples)            \
+    X(PQexec)                 \
+    X(PQtransactionStatus)    \
     X(PQntuples)              \
     X(PQnfields)              \
     X(PQftype)                \
@@ -120,6 +124,15 @@ cpq_result *cpq_execute(cpq_connection *connection, const char *sql, int count, 
                         const char *const *values, const int *lengths, const int *formats) {
     return p_PQexecParams(connection, sql, count, types, values, lengths, formats, 1);
 }
+
+cpq_result *cpq_execute_script(cpq_connection *connection, const char *sql) { return p_PQexec(connection, sql); }
+
+int cpq_in_transaction(const cpq_connection *connection) {
+    PGTransactionStatusType status = p_PQtransactionStatus(connection);
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
+}
+
+long cpq_changed_rows(cpq_result *result) { return strtol(p_PQcmdTuples(result), NULL, 10); }
 
 int cpq_result_status(const cpq_result *result) {
     switch (p_PQresultStatus(result)) {

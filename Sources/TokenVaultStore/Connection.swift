@@ -1,7 +1,12 @@
 internal import CSQLite
 
-/// One SQLite connection, set up for a vault: WAL, durable commits, secure delete,
-/// defensive mode, foreign keys and a busy timeout.
+/// One connection to a vault's database, set up for a vault: an SQLite file (WAL, durable
+/// commits, secure delete, defensive mode, foreign keys and a busy timeout), or a PostgreSQL
+/// schema (``PostgresConnection``).
+///
+/// The same SQL serves both engines where their dialects agree: SQLite's `?` and `?NNN`
+/// markers are numbered for PostgreSQL (``PostgresPlaceholders``). Where they differ, the
+/// caller asks ``engine``.
 ///
 /// A connection is not `Sendable`; ``DatabaseQueue`` owns one and serialises access.
 ///
@@ -31,7 +36,13 @@ public final class Connection {
         public init() {}
     }
 
-    let handle: OpaquePointer
+    /// The engine behind the connection.
+    enum Backend {
+        case sqlite(OpaquePointer)
+        case postgresql(PostgresConnection)
+    }
+
+    let backend: Backend
     /// Inside ``DatabaseQueue/read(_:)``: a statement that would write is refused before it runs
     /// (`sqlite3_stmt_readonly`), as `PRAGMA query_only` would, without expiring every cached
     /// statement as that pragma does.
@@ -51,19 +62,54 @@ public final class Connection {
             sqlite3_close_v2(db)
             throw StoreError(code: ResultCode(rawValue: code), message: message)
         }
-        self.handle = db
+        self.backend = .sqlite(db)
         // Every stored property is initialized, so when `setUp` throws, Swift releases
         // `self` and `deinit` closes the handle. Closing it here as well would call
         // `sqlite3_close_v2` twice on the same (by then freed) connection.
         try setUp(options)
     }
 
+    /// Connects to the PostgreSQL database and schema `location` names. The busy timeout
+    /// becomes the time a writer waits for the vault's writer lock; ``Durability/normal``
+    /// turns `synchronous_commit` off (a server crash may lose the last commits, never half
+    /// of one).
+    ///
+    /// - Throws: ``StoreError`` carrying the ``PostgresError``.
+    public init(location: PostgresLocation, options: Options) throws(StoreError) {
+        do {
+            let connection = try PostgresConnection(location: location)
+            try connection.execute("SET synchronous_commit = \(options.durability == .full ? "on" : "off")")
+            backend = .postgresql(connection)
+        } catch {
+            throw StoreError(postgres: error)
+        }
+        lockTimeoutMilliseconds = options.busyTimeoutMilliseconds
+    }
+
     deinit {
         statementCache.removeAll()
-        sqlite3_close_v2(handle)
+        if case .sqlite(let handle) = backend { sqlite3_close_v2(handle) }
+    }
+
+    /// Which engine this is.
+    public var engine: StoreEngine {
+        switch backend {
+        case .sqlite: .sqlite
+        case .postgresql: .postgresql
+        }
+    }
+
+    /// How long a PostgreSQL writer waits for the writer lock.
+    private var lockTimeoutMilliseconds: Int32 = 5_000
+
+    /// The SQLite handle; only called on SQLite connections.
+    var sqliteHandle: OpaquePointer {
+        guard case .sqlite(let handle) = backend else { preconditionFailure("an SQLite call on a PostgreSQL connection") }
+        return handle
     }
 
     private func setUp(_ options: Options) throws(StoreError) {
+        let handle = sqliteHandle
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, options.busyTimeoutMilliseconds)
         var enabled: Int32 = 0
@@ -94,8 +140,13 @@ public final class Connection {
     /// Runs one or more SQL statements that take no arguments.
     public func execute(_ sql: String) throws(StoreError) {
         if refusesWrites { throw StoreError(code: .readOnly, message: "no unprepared SQL in a read transaction") }
-        let code = sqlite3_exec(handle, sql, nil, nil, nil)
-        guard code == SQLITE_OK else { throw error(code: code) }
+        switch backend {
+        case .sqlite(let handle):
+            let code = sqlite3_exec(handle, sql, nil, nil, nil)
+            guard code == SQLITE_OK else { throw error(code: code) }
+        case .postgresql(let connection):
+            do { try connection.executeScript(sql) } catch { throw StoreError(postgres: error) }
+        }
     }
 
     /// Runs one statement that takes no arguments through the statement cache: for the
@@ -155,21 +206,91 @@ public final class Connection {
         }
     }
 
-    /// The rowid of the last successful INSERT on this connection.
-    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// The rowid of the last successful INSERT on this SQLite connection.
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(sqliteHandle) }
 
     /// The number of rows changed by the last statement.
-    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    public var changes: Int {
+        switch backend {
+        case .sqlite(let handle): Int(sqlite3_changes64(handle))
+        case .postgresql(let connection): connection.changedRows
+        }
+    }
 
     /// Whether a transaction is open.
-    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    public var isInTransaction: Bool {
+        switch backend {
+        case .sqlite(let handle): sqlite3_get_autocommit(handle) == 0
+        case .postgresql(let connection): connection.isInTransaction
+        }
+    }
+
+    /// Begins a write transaction: SQLite's `BEGIN IMMEDIATE` takes the file's write lock; on
+    /// PostgreSQL the vault's writer lock (``PostgresConnection/write(lockTimeoutMilliseconds:_:)``).
+    /// Either way no other writer reads the state this one is about to change.
+    public func beginWrite() throws(StoreError) {
+        switch backend {
+        case .sqlite: try run("BEGIN IMMEDIATE")
+        case .postgresql(let connection):
+            do { try connection.beginWrite(lockTimeoutMilliseconds: lockTimeoutMilliseconds) } catch { throw StoreError(postgres: error) }
+        }
+    }
+
+    /// Begins a read transaction on one snapshot.
+    public func beginRead() throws(StoreError) {
+        switch backend {
+        case .sqlite: try run("BEGIN DEFERRED")
+        case .postgresql(let connection):
+            do { try connection.beginRead() } catch { throw StoreError(postgres: error) }
+        }
+    }
+
+    /// Commits the open transaction.
+    public func commit() throws(StoreError) {
+        switch backend {
+        case .sqlite: try run("COMMIT")
+        case .postgresql(let connection):
+            do { try connection.commit() } catch { throw StoreError(postgres: error) }
+        }
+    }
+
+    /// Rolls the open transaction back, if there is one; never fails.
+    public func rollBack() {
+        switch backend {
+        case .sqlite: if isInTransaction { try? run("ROLLBACK") }
+        case .postgresql(let connection): connection.rollBack()
+        }
+    }
+
+    /// The names of the tables in the vault's database (SQLite) or schema (PostgreSQL).
+    public func tableNames() throws(StoreError) -> Set<String> {
+        Set(try rows(tablesSQL).compactMap { $0.string(0) })
+    }
+
+    /// Whether the vault's database (SQLite) or schema (PostgreSQL) has a table of that name.
+    public func tableExists(_ name: String) throws(StoreError) -> Bool {
+        try row(tablesSQL + " AND \(engine == .sqlite ? "name" : "c.relname") = ?", [name]) != nil
+    }
+
+    private var tablesSQL: String {
+        switch backend {
+        case .sqlite: "SELECT name FROM sqlite_schema WHERE type = 'table'"
+        case .postgresql:
+            """
+            SELECT c.relname::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+            """
+        }
+    }
 
     /// Copies the WAL into the database and truncates it, so that no older page image
-    /// (for example a deleted ciphertext) lingers in the `-wal` file.
+    /// (for example a deleted ciphertext) lingers in the `-wal` file. PostgreSQL has no such
+    /// file of ours: true.
     ///
     /// - Returns: true when every frame was checkpointed and the WAL truncated; false when
     ///   a reader in another process kept it from finishing within the busy timeout.
     public func checkpointAndTruncateWAL() -> Bool {
+        guard case .sqlite(let handle) = backend else { return true }
         var logFrames: Int32 = 0
         var checkpointed: Int32 = 0
         let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed)
@@ -177,7 +298,8 @@ public final class Connection {
     }
 
     func error(code: Int32) -> StoreError {
-        StoreError(code: ResultCode(rawValue: sqlite3_extended_errcode(handle)), message: String(cString: sqlite3_errmsg(handle)))
+        let handle = sqliteHandle
+        return StoreError(code: ResultCode(rawValue: sqlite3_extended_errcode(handle)), message: String(cString: sqlite3_errmsg(handle)))
     }
 
     /// The SQLite library version, e.g. "3.40.1".

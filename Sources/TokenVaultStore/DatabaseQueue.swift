@@ -1,8 +1,9 @@
 /// The `Sendable` owner of one ``Connection``: every access goes through a mutex, so
 /// a vault can be used from any thread or task without an actor hop.
 ///
-/// Writes run in `BEGIN IMMEDIATE` transactions, which take the write lock up front: two
-/// processes never both read a stale state and then race to write it (no lost update).
+/// Writes run in transactions that take the write lock up front (SQLite's `BEGIN IMMEDIATE`,
+/// PostgreSQL's writer lock, ``Connection/beginWrite()``): two processes never both read a
+/// stale state and then race to write it (no lost update).
 ///
 /// ```swift
 /// let queue = try DatabaseQueue(path: path, options: .init())
@@ -24,6 +25,16 @@ public final class DatabaseQueue: @unchecked Sendable {
         connection = try Connection(path: path, options: options)
     }
 
+    /// Connects to the PostgreSQL schema `location` names.
+    ///
+    /// - Throws: ``StoreError`` carrying the ``PostgresError``.
+    public init(location: PostgresLocation, options: Connection.Options) throws(StoreError) {
+        connection = try Connection(location: location, options: options)
+    }
+
+    /// The engine behind the queue's connection.
+    public var engine: StoreEngine { connection.engine }
+
     /// Runs `body` in an IMMEDIATE transaction and commits when it returns.
     ///
     /// If `body` throws, or the commit fails, the transaction is rolled back and nothing
@@ -32,7 +43,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// - Throws: what `body` throws, or ``StoreError`` (`SQLITE_BUSY` once the busy
     ///   timeout has passed).
     public func write<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
-        try transaction("BEGIN IMMEDIATE", body)
+        try lock.withLock { () throws -> T in try inTransaction(write: true, body) }
     }
 
     /// Runs `body` like ``write(_:)``, but lets writes submitted by other threads at the same
@@ -79,7 +90,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// Runs a group's writes in one transaction; called with the lock held.
     private func runGroup(_ writes: [GroupCommit.PendingWrite]) {
         do {
-            try inTransaction("BEGIN IMMEDIATE") { db in
+            try inTransaction(write: true) { db in
                 for write in writes {
                     try db.run("SAVEPOINT grouped_write")
                     if !write.run(db, Savepoint(connection: db)) { try db.run("ROLLBACK TO grouped_write") }
@@ -101,7 +112,7 @@ public final class DatabaseQueue: @unchecked Sendable {
             let db = connection
             db.refusesWrites = true
             defer { db.refusesWrites = false }
-            return try inTransaction("BEGIN DEFERRED", body)
+            return try inTransaction(write: false, body)
         }
     }
 
@@ -110,20 +121,16 @@ public final class DatabaseQueue: @unchecked Sendable {
         try lock.withLock { () throws -> T in try body(connection) }
     }
 
-    private func transaction<T: Sendable>(_ begin: String, _ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { () throws -> T in try inTransaction(begin, body) }
-    }
-
     /// Begins, runs `body`, commits; rolls back when either throws. Called with the lock held.
-    private func inTransaction<T>(_ begin: String, _ body: (Connection) throws -> T) throws -> T {
+    private func inTransaction<T>(write: Bool, _ body: (Connection) throws -> T) throws -> T {
         let db = connection
-        try db.run(begin)
+        if write { try db.beginWrite() } else { try db.beginRead() }
         do {
             let value = try body(db)
-            try db.run("COMMIT")
+            try db.commit()
             return value
         } catch {
-            if db.isInTransaction { try? db.run("ROLLBACK") }
+            db.rollBack()
             throw error
         }
     }

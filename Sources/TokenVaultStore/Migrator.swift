@@ -54,13 +54,7 @@ public struct Migrator: Sendable {
         var applied: [Int] = []
         for migration in migrations {
             let didApply = try queue.write { db throws -> Bool in
-                try db.execute(
-                    """
-                    CREATE TABLE IF NOT EXISTS schema_migrations (
-                        version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL
-                    ) STRICT
-                    """
-                )
+                try db.execute(Self.recordTableSQL(db.engine))
                 let recorded = try recordedMigrations(db)
                 try check(recorded)
                 guard recorded[migration.version] == nil else { return false }
@@ -96,15 +90,29 @@ public struct Migrator: Sendable {
     }
 
     private func recordedMigrations(_ db: Connection) throws -> [Int: String] {
-        let exists =
-            try db.row(
-                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
-            ) != nil
-        guard exists else { return [:] }
+        guard try db.tableExists("schema_migrations") else { return [:] }
         var recorded: [Int: String] = [:]
         for row in try db.rows("SELECT version, checksum FROM schema_migrations") {
             recorded[Int(row.int64(0) ?? 0)] = row.string(1) ?? ""
         }
         return recorded
+    }
+
+    /// The table that records applied migrations, in each engine's types.
+    private static func recordTableSQL(_ engine: StoreEngine) -> String {
+        switch engine {
+        case .sqlite:
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL
+            ) STRICT
+            """
+        case .postgresql:
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT COLLATE "C" NOT NULL, checksum TEXT COLLATE "C" NOT NULL
+            )
+            """
+        }
     }
 }

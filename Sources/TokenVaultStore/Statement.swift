@@ -11,20 +11,31 @@ private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: s
 ///
 /// See <https://sqlite.org/c3ref/stmt.html>.
 public final class Statement {
-    private let handle: OpaquePointer
+    /// The engine's statement.
+    private enum Backend {
+        case sqlite(OpaquePointer)
+        case postgresql(PostgresStatement)
+    }
+
+    private let backend: Backend
     private unowned let connection: Connection
 
     init(connection: Connection, sql: String) throws(StoreError) {
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection.handle, sql, -1, 0, &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            throw connection.error(code: code)
+        switch connection.backend {
+        case .sqlite(let db):
+            var statement: OpaquePointer?
+            let code = sqlite3_prepare_v3(db, sql, -1, 0, &statement, nil)
+            guard code == SQLITE_OK, let statement else {
+                throw connection.error(code: code)
+            }
+            backend = .sqlite(statement)
+        case .postgresql(let postgres):
+            backend = .postgresql(PostgresStatement(connection: postgres, sql: sql))
         }
-        self.handle = statement
         self.connection = connection
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit { if case .sqlite(let handle) = backend { sqlite3_finalize(handle) } }
 
     /// Binds arguments by position (1-based in SQLite, 0-based in the array), after resetting
     /// the statement.
@@ -33,10 +44,14 @@ public final class Statement {
     ///   the number of parameters the SQL has (SQLite would bind NULL to a missing one).
     public func bind(_ arguments: [any SQLBindable]) throws(StoreError) {
         reset()
-        let parameters = Int(sqlite3_bind_parameter_count(handle))
-        guard arguments.count == parameters else {
-            throw StoreError(code: .misuse, message: "the statement takes \(parameters) arguments, \(arguments.count) were given")
+        let handle: OpaquePointer
+        switch backend {
+        case .sqlite(let sqlite): handle = sqlite
+        case .postgresql(let postgres):
+            try Self.requireCount(arguments.count, parameters: postgres.parameterCount)
+            return postgres.bind(arguments.map(\.sqlValue))
         }
+        try Self.requireCount(arguments.count, parameters: Int(sqlite3_bind_parameter_count(handle)))
         for (offset, argument) in arguments.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -61,16 +76,31 @@ public final class Statement {
         }
     }
 
+    private static func requireCount(_ count: Int, parameters: Int) throws(StoreError) {
+        guard count == parameters else {
+            throw StoreError(code: .misuse, message: "the statement takes \(parameters) arguments, \(count) were given")
+        }
+    }
+
     /// Resets the statement and clears its bindings, so that it holds no value and no lock.
     public func reset() {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        switch backend {
+        case .sqlite(let handle):
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        case .postgresql(let postgres): postgres.reset()
+        }
     }
 
     /// Steps once. Returns the row, or nil when the statement is done.
     public func step() throws(StoreError) -> Row? {
         guard try advance() else { return nil }
-        return Row(values: (0..<sqlite3_column_count(handle)).map(columnValue))
+        let count =
+            switch backend {
+            case .sqlite(let handle): Int(sqlite3_column_count(handle))
+            case .postgresql(let postgres): postgres.columnCount
+            }
+        return Row(values: (0..<count).map(columnValue))
     }
 
     /// Steps once and leaves the row in the statement, to be read in place with
@@ -79,6 +109,12 @@ public final class Statement {
     ///
     /// - Returns: true when a row is available, false when the statement is done.
     public func advance() throws(StoreError) -> Bool {
+        let handle: OpaquePointer
+        switch backend {
+        case .sqlite(let sqlite): handle = sqlite
+        case .postgresql(let postgres):
+            do { return try postgres.advance() } catch { throw StoreError(postgres: error) }
+        }
         if connection.refusesWrites && sqlite3_stmt_readonly(handle) == 0 {
             throw StoreError(code: .readOnly, message: "attempt to write in a read transaction")
         }
@@ -101,6 +137,11 @@ public final class Statement {
     /// blob bytes are SQLite's own, exactly as stored, and valid only until the statement steps
     /// again or is reset.
     public func column(at index: Int) -> ColumnView {
+        let handle: OpaquePointer
+        switch backend {
+        case .sqlite(let sqlite): handle = sqlite
+        case .postgresql(let postgres): return postgres.column(at: index)
+        }
         // One `sqlite3_column_value` and cheap `sqlite3_value_*` calls instead of two or three
         // `sqlite3_column_*` calls, each of which enters and leaves the connection. The value is
         // "unprotected" (no mutex held); that makes no difference on a connection opened with
@@ -147,8 +188,8 @@ public final class Statement {
     }
 
     /// A column of the current row, copied out of SQLite's memory.
-    private func columnValue(_ index: Int32) -> SQLValue {
-        switch column(at: Int(index)) {
+    private func columnValue(_ index: Int) -> SQLValue {
+        switch column(at: index) {
         case .null: .null
         case .integer(let value): .integer(value)
         case .real(let value): .real(value)

@@ -11,17 +11,43 @@
 /// catch let error as StoreError where error.code.isBusy { … }
 /// ```
 public struct StoreError: Error, Sendable, CustomStringConvertible {
-    /// The extended result code returned by SQLite.
+    /// The extended result code returned by SQLite; for PostgreSQL, the nearest SQLite code
+    /// (a unique violation is ``ResultCode/uniqueConstraint``, a lock time-out ``ResultCode/busy``,
+    /// a write in a read-only transaction ``ResultCode/readOnly``, anything else ``ResultCode/error``),
+    /// so that callers test one set of predicates.
     public let code: ResultCode
-    /// SQLite's message for the failure (never contains bound values).
+    /// SQLite's message for the failure (never contains bound values); for PostgreSQL, the
+    /// ``PostgresError``'s own text.
     public let message: String
+    /// The failure on a PostgreSQL connection, nil on SQLite.
+    public let postgres: PostgresError?
 
     public init(code: ResultCode, message: String) {
         self.code = code
         self.message = message
+        self.postgres = nil
     }
 
-    public var description: String { "SQLite error \(code.rawValue): \(message)" }
+    /// A PostgreSQL failure, with its nearest SQLite code.
+    public init(postgres error: PostgresError) {
+        self.postgres = error
+        self.message = error.description
+        self.code =
+            switch error.sqlState {
+            case "23505": .uniqueConstraint
+            case "55P03", "40P01", "40001": .busy
+            case "25006": .readOnly
+            default: .error
+            }
+    }
+
+    public var description: String { postgres.map { "\($0)" } ?? "SQLite error \(code.rawValue): \(message)" }
+}
+
+/// The database engine behind a ``Connection``.
+public enum StoreEngine: Sendable, Equatable {
+    case sqlite
+    case postgresql
 }
 
 /// An SQLite result code (extended codes included). See <https://sqlite.org/rescode.html>.

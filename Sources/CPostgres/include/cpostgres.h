@@ -54,7 +54,17 @@ void cpq_finish(cpq_connection *connection);
 cpq_result *cpq_execute(cpq_connection *connection, const char *sql, int count, const unsigned int *types,
                         const char *const *values, const int *lengths, const int *formats);
 
+/* Runs SQL without parameters through the simple protocol, which takes several statements
+   separated by semicolons (a migration script); the result is the last statement's. */
+cpq_result *cpq_execute_script(cpq_connection *connection, const char *sql);
+
+/* 1 while a transaction is open on the connection (also a failed one), else 0. */
+int cpq_in_transaction(const cpq_connection *connection);
+
 int cpq_result_status(const cpq_result *result);
+
+/* The number of rows an INSERT, UPDATE or DELETE changed. */
+long cpq_changed_rows(cpq_result *result);
 
 /* The command tag of a successful statement: "COMMIT", or "ROLLBACK" for a COMMIT that ended a
    failed transaction. */

@@ -17,23 +17,44 @@ enum PostgresBinary {
         static let varchar: UInt32 = 1043
     }
 
-    /// A result column's value.
+    /// Whether a result column of this type can be read.
+    static func isReadable(_ type: UInt32) -> Bool {
+        switch type {
+        case TypeID.bigint, TypeID.integer, TypeID.smallint, TypeID.oid, TypeID.boolean, TypeID.double, TypeID.real, TypeID.text,
+            TypeID.varchar, TypeID.name, TypeID.character, TypeID.bytea:
+            true
+        default: false
+        }
+    }
+
+    /// A result column's value, copied.
     ///
-    /// - Throws: ``PostgresError/Kind/unsupportedType`` for another type or a length that does
-    ///   not match it.
+    /// - Throws: ``PostgresError/Kind/unsupportedType`` for a type ``isReadable(_:)`` refuses.
     static func decode(_ bytes: UnsafeRawBufferPointer, type: UInt32) throws(PostgresError) -> SQLValue {
+        guard isReadable(type) else { throw PostgresError(.unsupportedType) }
+        return switch view(bytes, type: type) {
+        case .null: .null
+        case .integer(let value): .integer(value)
+        case .real(let value): .real(value)
+        case .text(let utf8): .text(String(decoding: utf8, as: UTF8.self))
+        case .blob(let blob): .blob(Array(blob))
+        }
+    }
+
+    /// A result column's value in place: text and bytea point into `bytes`. The type must be
+    /// one ``isReadable(_:)`` accepts; a length that does not fit the type reads as NULL.
+    static func view(_ bytes: UnsafeRawBufferPointer, type: UInt32) -> ColumnView {
         switch (type, bytes.count) {
-        case (TypeID.bigint, 8): return .integer(Int64(bitPattern: bigEndian(bytes)))
-        case (TypeID.integer, 4): return .integer(Int64(Int32(bitPattern: UInt32(bigEndian(bytes)))))
-        case (TypeID.smallint, 2): return .integer(Int64(Int16(bitPattern: UInt16(bigEndian(bytes)))))
-        case (TypeID.oid, 4): return .integer(Int64(bigEndian(bytes)))
-        case (TypeID.boolean, 1): return .integer(bytes[0] == 0 ? 0 : 1)
-        case (TypeID.double, 8): return .real(Double(bitPattern: bigEndian(bytes)))
-        case (TypeID.real, 4): return .real(Double(Float(bitPattern: UInt32(bigEndian(bytes)))))
-        case (TypeID.text, _), (TypeID.varchar, _), (TypeID.name, _), (TypeID.character, _):
-            return .text(String(decoding: bytes, as: UTF8.self))
-        case (TypeID.bytea, _): return .blob([UInt8](bytes))
-        default: throw PostgresError(.unsupportedType)
+        case (TypeID.bigint, 8): .integer(Int64(bitPattern: bigEndian(bytes)))
+        case (TypeID.integer, 4): .integer(Int64(Int32(bitPattern: UInt32(bigEndian(bytes)))))
+        case (TypeID.smallint, 2): .integer(Int64(Int16(bitPattern: UInt16(bigEndian(bytes)))))
+        case (TypeID.oid, 4): .integer(Int64(bigEndian(bytes)))
+        case (TypeID.boolean, 1): .integer(bytes[0] == 0 ? 0 : 1)
+        case (TypeID.double, 8): .real(Double(bitPattern: bigEndian(bytes)))
+        case (TypeID.real, 4): .real(Double(Float(bitPattern: UInt32(bigEndian(bytes)))))
+        case (TypeID.text, _), (TypeID.varchar, _), (TypeID.name, _), (TypeID.character, _): .text(bytes)
+        case (TypeID.bytea, _): .blob(bytes)
+        default: .null
         }
     }
 

@@ -23,41 +23,64 @@ extension PostgresConnection {
     /// Runs `body` in a transaction that holds the vault's writer lock, and commits when it
     /// returns. If `body` throws or the commit fails, everything is rolled back.
     ///
+    /// - Parameter lockTimeoutMilliseconds: how long to wait for another writer's lock before
+    ///   failing with SQLSTATE 55P03 (`lock_not_available`), as SQLite's busy timeout.
     /// - Throws: what `body` throws; ``PostgresError`` when the transaction cannot begin or
     ///   commit: ``PostgresError/Kind/connectionLost`` during the COMMIT means its outcome is
     ///   unknown (never retried: a retry could apply it twice).
-    /// - Parameter lockTimeoutMilliseconds: how long to wait for another writer's lock before
-    ///   failing with SQLSTATE 55P03 (`lock_not_available`), as SQLite's busy timeout.
     public func write<T>(lockTimeoutMilliseconds: Int32 = 5_000, _ body: () throws -> T) throws -> T {
-        try transaction(
-            begin: "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
-            then: [
-                "SET LOCAL lock_timeout = \(lockTimeoutMilliseconds)",
-                "SELECT pg_advisory_xact_lock(\(Self.writerLockClass), hashtext(current_schema()))",
-            ], body
-        )
+        try beginWrite(lockTimeoutMilliseconds: lockTimeoutMilliseconds)
+        return try finish(body)
     }
 
     /// Runs `body` in a read-only transaction on one snapshot (REPEATABLE READ): every
     /// statement sees the same committed state, and a write is refused by the server.
     public func read<T>(_ body: () throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", then: [], body)
+        try beginRead()
+        return try finish(body)
     }
 
-    private func transaction<T>(begin: String, then setUp: [String], _ body: () throws -> T) throws -> T {
-        try execute(begin)
-        let value: T
+    /// Begins a write transaction and waits for the vault's writer lock.
+    func beginWrite(lockTimeoutMilliseconds: Int32) throws(PostgresError) {
+        try execute("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
         do {
-            for statement in setUp { try execute(statement) }
-            value = try body()
+            try execute("SET LOCAL lock_timeout = \(lockTimeoutMilliseconds)")
+            try execute("SELECT pg_advisory_xact_lock(\(Self.writerLockClass), hashtext(current_schema()))")
         } catch {
-            // A broken connection has rolled back on the server already.
-            if isConnected { try? execute("ROLLBACK") }
+            rollBack()
             throw error
         }
-        // PostgreSQL answers COMMIT of a transaction a failed statement aborted with ROLLBACK,
-        // not an error: a body that caught a failure and returned must not pass for committed.
+    }
+
+    /// Begins a read-only transaction on one snapshot.
+    func beginRead() throws(PostgresError) {
+        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    }
+
+    /// Commits the open transaction.
+    ///
+    /// - Throws: SQLSTATE 25P02 when PostgreSQL rolled it back instead: it answers COMMIT of a
+    ///   transaction a failed statement aborted with ROLLBACK, not an error, and a caller that
+    ///   caught that failure must not take its transaction for committed.
+    func commit() throws(PostgresError) {
         guard try command("COMMIT") == "COMMIT" else { throw PostgresError(.statementFailed, sqlState: "25P02") }
+    }
+
+    /// Rolls the open transaction back, if the connection still has one.
+    func rollBack() {
+        // A broken connection has rolled back on the server already.
+        if isConnected && isInTransaction { try? execute("ROLLBACK") }
+    }
+
+    private func finish<T>(_ body: () throws -> T) throws -> T {
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            rollBack()
+            throw error
+        }
+        try commit()
         return value
     }
 }

@@ -55,14 +55,7 @@ public final class PostgresConnection {
     /// - Throws: ``PostgresError/Kind/statementFailed`` with the SQLSTATE, or
     ///   ``PostgresError/Kind/connectionLost``.
     public func execute(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) {
-        _ = try command(sql, arguments)
-    }
-
-    /// Runs a statement and returns its command tag (`INSERT 0 1`, `COMMIT`).
-    func command(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) -> String {
-        let result = try run(sql, arguments)
-        defer { cpq_clear(result) }
-        return String(cString: cpq_command_status(result))
+        _ = try command(sql, arguments.map(\.sqlValue))
     }
 
     /// Runs a query and copies its rows out.
@@ -70,7 +63,7 @@ public final class PostgresConnection {
     /// - Throws: as ``execute(_:_:)``, and ``PostgresError/Kind/unsupportedType`` for a column
     ///   of a type not listed above.
     public func rows(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) -> [Row] {
-        let result = try run(sql, arguments)
+        let result = try run(sql, arguments.map(\.sqlValue))
         defer { cpq_clear(result) }
         let columns = cpq_columns(result)
         let types = (0..<columns).map { cpq_column_type(result, $0) }
@@ -94,13 +87,41 @@ public final class PostgresConnection {
         return rows
     }
 
-    /// Sends one statement with its parameters in binary; the result succeeded.
-    private func run(_ sql: String, _ arguments: [any SQLBindable]) throws(PostgresError) -> OpaquePointer {
-        let parameters = PostgresParameters(arguments.map(\.sqlValue))
-        let result: OpaquePointer? = parameters.withPointers { types, values, lengths, formats in
-            cpq_execute(handle, sql, Int32(arguments.count), types, values, lengths, formats)
+    /// Runs a statement and returns its command tag (`INSERT 0 1`, `COMMIT`).
+    func command(_ sql: String, _ values: [SQLValue] = []) throws(PostgresError) -> String {
+        let result = try run(sql, values)
+        defer { cpq_clear(result) }
+        return String(cString: cpq_command_status(result))
+    }
+
+    /// Runs SQL without parameters, several statements separated by semicolons allowed (a
+    /// migration's script).
+    func executeScript(_ sql: String) throws(PostgresError) {
+        try check(cpq_execute_script(handle, sql)).map(cpq_clear)
+    }
+
+    /// Whether a transaction is open (also one a failed statement aborted).
+    var isInTransaction: Bool { cpq_in_transaction(handle) == 1 }
+
+    /// The rows the last INSERT, UPDATE or DELETE run through ``run(_:_:)`` changed.
+    private(set) var changedRows = 0
+
+    /// Sends one statement with its parameters in binary; the result succeeded. The caller
+    /// clears it.
+    func run(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> OpaquePointer {
+        let parameters = PostgresParameters(values)
+        let result: OpaquePointer? = parameters.withPointers { types, pointers, lengths, formats in
+            cpq_execute(handle, sql, Int32(values.count), types, pointers, lengths, formats)
         }
-        guard let result else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
+        guard let succeeded = try check(result) else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
+        changedRows = Int(cpq_changed_rows(succeeded))
+        return succeeded
+    }
+
+    /// `result` when it succeeded; else it is cleared and the failure thrown. Nil only when
+    /// libpq returned no result at all (out of memory).
+    private func check(_ result: OpaquePointer?) throws(PostgresError) -> OpaquePointer? {
+        guard let result else { return nil }
         guard cpq_result_status(result) == CPQ_FAILED else { return result }
         let state = cpq_result_sqlstate(result).map { String(cString: $0) }
         cpq_clear(result)
