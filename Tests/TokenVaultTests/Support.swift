@@ -106,3 +106,17 @@ func fileContains(_ path: String, _ needle: [UInt8]) -> Bool {
     }
     return false
 }
+
+/// The throwaway PostgreSQL cluster the test command starts and names in
+/// `TOKENVAULT_TEST_POSTGRESQL`; nil where none runs.
+enum TestPostgres {
+    static let url: String? = ProcessInfo.processInfo.environment["TOKENVAULT_TEST_POSTGRESQL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isAvailable: Bool { url != nil }
+
+    /// A connection to the test database, with `parameters` appended to its URI (later ones
+    /// override earlier ones).
+    static func connect(_ parameters: String = "") throws -> PostgresConnection {
+        guard let url else { throw PostgresError(.invalidLocation) }
+        return try PostgresConnection(location: PostgresLocation(parsing: url + parameters))
+    }
+}
