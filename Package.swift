@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CPostgres", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "TokenVaultMigrations",
-            resources: [.embedInCode("sql")],
+            resources: [.embedInCode("sql"), .embedInCode("sql-postgresql")],
             swiftSettings: strictSettings
         ),
         .target(name: "TokenVaultStore", dependencies: ["CSQLite", "CPostgres"], swiftSettings: strictSettings),

@@ -76,8 +76,11 @@ public final class Vault: Sendable {
         }
     }
 
-    /// The vault file's path.
+    /// Where the vault is, as given: a file path, or a `postgresql://` URI (which holds no
+    /// password).
     public let path: String
+    /// The same, read: the engine and its address.
+    let location: StoreLocation
     /// The settings it was opened with.
     public let configuration: Configuration
     let queue: DatabaseQueue
@@ -103,10 +106,11 @@ public final class Vault: Sendable {
     let checkedPrincipals: CheckedPrincipals
 
     private init(
-        path: String, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64,
+        path: String, location: StoreLocation, configuration: Configuration, queue: DatabaseQueue, keyCache: KeyCache, stateEpoch: Int64,
         caller: Caller? = nil, checkedRows: CheckedRows = CheckedRows(), checkedPrincipals: CheckedPrincipals = CheckedPrincipals()
     ) {
         self.path = path
+        self.location = location
         self.configuration = configuration
         self.queue = queue
         self.keyCache = keyCache
@@ -135,75 +139,111 @@ public final class Vault: Sendable {
     /// This vault, called by `caller`.
     func with(caller: Caller) -> Vault {
         Vault(
-            path: path, configuration: configuration, queue: queue, keyCache: keyCache, stateEpoch: stateEpoch, caller: caller,
+            path: path, location: location, configuration: configuration, queue: queue, keyCache: keyCache, stateEpoch: stateEpoch,
+            caller: caller,
             checkedRows: checkedRows, checkedPrincipals: checkedPrincipals
         )
     }
 
     // MARK: - Creating and opening
 
-    /// Creates a new vault file, with mode 0600 and, when missing, its directory with mode 0700.
+    /// Creates a new vault: a file with mode 0600 (and, when missing, its directory with mode
+    /// 0700), or the tables of a vault in an empty PostgreSQL schema.
     ///
     /// The vault gets a random id and two random 256-bit keys (data and MAC), wrapped by the
     /// key-encryption key from `key`, and the ERP's issuer policy (``IssuerPolicy/erpDefault``),
-    /// set by its own audited event. Nothing is left behind if creation fails.
+    /// set by its own audited event. Nothing is left behind if creation fails: the file is
+    /// removed; in PostgreSQL, the schema check, the tables and the first rows are one
+    /// transaction.
     ///
     /// ```swift
     /// let vault = try Vault.create(at: path, key: .keyFile(keyPath))
+    /// let shared = try Vault.create(at: "postgresql:///vaults?host=/run/postgresql", key: .keyFile(keyPath))
     /// ```
     ///
     /// - Parameters:
-    ///   - path: where to create the file; nothing may exist there, not even a symbolic link.
+    ///   - path: where to create the vault: a file path, where nothing may exist, not even a
+    ///     symbolic link; or a `postgresql://` URI without a password, whose current schema
+    ///     must hold nothing.
     ///   - key: the key-encryption key's source.
     ///   - cost: scrypt's cost when `key` is a passphrase (stored in the vault).
-    /// - Throws: ``VaultError/Kind/invalidInput`` when the path exists, the passphrase is
-    ///   shorter than 12 characters or `passphraseCost` is below ``PassphraseCost/minimumN``; ``VaultError/Kind/locked`` when the key cannot be read.
+    /// - Throws: ``VaultError/Kind/invalidInput`` when the path exists or the schema holds
+    ///   anything, the passphrase is shorter than 12 characters or `passphraseCost` is below
+    ///   ``PassphraseCost/minimumN``; ``VaultError/Kind/locked`` when the key cannot be read or
+    ///   PostgreSQL refuses the login; ``VaultError/Kind/unavailable`` when it cannot be reached.
     public static func create(
         at path: String,
         key: KeySource,
         configuration: Configuration = Configuration(),
         passphraseCost: PassphraseCost = .default
     ) throws(VaultError) -> Vault {
-        let path = try vaultFile(path, creating: true)
-        try system { () throws(SystemError) in try Files.requireNoSymbolicLink(path) }
-        guard Files.kind(at: path) == .missing else {
-            throw .invalid("a vault (or another file) already exists at '\(printable(path))'")
+        let location = try StoreLocation(vault: path)
+        if case .file(let file) = location {
+            try system { () throws(SystemError) in try Files.requireNoSymbolicLink(file) }
+            guard Files.kind(at: file) == .missing else {
+                throw .invalid("a vault (or another file) already exists at '\(printable(file))'")
+            }
         }
         try validate(configuration)
         let cost = try passphraseCost.validated()
         let vaultID = try randomBytes(16)
         let (kek, salt) = try newKeyEncryptionKey(from: key, cost: cost)
-
-        try system { () throws(SystemError) in
-            try Files.makeDirectories(Files.parent(of: path))
-            try Files.createPrivateFile(path)
-        }
-        do {
-            let queue = try openQueue(path, configuration: configuration)
-            _ = try mapErrors { try migrator.migrate(queue) }
-            let now = configuration.clock.now
-            let dataKey = try generateKey()
-            let macKey = try generateKey()
+        let first = FirstRows(
+            vaultID: vaultID, kek: kek, salt: salt, cost: cost, dataKey: try generateKey(), macKey: try generateKey(),
+            actor: configuration.actor, at: configuration.clock.now
+        )
+        switch location {
+        case .file(let file):
+            try system { () throws(SystemError) in
+                try Files.makeDirectories(Files.parent(of: file))
+                try Files.createPrivateFile(file)
+            }
+            do {
+                let queue = try openQueue(location, configuration: configuration)
+                _ = try mapErrors { try migrator(for: .sqlite).migrate(queue) }
+                try mapErrors { try queue.write { db in try first.write(db) } }
+            } catch {
+                Files.removeVaultFiles(file)
+                throw error
+            }
+        case .postgresql:
+            let queue = try openQueue(location, configuration: configuration)
             try mapErrors {
                 try queue.write { db in
-                    try VaultMetaTable.insert(
-                        db, vaultID: vaultID, createdAt: now, kekKind: salt == nil ? .key : .scrypt, salt: salt,
-                        n: salt.map { _ in Int64(cost.n) }, r: salt.map { _ in Int64(cost.r) }, p: salt.map { _ in Int64(cost.p) }
-                    )
-                    for (id, purpose, material) in [(Int64(1), Keyring.Purpose.data, dataKey), (2, .mac, macKey)] {
-                        let wrapped = try Keyring.wrap(material, id: id, purpose: purpose, vaultID: vaultID, kek: kek)
-                        try KeyTable.insert(db, id: id, purpose: purpose, wrapped: wrapped, createdAt: now)
-                    }
-                    let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
-                    try StoredMeta.seal(db, keys: keys)
-                    try AuditLog.append(AuditRecord(.initialize), caller: .declared(configuration.actor), at: now, keys: keys, db: db)
-                    try IssuerPolicies.installDefault(db, keys: keys, caller: .declared(configuration.actor), at: now)
+                    try PostgresVaultCatalog.read(db).require(creating: true)
+                    try migrator(for: .postgresql).migrate(inTransaction: db)
+                    try first.write(db)
                 }
             }
-            return try open(at: path, key: key, configuration: configuration, kek: kek)
-        } catch {
-            Files.removeVaultFiles(path)
-            throw error
+        }
+        return try open(at: path, key: key, configuration: configuration, kek: kek)
+    }
+
+    /// What a new vault starts with: its header, its two keys wrapped, its sealed state, the
+    /// `init` event and the default issuer policy.
+    private struct FirstRows {
+        let vaultID: [UInt8]
+        let kek: SymmetricKey
+        let salt: [UInt8]?
+        let cost: Scrypt.Parameters
+        let dataKey: SymmetricKey
+        let macKey: SymmetricKey
+        let actor: String
+        let at: UnixTime
+
+        func write(_ db: Connection) throws {
+            try VaultMetaTable.insert(
+                db, vaultID: vaultID, createdAt: at, kekKind: salt == nil ? .key : .scrypt, salt: salt,
+                n: salt.map { _ in Int64(cost.n) }, r: salt.map { _ in Int64(cost.r) }, p: salt.map { _ in Int64(cost.p) }
+            )
+            for (id, purpose, material) in [(Int64(1), Keyring.Purpose.data, dataKey), (2, .mac, macKey)] {
+                let wrapped = try Keyring.wrap(material, id: id, purpose: purpose, vaultID: vaultID, kek: kek)
+                try KeyTable.insert(db, id: id, purpose: purpose, wrapped: wrapped, createdAt: at)
+            }
+            let keys = try Keyring.unlock(db, meta: try VaultMeta.read(db), kek: kek)
+            try StoredMeta.seal(db, keys: keys)
+            try AuditLog.append(AuditRecord(.initialize), caller: .declared(actor), at: at, keys: keys, db: db)
+            try IssuerPolicies.installDefault(db, keys: keys, caller: .declared(actor), at: at)
         }
     }
 
@@ -234,15 +274,23 @@ public final class Vault: Sendable {
         configuration: Configuration,
         kek knownKEK: SymmetricKey?
     ) throws(VaultError) -> Vault {
-        try requireVaultFile(at: path)
-        try requireVaultDatabase(at: path)
-        try system { () throws(SystemError) in try Files.requirePrivateVaultFiles(path) }
+        let location = try StoreLocation(vault: path)
+        if case .file(let file) = location {
+            try requireVaultFile(at: file)
+            try requireVaultDatabase(at: file)
+            try system { () throws(SystemError) in try Files.requirePrivateVaultFiles(file) }
+        }
         try validate(configuration)
-        let queue = try openQueue(path, configuration: configuration)
-        // A WAL database of another program: opening it changed nothing; refuse it before the
-        // migrator would add the vault's tables to it.
-        let tables = try mapErrors { try queue.read { db in try Records.tableNames(db) } }
-        guard tables.contains("vault_meta"), tables.contains("schema_migrations") else { throw notAVault(path) }
+        let queue = try openQueue(location, configuration: configuration)
+        switch location {
+        case .file:
+            // A WAL database of another program: opening it changed nothing; refuse it before the
+            // migrator would add the vault's tables to it.
+            let tables = try mapErrors { try queue.read { db in try db.tableNames() } }
+            guard tables.contains("vault_meta"), tables.contains("schema_migrations") else { throw notAVault(path) }
+        case .postgresql:
+            try mapErrors { try queue.read { db in try PostgresVaultCatalog.read(db) } }.require(creating: false)
+        }
         // The header and keys are read with the columns every schema has, so that the keys are
         // open when a migration needs them (the upgrade to authenticated state does).
         let meta = try mapErrors { try queue.read { db in try VaultMeta.read(db) } }
@@ -250,7 +298,7 @@ public final class Vault: Sendable {
         if let knownKEK { kek = knownKEK } else { kek = try meta.keyEncryptionKey(from: key) }
         let keys = try mapErrors { try queue.read { db in try Keyring.unlock(db, meta: meta, kek: kek) } }
         let applied = try mapErrors {
-            try migrator.migrate(queue) { version, db in
+            try migrator(for: location.engine).migrate(queue) { version, db in
                 if version == StateUpgrade.schemaVersion {
                     try StateUpgrade.authenticate(db, keys: keys, actor: configuration.actor, at: configuration.clock.now)
                 }
@@ -266,7 +314,7 @@ public final class Vault: Sendable {
             try queue.read { db in
                 if let object = try SchemaObjects.unexpected(db).first {
                     throw VaultError(
-                        .integrity, "the vault file holds an object TokenVault did not create (\(printable(object))): it was altered",
+                        .integrity, "the vault holds an object TokenVault did not create (\(printable(object))): it was altered",
                         hint: "run `tokenvault audit verify`, and restore the vault from a trusted backup"
                     )
                 }
@@ -274,7 +322,8 @@ public final class Vault: Sendable {
             }
         }
         return Vault(
-            path: path, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys), stateEpoch: epoch
+            path: path, location: location, configuration: configuration, queue: queue, keyCache: KeyCache(kek: kek, keyring: keys),
+            stateEpoch: epoch
         )
     }
 
@@ -293,7 +342,6 @@ public final class Vault: Sendable {
     /// Refuses a vault path that is missing, not a regular file, or has a symbolic link in any
     /// component; every way of opening a vault file starts here.
     static func requireVaultFile(at path: String) throws(VaultError) {
-        let path = try vaultFile(path, creating: false)
         try system { () throws(SystemError) in try Files.requireNoSymbolicLink(path) }
         switch Files.kind(at: path) {
         case .regular: break
@@ -319,25 +367,36 @@ public final class Vault: Sendable {
         }
     }
 
-    private static func openQueue(_ path: String, configuration: Configuration) throws(VaultError) -> DatabaseQueue {
+    private static func openQueue(_ location: StoreLocation, configuration: Configuration) throws(VaultError) -> DatabaseQueue {
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         options.durability = configuration.durableCommits ? .full : .normal
         options.vfsName = configuration.vfsName
-        return try mapErrors { try DatabaseQueue(path: path, options: options) }
+        return try mapErrors { try DatabaseQueue(location: location, options: options) }
     }
 
     private static func validate(_ configuration: Configuration) throws(VaultError) {
         _ = try Labels.label(configuration.actor, what: "actor", limit: 100)
     }
 
-    static let migrator = Migrator(
-        migrations: EmbeddedMigrations.all.map {
-            Migrator.Migration(
-                version: $0.version, name: $0.fileName, sql: $0.sql, checksum: SHA256.hexHash(Array($0.sql.utf8))
-            )
+    /// The migrations of each engine's schema.
+    static func migrator(for engine: StoreEngine) -> Migrator {
+        switch engine {
+        case .sqlite: sqliteMigrator
+        case .postgresql: postgresMigrator
         }
-    )
+    }
+
+    private static let sqliteMigrator = migrator(EmbeddedMigrations.all)
+    private static let postgresMigrator = migrator(EmbeddedMigrations.postgresql)
+
+    private static func migrator(_ migrations: [EmbeddedMigrations.Migration]) -> Migrator {
+        Migrator(
+            migrations: migrations.map {
+                Migrator.Migration(version: $0.version, name: $0.fileName, sql: $0.sql, checksum: SHA256.hexHash(Array($0.sql.utf8)))
+            }
+        )
+    }
 
     /// The user name of the effective user, or `uid:N` when it has none.
     public static func operatingSystemUser() -> String {

@@ -2,6 +2,10 @@ internal import TokenVaultStore
 
 extension VaultError {
     init(store error: StoreError) {
+        if let postgres = error.postgres {
+            self.init(postgres: postgres)
+            return
+        }
         let code = error.code
         if code.isBusy {
             self.init(.busy, "the vault is busy: another process held its lock past the busy timeout", hint: "retry later")

@@ -28,6 +28,13 @@ public enum EmbeddedMigrations {
         Migration(version: 10, fileName: "0010_remote_principals.sql", sql: decode(PackageResources._010_remote_principals_sql)),
     ]
 
+    /// The PostgreSQL schema's migrations (`migrations-postgresql/`, through the
+    /// `sql-postgresql` symlink): a PostgreSQL vault is born at version 10, the schema SQLite's
+    /// ten migrations make, from one baseline; later versions add a file for each engine.
+    public static let postgresql: [Migration] = [
+        Migration(version: 10, fileName: "0010_postgresql_baseline.sql", sql: decode(PackageResources._010_postgresql_baseline_sql))
+    ]
+
     private static func decode(_ bytes: [UInt8]) -> String {
         String(decoding: bytes, as: UTF8.self)
     }

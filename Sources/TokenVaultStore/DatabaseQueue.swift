@@ -25,10 +25,10 @@ public final class DatabaseQueue: @unchecked Sendable {
         connection = try Connection(path: path, options: options)
     }
 
-    /// Connects to the PostgreSQL schema `location` names.
+    /// Opens the SQLite file or connects to the PostgreSQL schema `location` names.
     ///
-    /// - Throws: ``StoreError`` carrying the ``PostgresError``.
-    public init(location: PostgresLocation, options: Connection.Options) throws(StoreError) {
+    /// - Throws: ``StoreError``.
+    public init(location: StoreLocation, options: Connection.Options) throws(StoreError) {
         connection = try Connection(location: location, options: options)
     }
 

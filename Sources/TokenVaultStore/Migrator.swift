@@ -53,22 +53,36 @@ public struct Migrator: Sendable {
         if try queue.read({ db in try isUpToDate(db) }) { return [] }
         var applied: [Int] = []
         for migration in migrations {
-            let didApply = try queue.write { db throws -> Bool in
-                try db.execute(Self.recordTableSQL(db.engine))
-                let recorded = try recordedMigrations(db)
-                try check(recorded)
-                guard recorded[migration.version] == nil else { return false }
-                try db.execute(migration.sql)
-                try afterApplying(migration.version, db)
-                try db.execute(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                    [migration.version, migration.name, migration.checksum]
-                )
-                return true
-            }
+            let didApply = try queue.write { db throws -> Bool in try apply(migration, db, afterApplying: afterApplying) }
             if didApply { applied.append(migration.version) }
         }
         return applied
+    }
+
+    /// Applies every pending migration inside the transaction `db` has open, which the caller
+    /// commits: for a new database whose tables and first rows must appear together or not at
+    /// all (PostgreSQL runs DDL in transactions).
+    ///
+    /// - Throws: as ``migrate(_:afterApplying:)``.
+    /// - Returns: the versions applied.
+    @discardableResult
+    public func migrate(inTransaction db: Connection) throws -> [Int] {
+        try migrations.filter { migration in try apply(migration, db, afterApplying: { _, _ in }) }.map(\.version)
+    }
+
+    /// Applies `migration` unless it is recorded already; true when it was applied now.
+    private func apply(_ migration: Migration, _ db: Connection, afterApplying: (Int, Connection) throws -> Void) throws -> Bool {
+        try db.execute(Self.recordTableSQL(db.engine))
+        let recorded = try recordedMigrations(db)
+        try check(recorded)
+        guard recorded[migration.version] == nil else { return false }
+        try db.execute(migration.sql)
+        try afterApplying(migration.version, db)
+        try db.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            [migration.version, migration.name, migration.checksum]
+        )
+        return true
     }
 
     /// Whether the database needs no migration (a read-only check, for fast opens).

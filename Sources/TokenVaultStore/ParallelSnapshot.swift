@@ -5,7 +5,7 @@ internal import Dispatch
 /// that split into parts, such as the audit-chain walk.
 ///
 /// ```swift
-/// let counts = try ParallelSnapshot.read(path: path, options: .init(), parts: 2) { part, parts, db in
+/// let counts = try ParallelSnapshot.read(location: .file(path), options: .init(), parts: 2) { part, parts, db in
 ///     try db.row("SELECT count(*) FROM t WHERE id % ? = ?", [parts, part])?.int64(0) ?? 0
 /// }
 /// ```
@@ -21,7 +21,7 @@ public enum ParallelSnapshot {
     /// Tries to start the transactions on one snapshot before settling for a single part.
     static let attempts = 10
 
-    /// Opens connections to the database at `path`, starts a read transaction on each, all on
+    /// Opens connections to the database at `location`, starts a read transaction on each, all on
     /// the same snapshot, and calls `body` for every part at once, each on its own thread
     /// (`DispatchQueue.concurrentPerform`, which uses the calling thread too).
     ///
@@ -33,16 +33,20 @@ public enum ParallelSnapshot {
     /// - Throws: ``StoreError`` when a connection cannot be opened or read, or the first error
     ///   `body` threw.
     public static func read<T: Sendable>(
-        path: String, options: Connection.Options, parts: Int,
+        location: StoreLocation, options: Connection.Options, parts: Int,
         _ body: @Sendable (_ part: Int, _ parts: Int, _ db: Connection) throws -> T
     ) throws -> [T] {
-        var connections = try (0..<max(1, parts)).map { _ throws(StoreError) in try Connection(path: path, options: options) }
-        var attempt = 1
-        while try !beginOnOneSnapshot(connections) {
-            attempt += 1
-            if attempt > attempts { connections = [connections[0]] }
+        var connections = try (0..<max(1, parts)).map { _ throws(StoreError) in try Connection(location: location, options: options) }
+        if location.engine == .postgresql {
+            try beginOnExportedSnapshot(connections)
+        } else {
+            var attempt = 1
+            while try !beginOnOneSnapshot(connections) {
+                attempt += 1
+                if attempt > attempts { connections = [connections[0]] }
+            }
         }
-        defer { for connection in connections { try? connection.run("ROLLBACK") } }
+        defer { for connection in connections { connection.rollBack() } }
 
         let handoff = Handoff(connections: connections)
         let results = Results<T>(count: connections.count)
@@ -66,6 +70,21 @@ public enum ParallelSnapshot {
         if try dataVersion(probe) == before { return true }
         for connection in connections { try connection.run("ROLLBACK") }
         return false
+    }
+
+    /// PostgreSQL hands a snapshot over: the first connection exports its own, and the others
+    /// start their transactions on it (`SET TRANSACTION SNAPSHOT`). Exact, with no retry.
+    private static func beginOnExportedSnapshot(_ connections: [Connection]) throws(StoreError) {
+        try connections[0].beginRead()
+        guard connections.count > 1, let snapshot = try connections[0].row("SELECT pg_export_snapshot()")?.string(0) else { return }
+        // The identifier is the server's own (hex digits and dashes): checked before it is spliced in.
+        guard snapshot.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }) else {
+            throw StoreError(code: .error, message: "unexpected snapshot identifier")
+        }
+        for connection in connections.dropFirst() {
+            try connection.beginRead()
+            try connection.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'")
+        }
     }
 
     /// Starts a read transaction and takes its snapshot (a deferred transaction takes it at its first read).

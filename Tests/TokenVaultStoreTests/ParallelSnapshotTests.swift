@@ -17,7 +17,7 @@ struct ParallelSnapshotTests {
                 try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
                 for id in 1...100 { try db.execute("INSERT INTO t (id) VALUES (?)", [id]) }
             }
-            let sums = try ParallelSnapshot.read(path: path, options: Connection.Options(), parts: 4) { part, parts, db in
+            let sums = try ParallelSnapshot.read(location: .file(path), options: Connection.Options(), parts: 4) { part, parts, db in
                 #expect(parts == 4)
                 #expect(db.isInTransaction)
                 return try db.integer("SELECT sum(id) FROM t WHERE id % ? = ?", [parts, part]) ?? -1
@@ -34,7 +34,7 @@ struct ParallelSnapshotTests {
             let path = dir + "/errors.db"
             _ = try Connection(path: path, options: .creating())
             #expect(throws: Boom()) {
-                _ = try ParallelSnapshot.read(path: path, options: Connection.Options(), parts: 3) { part, _, _ in
+                _ = try ParallelSnapshot.read(location: .file(path), options: Connection.Options(), parts: 3) { part, _, _ in
                     if part == 1 { throw Boom() }
                     return part
                 }
@@ -62,7 +62,7 @@ struct ParallelSnapshotTests {
             }
             var snapshots = 0
             for _ in 0..<200 {
-                let counts = try ParallelSnapshot.read(path: path, options: Connection.Options(), parts: 3) { _, _, db in
+                let counts = try ParallelSnapshot.read(location: .file(path), options: Connection.Options(), parts: 3) { _, _, db in
                     try db.integer("SELECT count(*) FROM t") ?? -1
                 }
                 #expect(counts.count == 3 || counts.count == 1)

@@ -32,7 +32,7 @@ struct PostgresStoreTests {
         let parameters = "&options=-csearch_path%3D\(name)"
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        return (try DatabaseQueue(location: TestPostgres.location(parameters), options: options), parameters)
+        return (try DatabaseQueue(location: .postgresql(TestPostgres.location(parameters)), options: options), parameters)
     }
 
     private func makeTable(_ queue: DatabaseQueue) throws {
@@ -153,7 +153,7 @@ struct PostgresStoreTests {
         try makeTable(queue)
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = 200
-        let other = try DatabaseQueue(location: TestPostgres.location(parameters), options: options)
+        let other = try DatabaseQueue(location: .postgresql(TestPostgres.location(parameters)), options: options)
         try queue.write { _ in
             let busy = #expect(throws: StoreError.self) { try other.write { db in try db.execute("INSERT INTO notes VALUES ('x')") } }
             #expect(busy?.code.isBusy == true)

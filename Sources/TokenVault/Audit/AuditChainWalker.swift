@@ -14,14 +14,14 @@ enum AuditChainWalker {
     /// is slowed down (by other work on the machine), the others take over its remaining parts.
     static var defaultParts: Int { 2 * min(8, ProcessIdentity.processorCount) }
 
-    /// Checks every event of the trail in the vault file at `path`. With `auditKey`, MACs too;
+    /// Checks every event of the trail in the vault at `location`. With `auditKey`, MACs too;
     /// with `seal`, stops comparing at the sealed position and counts the events after it.
     static func walk(
-        path: String, options: Connection.Options, vaultID: [UInt8], auditKey: SymmetricKey?, seal: AuditSeal?,
+        location: StoreLocation, options: Connection.Options, vaultID: [UInt8], auditKey: SymmetricKey?, seal: AuditSeal?,
         parts: Int = defaultParts
     ) throws -> AuditReport {
         let genesis = Digest32(AuditLog.genesisHash(vaultID: vaultID))!
-        let results = try ParallelSnapshot.read(path: path, options: options, parts: parts) { part, parts, db in
+        let results = try ParallelSnapshot.read(location: location, options: options, parts: parts) { part, parts, db in
             try checkPart(part, of: parts, db, genesis: genesis, auditKey: auditKey, seal: seal)
         }
         // The lowest sequence number comes first; on a tie, the earlier part, which read the event.

@@ -3,7 +3,8 @@ internal import TokenVaultStore
 
 /// Verification of a vault's audit trail against a seal, without the vault's key (for auditors).
 public enum AuditSealVerifier {
-    /// Checks `seal`'s signature with `publicKey`, then the trail in the vault file at `path`:
+    /// Checks `seal`'s signature with `publicKey`, then the trail in the vault at `path` (a file
+    /// or a `postgresql://` URI):
     /// its vault id, its sequence and hash chain up to the sealed position, and that the event
     /// there is the sealed one. Events after the seal are chain-checked and counted.
     ///
@@ -18,15 +19,18 @@ public enum AuditSealVerifier {
         guard key.isValidSignature(seal.signature, for: message) else {
             throw VaultError(.integrity, "the seal's signature does not verify with this public key")
         }
-        try Vault.requireVaultFile(at: path)
+        let location = try StoreLocation(vault: path)
+        if case .file(let file) = location { try Vault.requireVaultFile(at: file) }
         return try Vault.mapErrors {
             var options = Connection.Options()
             options.busyTimeoutMilliseconds = 5_000
-            guard let vaultID = try VaultMetaTable.vaultID(Connection(path: path, options: options)) else {
+            let db = try Connection(location: location, options: options)
+            if location.engine == .postgresql { try PostgresVaultCatalog.read(db).require(creating: false) }
+            guard let vaultID = try VaultMetaTable.vaultID(db) else {
                 throw VaultError(.integrity, "the vault has no valid header")
             }
             guard vaultID == seal.vaultID else { throw VaultError(.integrity, "the seal belongs to another vault") }
-            return try AuditChainWalker.walk(path: path, options: options, vaultID: vaultID, auditKey: nil, seal: seal)
+            return try AuditChainWalker.walk(location: location, options: options, vaultID: vaultID, auditKey: nil, seal: seal)
         }
     }
 }

@@ -32,9 +32,9 @@ extension Vault {
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         let chain = try Vault.mapErrors {
-            try AuditChainWalker.walk(path: path, options: options, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil, parts: parts)
+            try AuditChainWalker.walk(location: location, options: options, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil, parts: parts)
         }
-        let state = try Vault.mapErrors { try StateVerifier.check(path: path, options: options, keys: keys, parts: parts) }
+        let state = try Vault.mapErrors { try StateVerifier.check(location: location, options: options, keys: keys, parts: parts) }
         return AuditReport(
             eventsChecked: chain.eventsChecked, headHash: chain.headHash,
             problem: chain.problem ?? state.violation.map(AuditProblem.init(state:)),

@@ -28,10 +28,16 @@ extension Vault {
     /// Audited in this vault as `backup`, with the path and the event count.
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` when something exists at `path` or it is a
-    ///   symbolic link; ``VaultError/Kind/failed`` when the copy cannot be written (a missing
+    ///   symbolic link, or the vault is in PostgreSQL; ``VaultError/Kind/failed`` when the copy cannot be written (a missing
     ///   folder, a full disk); ``VaultError/Kind/integrity`` when the copy does not verify.
     public func backup(to path: String) throws(VaultError) -> BackupReport {
         try requireAdmin()
+        guard location.engine == .sqlite else {
+            throw VaultError(
+                .invalidInput, "backup copies SQLite vault files; a vault in PostgreSQL is backed up with PostgreSQL's tools",
+                hint: "pg_dump --format=custom --schema=SCHEMA (docs/scale-out.md)"
+            )
+        }
         try system { () throws(SystemError) in try Files.createPrivateFile(path) }
         let report: AuditReport
         do {

@@ -1,41 +1,32 @@
 internal import TokenVaultStore
 
 /// What a PostgreSQL schema holds, as far as a vault is concerned: checked before a vault is
-/// created in it (it must be empty) or opened from it (it must hold a vault's tables).
+/// created in it (it must hold nothing) or opened from it (it must hold a vault's tables).
 struct PostgresVaultCatalog {
     /// The connection's current schema (the first existing one on its `search_path`).
     let schema: String
-    /// The relations (tables, views, sequences…) in it.
+    /// The relations (tables, indexes, sequences, views…) in it.
     let relations: Set<String>
 
-    /// Connects and reads the current schema's relations; nothing is written.
+    /// Reads the current schema's relations through `db`.
     ///
-    /// - Throws: ``VaultError/Kind/unavailable`` when no server answers; ``VaultError/Kind/locked``
-    ///   when it refuses the login; ``VaultError/Kind/notFound`` when the database does not exist;
-    ///   ``VaultError/Kind/invalidInput`` when the `search_path` names no existing schema.
-    static func inspect(_ location: PostgresLocation) throws(VaultError) -> PostgresVaultCatalog {
-        let schema: String?
-        let relations: [Row]
-        do {
-            let connection = try PostgresConnection(location: location)
-            schema = try connection.rows("SELECT current_schema()::text").first?.string(0)
-            relations = try connection.rows(
-                """
-                SELECT c.relname::text FROM pg_catalog.pg_class c
-                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = current_schema()
-                """
-            )
-        } catch {
-            throw VaultError(postgres: error)
-        }
-        guard let schema else {
+    /// - Throws: ``VaultError/Kind/invalidInput`` when the `search_path` names no existing schema;
+    ///   the store's errors.
+    static func read(_ db: Connection) throws -> PostgresVaultCatalog {
+        guard let schema = try db.row("SELECT current_schema()::text")?.string(0) else {
             throw VaultError(
                 .invalidInput, "the PostgreSQL connection has no schema to keep a vault in: its search_path names none that exists",
                 hint: "create the schema, or name one with options=-csearch_path%3DNAME in the URI"
             )
         }
-        return PostgresVaultCatalog(schema: schema, relations: Set(relations.compactMap { $0.string(0) }))
+        let names = try db.rows(
+            """
+            SELECT c.relname::text FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema()
+            """
+        )
+        return PostgresVaultCatalog(schema: schema, relations: Set(names.compactMap { $0.string(0) }))
     }
 
     /// Whether the schema holds a vault's tables.
@@ -51,8 +42,7 @@ struct PostgresVaultCatalog {
         if creating {
             guard relations.isEmpty else {
                 throw VaultError(
-                    .invalidInput,
-                    "schema '\(name)' of that database already holds tables (a vault or another application's): refused, left untouched",
+                    .invalidInput, "schema '\(name)' of that database already holds tables (a vault or another application's): refused, left untouched",
                     hint: "give the vault a schema of its own with options=-csearch_path%3DNAME in the URI"
                 )
             }

@@ -61,7 +61,7 @@ enum AuditEventTable {
         "a.credential_uid IS NOT NULL AND a.outcome = 'ok' AND (a.action = 'add' OR a.action = 'issue' OR a.action = 'rename')"
     // SQLite: `INDEXED BY` names the partial index `audit_events_naming`; left to itself, the
     // planner takes the `credential_uid IS NOT NULL` range of `audit_events_credential`, every
-    // fetch event of the trail. Elsewhere the hint goes (or becomes the engine's own).
+    // fetch event of the trail. PostgreSQL gets the text without the hint.
     private static let createdWithoutRowSQL = """
         SELECT a.seq, a.credential_uid, a.credential_name FROM audit_events a INDEXED BY audit_events_naming WHERE \(naming) AND a.action != 'rename'
         AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.uid = a.credential_uid)
@@ -107,7 +107,11 @@ enum AuditEventTable {
     /// The first of the partial indexes that reads check freshness and names through which
     /// does not hold exactly the events of its table that it should, with the credential of the
     /// first difference; or nil. One scan of the trail per index: for `audit verify`.
+    ///
+    /// PostgreSQL's indexes cannot be edited apart from their tables; one replaced by another
+    /// definition is refused at open instead (``SchemaObjects/postgresExpected``): nil there.
     static func firstIndexMismatch(_ db: Connection) throws -> (index: String, credential: String?)? {
+        guard db.engine == .sqlite else { return nil }
         for pair in indexPairs {
             let table = try db.prepare(pair.table)
             let indexed = try db.prepare(pair.indexed)
@@ -217,13 +221,13 @@ enum AuditEventTable {
 
     /// The (uid, name) of the earliest event that created a credential which has no row, or nil.
     static func earliestCreationWithoutRow(_ db: Connection) throws -> (uid: String?, name: String?)? {
-        try earliest(db, createdWithoutRowSQL)
+        try earliest(db, db.engine == .sqlite ? createdWithoutRowSQL : Records.withoutIndexHints(createdWithoutRowSQL))
     }
 
     /// The (uid, name) of the earliest event that gave a credential a name its name history
     /// lacks, or nil.
     static func earliestNamingWithoutHistory(_ db: Connection) throws -> (uid: String?, name: String?)? {
-        try earliest(db, namedWithoutHistorySQL)
+        try earliest(db, db.engine == .sqlite ? namedWithoutHistorySQL : Records.withoutIndexHints(namedWithoutHistorySQL))
     }
 
     /// The (uid, name) of the row with the lowest `seq` that `sql` selects (`seq, uid, name`), or nil.

@@ -178,9 +178,10 @@ enum CredentialRecords {
         where condition: String, _ arguments: [any SQLBindable], selective: Bool, _ db: Connection,
         _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void
     ) throws {
-        // SQLite: the unary `+` keeps the planner off the name index; elsewhere the plain name
-        // (a planner with statistics sorts the few rows by itself).
-        try forEach(where: condition, arguments, order: selective ? "+c.name" : "c.name", db, authenticator, body)
+        // SQLite: the unary `+` keeps the planner off the name index; PostgreSQL has no `+` for
+        // text, and its planner, with statistics, sorts the few rows by itself.
+        let order = selective && db.engine == .sqlite ? "+c.name" : "c.name"
+        try forEach(where: condition, arguments, order: order, db, authenticator, body)
     }
 
     /// ``forEach(where:_:selective:_:_:_:)`` in the order of `order`, an SQL expression on `c`

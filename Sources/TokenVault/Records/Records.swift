@@ -30,12 +30,21 @@ enum Records {
         db.checkpointAndTruncateWAL()
     }
 
-    // SQLite: the schema table; elsewhere, `information_schema.tables`.
-    private static let tablesSQL = "SELECT name FROM sqlite_schema WHERE type = 'table'"
-
-    /// The names of the tables of the database `db` is connected to (a read).
-    static func tableNames(_ db: Connection) throws -> Set<String> {
-        Set(try db.rows(tablesSQL).compactMap { $0.string(0) })
+    /// `sql` without SQLite's index hints (`INDEXED BY name`, `NOT INDEXED`), for PostgreSQL,
+    /// whose planner takes none. For statements run once per check, not per fetch.
+    static func withoutIndexHints(_ sql: String) -> String {
+        var words = sql.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        var index = 0
+        while index < words.count {
+            if words[index] == "INDEXED" && index + 2 < words.count && words[index + 1] == "BY" {
+                words.removeSubrange(index...(index + 2))
+            } else if words[index] == "NOT" && index + 1 < words.count && words[index + 1] == "INDEXED" {
+                words.removeSubrange(index...(index + 1))
+            } else {
+                index += 1
+            }
+        }
+        return words.joined(separator: " ")
     }
 
     /// Whether `header`, a file's first 100 bytes, is that of an SQLite database in WAL mode, as
@@ -66,11 +75,93 @@ enum SchemaObjects {
         "index audit_events_refused", "index audit_events_seals",
     ]
 
-    // SQLite: the schema table; elsewhere, the catalog (information_schema, pg_catalog).
+    /// The objects of the vault's database that the migrations did not create, sorted.
+    static func unexpected(_ db: Connection) throws -> [String] {
+        switch db.engine {
+        case .sqlite:
+            try db.rows(objectsSQL).compactMap { $0.string(0) }.filter { !expected.contains($0) }.sorted()
+        case .postgresql:
+            try db.rows(postgresObjectsSQL).compactMap { $0.string(0) }.filter { !postgresExpected.contains($0) }.sorted()
+        }
+    }
+
+    // SQLite: the schema table.
     private static let objectsSQL = "SELECT type || ' ' || name FROM sqlite_schema"
 
-    /// The objects in the file that the migrations did not create, sorted.
-    static func unexpected(_ db: Connection) throws -> [String] {
-        try db.rows(objectsSQL).compactMap { $0.string(0) }.filter { !expected.contains($0) }.sorted()
-    }
+    /// Every object of a PostgreSQL vault at the latest schema, with each index's definition:
+    /// PostgreSQL's own indexes cannot disagree with their tables, but the schema's owner can
+    /// replace one with another of the same name and another predicate, which reads would then
+    /// trust. Read from a vault made by the baseline (`pg_get_indexdef` of PostgreSQL 15).
+    static let postgresExpected = Set(
+        """
+        index audit_events_at: CREATE INDEX audit_events_at ON audit_events USING btree (at)
+        index audit_events_credential: CREATE INDEX audit_events_credential ON audit_events USING btree (credential_uid, seq)
+        index audit_events_naming: CREATE INDEX audit_events_naming ON audit_events USING btree (credential_name, credential_uid) WHERE ((credential_uid IS NOT NULL) AND (outcome = 'ok'::text) AND ((action = 'add'::text) OR (action = 'issue'::text) OR (action = 'rename'::text)))
+        index audit_events_pkey: CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (seq)
+        index audit_events_refused: CREATE INDEX audit_events_refused ON audit_events USING btree (at) WHERE (outcome <> 'ok'::text)
+        index audit_events_seals: CREATE INDEX audit_events_seals ON audit_events USING btree (seq) WHERE (action = 'seal'::text)
+        index audit_events_state: CREATE INDEX audit_events_state ON audit_events USING btree (credential_uid, seq) WHERE (changes_state = 1)
+        index audit_events_unknown_name: CREATE INDEX audit_events_unknown_name ON audit_events USING btree (credential_name, seq) WHERE (credential_uid IS NULL)
+        index credentials_expiry: CREATE INDEX credentials_expiry ON credentials USING btree (expires_at) WHERE (deleted_at IS NULL)
+        index credentials_name_key: CREATE UNIQUE INDEX credentials_name_key ON credentials USING btree (name)
+        index credentials_pkey: CREATE UNIQUE INDEX credentials_pkey ON credentials USING btree (id)
+        index credentials_uid_key: CREATE UNIQUE INDEX credentials_uid_key ON credentials USING btree (uid)
+        index grants_pkey: CREATE UNIQUE INDEX grants_pkey ON grants USING btree (credential_id, project, resource)
+        index issuer_policies_pkey: CREATE UNIQUE INDEX issuer_policies_pkey ON issuer_policies USING btree (issuer)
+        index keys_one_active: CREATE UNIQUE INDEX keys_one_active ON keys USING btree (purpose) WHERE (state = 'active'::text)
+        index keys_pkey: CREATE UNIQUE INDEX keys_pkey ON keys USING btree (id)
+        index name_history_name: CREATE INDEX name_history_name ON name_history USING btree (name)
+        index name_history_pkey: CREATE UNIQUE INDEX name_history_pkey ON name_history USING btree (credential_id, named_at, name)
+        index name_history_rowid_key: CREATE UNIQUE INDEX name_history_rowid_key ON name_history USING btree (rowid)
+        index principals_match: CREATE UNIQUE INDEX principals_match ON principals USING btree (match_kind, match_id) WHERE (match_id IS NOT NULL)
+        index principals_match_text: CREATE UNIQUE INDEX principals_match_text ON principals USING btree (match_kind, match_text) WHERE (match_text IS NOT NULL)
+        index principals_name_key: CREATE UNIQUE INDEX principals_name_key ON principals USING btree (name)
+        index principals_pkey: CREATE UNIQUE INDEX principals_pkey ON principals USING btree (id)
+        index principals_token_hash_key: CREATE UNIQUE INDEX principals_token_hash_key ON principals USING btree (token_hash)
+        index principals_uid_key: CREATE UNIQUE INDEX principals_uid_key ON principals USING btree (uid)
+        index rotation_leases_pkey: CREATE UNIQUE INDEX rotation_leases_pkey ON rotation_leases USING btree (credential_id)
+        index schema_migrations_pkey: CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (version)
+        index seal_keys_pkey: CREATE UNIQUE INDEX seal_keys_pkey ON seal_keys USING btree (id)
+        index secret_versions_fingerprint: CREATE INDEX secret_versions_fingerprint ON secret_versions USING btree (fingerprint)
+        index secret_versions_one_current: CREATE UNIQUE INDEX secret_versions_one_current ON secret_versions USING btree (credential_id) WHERE (state = 'current'::text)
+        index secret_versions_owed: CREATE INDEX secret_versions_owed ON secret_versions USING btree (credential_id) WHERE (owed_step IS NOT NULL)
+        index secret_versions_pkey: CREATE UNIQUE INDEX secret_versions_pkey ON secret_versions USING btree (credential_id, version)
+        index vault_meta_pkey: CREATE UNIQUE INDEX vault_meta_pkey ON vault_meta USING btree (singleton)
+        sequence credentials_id_seq
+        sequence name_history_rowid_seq
+        sequence principals_id_seq
+        table audit_events
+        table credentials
+        table grants
+        table issuer_policies
+        table keys
+        table name_history
+        table principals
+        table rotation_leases
+        table schema_migrations
+        table seal_keys
+        table secret_versions
+        table vault_meta
+        """.split(separator: "\n").map(String.init)
+    )
+
+    /// The current schema's objects: relations (indexes with their definitions, unqualified),
+    /// and whatever else could change what a statement does there: triggers, rules, row-security
+    /// policies, functions, types.
+    private static let postgresObjectsSQL = """
+        SELECT CASE c.relkind WHEN 'i' THEN 'index ' || c.relname || ': ' || replace(pg_catalog.pg_get_indexdef(c.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON ')
+            WHEN 'r' THEN 'table ' || c.relname || CASE WHEN c.relrowsecurity THEN ' with row security' ELSE '' END
+            WHEN 'S' THEN 'sequence ' || c.relname ELSE 'relation ' || c.relkind::text || ' ' || c.relname END
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()
+        UNION ALL SELECT 'trigger ' || t.tgname FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND NOT t.tgisinternal
+        UNION ALL SELECT 'rule ' || r.rulename FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()
+        UNION ALL SELECT 'policy ' || p.polname FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()
+        UNION ALL SELECT 'function ' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = current_schema()
+        UNION ALL SELECT 'type ' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+            WHERE n.nspname = current_schema() AND t.typtype IN ('d', 'e', 'r', 'm')
+        """
 }

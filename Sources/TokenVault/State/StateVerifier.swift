@@ -20,20 +20,20 @@ enum StateVerifier {
         let violation: StateViolation?
     }
 
-    /// Checks the state in the vault file at `path`, in `parts` ranges of credential row ids read
+    /// Checks the state in the vault at `location`, in `parts` ranges of credential row ids read
     /// in parallel on one snapshot (``ParallelSnapshot``), each with its own HMAC context under
     /// the state key. The violation named is the one with the lowest credential row id, the same
     /// one a single walk from the first credential stops at.
-    static func check(path: String, options: Connection.Options, keys: Keyring, parts: Int) throws -> Result {
+    static func check(location: StoreLocation, options: Connection.Options, keys: Keyring, parts: Int) throws -> Result {
         let vaultID = keys.vaultID
         let stateKey = keys.stateKey
         let epoch: Int64
         do {
-            epoch = try StoredMeta.verifiedEpoch(Connection(path: path, options: options), keys: keys)
+            epoch = try StoredMeta.verifiedEpoch(Connection(location: location, options: options), keys: keys)
         } catch let violation as StateViolation {
             return Result(credentialsChecked: 0, violation: violation)
         }
-        let results = try ParallelSnapshot.read(path: path, options: options, parts: parts) { part, parts, db in
+        let results = try ParallelSnapshot.read(location: location, options: options, parts: parts) { part, parts, db in
             let authenticator = StateAuthenticator(vaultID: vaultID, mac: try HMACContext(key: stateKey), epoch: epoch)
             let last = try CredentialTable.maxRowID(db) ?? 0
             // Part k covers (bound(k), bound(k + 1)]; the first also takes any id below 1, the last any above.
