@@ -30,6 +30,16 @@ enum Records {
         db.checkpointAndTruncateWAL()
     }
 
+    /// Runs `sql`, an `INSERT … RETURNING id`, and returns the id of the row it inserted: one
+    /// text for SQLite (3.35 and later) and PostgreSQL, where SQLite alone has a last insert rowid.
+    static func insertedID(_ db: Connection, _ sql: String, _ arguments: [any SQLBindable]) throws -> Int64 {
+        // Stepped to its end, so the statement has finished when this returns.
+        guard let id = try db.rows(sql, arguments).first?.int64(0) else {
+            throw StoreError(code: .error, message: "an insert returned no id")
+        }
+        return id
+    }
+
     // SQLite: the schema table; elsewhere, `information_schema.tables`.
     private static let tablesSQL = "SELECT name FROM sqlite_schema WHERE type = 'table'"
 
