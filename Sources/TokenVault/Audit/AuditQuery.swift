@@ -118,11 +118,12 @@ private struct AuditSelect {
             : [(selector: "credential_uid IN (\(holders))", value: name)]
         ranges.append((selector: "credential_uid IS NULL AND credential_name = ?", value: name))
         var values: [any SQLBindable] = []
+        // Each arm's subquery is named (`AS arm`): SQLite does not need it, PostgreSQL before 16 does.
         let arms = ranges.map { range in
             values.append(range.value)
             values += arguments
             let condition = ([range.selector] + conditions).joined(separator: " AND ")
-            return "SELECT * FROM (SELECT \(AuditLog.selectColumns) FROM audit_events WHERE \(condition) \(order)\(limit))"
+            return "SELECT * FROM (SELECT \(AuditLog.selectColumns) FROM audit_events WHERE \(condition) \(order)\(limit)) AS arm"
         }
         return (arms.joined(separator: " UNION ALL ") + " \(order)\(limit)", values)
     }

@@ -60,18 +60,18 @@ enum CredentialRecords {
 
     /// Every live credential, with its grants, by name.
     static func all(_ db: Connection, _ authenticator: StateAuthenticator) throws -> [Loaded] {
-        try all(where: "1", [], selective: false, db, authenticator)
+        try all(where: "TRUE", [], selective: false, db, authenticator)
     }
 
     /// Calls `body` with every live credential, by name, one at a time.
     static func forEach(_ db: Connection, _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void) throws {
-        try forEach(where: "1", [], selective: false, db, authenticator, body)
+        try forEach(where: "TRUE", [], selective: false, db, authenticator, body)
     }
 
     /// Calls `body` with every live credential in row-id order, one at a time: the table read
     /// front to back, for a pass that needs every credential but no order (the report's counts).
     static func forEachInStorageOrder(_ db: Connection, _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void) throws {
-        try forEach(where: "1", [], order: "c.id", db, authenticator, body)
+        try forEach(where: "TRUE", [], order: "c.id", db, authenticator, body)
     }
 
     /// Every live, unrevoked credential that never expires or expires by `time`, by name.
@@ -90,7 +90,7 @@ enum CredentialRecords {
         matching filter: CredentialFilter, now: UnixTime, _ db: Connection, _ authenticator: StateAuthenticator,
         _ body: (Loaded) throws -> Void
     ) throws {
-        var conditions: [String] = ["1"]
+        var conditions: [String] = ["TRUE"]
         var arguments: [any SQLBindable] = []
         switch filter.state {
         case .active?:
@@ -185,7 +185,8 @@ enum CredentialRecords {
     }
 
     /// ``forEach(where:_:selective:_:_:_:)`` in the order of `order`, an SQL expression on `c`
-    /// that gives each credential its own place (a name, a row id).
+    /// that gives each credential its own place (a name, a row id). A condition that selects
+    /// every credential is `TRUE`, not `1`: PostgreSQL refuses an integer as a condition.
     private static func forEach(
         where condition: String, _ arguments: [any SQLBindable], order: String, _ db: Connection,
         _ authenticator: StateAuthenticator, _ body: (Loaded) throws -> Void

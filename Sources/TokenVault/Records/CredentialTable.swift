@@ -11,7 +11,7 @@ enum CredentialTable {
 
     private static let insertSQL = """
         INSERT INTO credentials (uid, name, kind, legacy, description, issuer, api_url, created_at, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """
     private static let nameTakenSQL = "SELECT 1 FROM credentials WHERE name = ?"
     private static let renameSQL = "UPDATE credentials SET name = ? WHERE id = ?"
@@ -52,22 +52,21 @@ enum CredentialTable {
         _ db: Connection, uid: String, name: String, kind: CredentialKind, legacy: Bool, description: String?, issuer: String?,
         apiURL: String?, createdAt: UnixTime, expiresAt: UnixTime?
     ) throws -> Int64 {
-        try db.execute(insertSQL, [uid, name, kind.rawValue, legacy, description, issuer, apiURL, createdAt, expiresAt])
-        // SQLite: the row id of the last insert; elsewhere `INSERT … RETURNING id`.
-        return db.lastInsertedRowID
+        try Records.insertedID(db, insertSQL, [uid, name, kind.rawValue, legacy, description, issuer, apiURL, createdAt, expiresAt])
     }
 
     /// Whether a credential (live) holds `name`: a tombstone has none.
     private static let childRowsSQL = """
-        SELECT 'grants' FROM grants WHERE credential_id = ?1
-        UNION ALL SELECT 'secret_versions' FROM secret_versions WHERE credential_id = ?1
-        UNION ALL SELECT 'name_history' FROM name_history WHERE credential_id = ?1 LIMIT 1
+        SELECT 'grants' FROM grants WHERE credential_id = ?
+        UNION ALL SELECT 'secret_versions' FROM secret_versions WHERE credential_id = ?
+        UNION ALL SELECT 'name_history' FROM name_history WHERE credential_id = ? LIMIT 1
         """
 
     /// The first table holding a row that belongs to credential `rowID`, or nil: for a row id
     /// just assigned, any such row was planted before the credential existed.
     static func childTableWithRows(_ db: Connection, of rowID: Int64) throws -> String? {
-        try db.row(childRowsSQL, [rowID])?.string(0)
+        // Three plain parameters, not one numbered `?1` used thrice: PostgreSQL has no `?NNN`.
+        try db.row(childRowsSQL, [rowID, rowID, rowID])?.string(0)
     }
 
     private static let nameOfUIDSQL = "SELECT name FROM credentials WHERE uid = ?"

@@ -15,9 +15,13 @@ enum IssuerPolicyTable {
     private static let select = "SELECT \(StoredIssuerPolicy.columns), \(newestEventColumn) FROM issuer_policies p"
     private static let byIssuerSQL = "\(select) WHERE p.issuer = ?"
     private static let allSQL = "\(select) ORDER BY p.issuer"
-    // SQLite: `INSERT OR REPLACE`; elsewhere `INSERT … ON CONFLICT (issuer) DO UPDATE`.
-    private static let writeSQL =
-        "INSERT OR REPLACE INTO issuer_policies (issuer, max_lifetime, since, state_seq, state_mac) VALUES (?, ?, ?, ?, ?)"
+    // An upsert that sets every other column: the row ends as a replacement would leave it
+    // (the key is the table's only unique constraint, and no table references the rows).
+    private static let writeSQL = """
+        INSERT INTO issuer_policies (issuer, max_lifetime, since, state_seq, state_mac) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (issuer) DO UPDATE SET max_lifetime = excluded.max_lifetime, since = excluded.since,
+        state_seq = excluded.state_seq, state_mac = excluded.state_mac
+        """
     private static let newestEventSQL = "SELECT max(seq) FROM audit_events WHERE credential_uid = ? AND changes_state = 1"
     // The range on credential_uid reads the policies' events through the partial index of
     // state-changing events; no credential or principal id starts with `policy:`.

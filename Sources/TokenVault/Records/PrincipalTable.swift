@@ -20,7 +20,7 @@ enum PrincipalTable {
     private static let allSQL = "\(select) ORDER BY p.name"
     private static let insertSQL = """
         INSERT INTO principals (uid, name, match_kind, match_id, match_text, token_hash, admin, allow, created_at, state_seq, state_mac)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """
     private static let updateSQL = """
         UPDATE principals SET name = ?, token_hash = ?, state_seq = ?, state_mac = ? WHERE id = ?
@@ -80,15 +80,13 @@ enum PrincipalTable {
 
     /// Inserts a sealed row and returns its row id.
     static func insert(_ db: Connection, _ row: StoredPrincipal) throws -> Int64 {
-        try db.execute(
-            insertSQL,
+        try Records.insertedID(
+            db, insertSQL,
             [
                 row.uid, row.name, row.matchKind, row.matchID, row.matchText, row.tokenHash, row.admin, row.allow, row.createdAt, row.stateSeq,
                 row.stateMAC,
             ]
         )
-        // SQLite: the row id of the last insert; elsewhere `INSERT … RETURNING id`.
-        return db.lastInsertedRowID
     }
 
     /// Writes a row's name, token hash and seal (the only columns that change).

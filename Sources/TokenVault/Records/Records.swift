@@ -47,6 +47,16 @@ enum Records {
         return words.joined(separator: " ")
     }
 
+    /// Runs `sql`, an `INSERT … RETURNING id`, and returns the id of the row it inserted: one
+    /// text for SQLite (3.35 and later) and PostgreSQL, where SQLite alone has a last insert rowid.
+    static func insertedID(_ db: Connection, _ sql: String, _ arguments: [any SQLBindable]) throws -> Int64 {
+        // Stepped to its end, so the statement has finished when this returns.
+        guard let id = try db.rows(sql, arguments).first?.int64(0) else {
+            throw StoreError(code: .error, message: "an insert returned no id")
+        }
+        return id
+    }
+
     /// Whether `header`, a file's first 100 bytes, is that of an SQLite database in WAL mode, as
     /// every vault is (its connections switch the file to WAL as they open it).
     static func isWALDatabaseHeader(_ header: [UInt8]) -> Bool {

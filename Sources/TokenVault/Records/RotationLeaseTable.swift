@@ -4,9 +4,13 @@ internal import TokenVaultStore
 /// one row per credential. ``Rotation/LeaseColumn`` lists the columns that decide who holds it.
 enum RotationLeaseTable {
     private static let heldBySQL = "SELECT \(Rotation.LeaseColumn.selectList()) FROM rotation_leases WHERE credential_id = ?"
-    // SQLite: `INSERT OR REPLACE`; elsewhere `INSERT … ON CONFLICT (credential_id) DO UPDATE`.
-    private static let claimSQL =
-        "INSERT OR REPLACE INTO rotation_leases (credential_id, owner_host, owner_pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?)"
+    // An upsert that sets every other column: the row ends as a replacement would leave it
+    // (the key is the table's only unique constraint, and no table references the rows).
+    private static let claimSQL = """
+        INSERT INTO rotation_leases (credential_id, owner_host, owner_pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (credential_id) DO UPDATE SET owner_host = excluded.owner_host, owner_pid = excluded.owner_pid,
+        started_at = excluded.started_at, lease_until = excluded.lease_until
+        """
     private static let releaseSQL = "DELETE FROM rotation_leases WHERE credential_id = ?"
 
     /// The lease on the credential: its owner and end, or nil when there is none.
