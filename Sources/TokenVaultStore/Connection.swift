@@ -217,6 +217,12 @@ public final class Connection {
         }
     }
 
+    /// Whether the connection broke (a PostgreSQL server went away); an SQLite file's never does.
+    public var isBroken: Bool {
+        guard case .postgresql(let connection) = backend else { return false }
+        return !connection.isConnected
+    }
+
     /// Whether a transaction is open.
     public var isInTransaction: Bool {
         switch backend {

@@ -15,7 +15,9 @@ public final class DatabaseQueue: @unchecked Sendable {
     // @unchecked Sendable: `connection` is not Sendable, and it is touched only inside
     // `lock.withLock`, which serialises every use of it across threads.
     private let lock = Lock()
-    private let connection: Connection
+    private var connection: Connection
+    /// Where a broken PostgreSQL connection reconnects (nil for SQLite, which cannot break).
+    private let reconnection: (location: StoreLocation, options: Connection.Options)?
     private let group = GroupCommit()
 
     /// Opens the database at `path`.
@@ -23,13 +25,19 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// - Throws: ``StoreError`` when the file cannot be opened or is not a database.
     public init(path: String, options: Connection.Options) throws(StoreError) {
         connection = try Connection(path: path, options: options)
+        reconnection = nil
     }
 
     /// Opens the SQLite file or connects to the PostgreSQL schema `location` names.
     ///
     /// - Throws: ``StoreError``.
+    ///
+    /// A PostgreSQL connection that broke (a server restarted, a backend terminated) is replaced
+    /// by a new one before the next transaction begins; a transaction it broke is never run again:
+    /// it failed, and its caller was told.
     public init(location: StoreLocation, options: Connection.Options) throws(StoreError) {
         connection = try Connection(location: location, options: options)
+        reconnection = location.engine == .postgresql ? (location, options) : nil
     }
 
     /// The engine behind the queue's connection.
@@ -118,11 +126,19 @@ public final class DatabaseQueue: @unchecked Sendable {
 
     /// Runs `body` with the connection and no transaction (for pragmas and checkpoints).
     public func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { () throws -> T in try body(connection) }
+        try lock.withLock { () throws -> T in
+            if let reconnection, connection.isBroken {
+                connection = try Connection(location: reconnection.location, options: reconnection.options)
+            }
+            return try body(connection)
+        }
     }
 
     /// Begins, runs `body`, commits; rolls back when either throws. Called with the lock held.
     private func inTransaction<T>(write: Bool, _ body: (Connection) throws -> T) throws -> T {
+        if let reconnection, connection.isBroken {
+            connection = try Connection(location: reconnection.location, options: reconnection.options)
+        }
         let db = connection
         if write { try db.beginWrite() } else { try db.beginRead() }
         do {

@@ -78,7 +78,12 @@ public enum ParallelSnapshot {
         try connections[0].beginRead()
         guard connections.count > 1, let snapshot = try connections[0].row("SELECT pg_export_snapshot()")?.string(0) else { return }
         // The identifier is the server's own (hex digits and dashes): checked before it is spliced in.
-        guard snapshot.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }) else {
+        guard
+            snapshot.utf8.allSatisfy({
+                $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0)
+            })
+        else {
             throw StoreError(code: .error, message: "unexpected snapshot identifier")
         }
         for connection in connections.dropFirst() {

@@ -20,10 +20,14 @@ struct Run {
 /// A throwaway vault directory with a key file, and a way to run the real binary on it.
 final class Sandbox: Sendable {
     let path: String
-    var vault: String { path + "/vault/vault.db" }
+    /// The vault's location: a file in the sandbox, or the `postgresql://` URI given.
+    var vault: String { location ?? path + "/vault/vault.db" }
     var keyFile: String { path + "/vault.key" }
+    private let location: String?
 
-    init(initialize: Bool = true) throws {
+    /// A sandbox whose vault is a file in it, or the vault at `location` (a PostgreSQL URI).
+    init(initialize: Bool = true, vault location: String? = nil) throws {
+        self.location = location
         path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenvault-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if initialize {

@@ -165,10 +165,10 @@ struct AuditWalkPartsTests {
             var options = Connection.Options()
             options.busyTimeoutMilliseconds = 5_000
             let serial = try AuditChainWalker.walk(
-                path: copy.vault.path, options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: 1)
+                location: .file(copy.vault.path), options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: 1)
             for parts in Self.partCounts {
                 let report = try AuditChainWalker.walk(
-                    path: copy.vault.path, options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: parts)
+                    location: .file(copy.vault.path), options: options, vaultID: seal.vaultID, auditKey: nil, seal: seal, parts: parts)
                 #expect(report.problem == serial.problem && report.eventsChecked == serial.eventsChecked, "\(parts) parts")
                 #expect(report.headHash == serial.headHash && report.eventsAfterSeal == serial.eventsAfterSeal, "\(parts) parts")
             }

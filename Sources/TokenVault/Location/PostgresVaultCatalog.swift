@@ -42,7 +42,8 @@ struct PostgresVaultCatalog {
         if creating {
             guard relations.isEmpty else {
                 throw VaultError(
-                    .invalidInput, "schema '\(name)' of that database already holds tables (a vault or another application's): refused, left untouched",
+                    .invalidInput,
+                    "schema '\(name)' of that database already holds tables (a vault or another application's): refused, left untouched",
                     hint: "give the vault a schema of its own with options=-csearch_path%3DNAME in the URI"
                 )
             }
