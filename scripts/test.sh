@@ -3,8 +3,9 @@
 # starts a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh, Unix socket only; its URL
 # is exported as TOKENVAULT_TEST_POSTGRESQL) and runs the whole suite — library against real
 # SQLite files, the real `tokenvault` binary as a subprocess. The cluster is stopped and removed
-# at the end, also when tests fail or the script is interrupted. Without a PostgreSQL server
-# the PostgreSQL tests are skipped, except in CI (CI=true), where that fails.
+# at the end, also when tests fail or the script is interrupted. The library's tests then run a
+# second time with their vaults in PostgreSQL. Without a PostgreSQL server the PostgreSQL tests
+# are skipped, except in CI (CI=true), where that fails.
 # Prints the seconds of each phase to stderr and ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,11 +61,19 @@ status=0
 swift test --skip-build --disable-xctest 2>&1 | tee "$log" || status=$?
 phase_done "tests"
 
-summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1 || true)
-total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
-# A failed test's line, not the run's own summary ("✘ Test run with N tests … failed after").
+# The library's tests once more with every test vault in PostgreSQL (a schema of the cluster
+# each); tests of what only a vault file has skip themselves there.
+if [ -n "${TOKENVAULT_TEST_POSTGRESQL:-}" ]; then
+    echo "test: the library's tests again, on PostgreSQL" >&2
+    TOKENVAULT_TEST_ENGINE=postgresql swift test --skip-build --disable-xctest --filter TokenVaultTests 2>&1 | tee -a "$log" || status=$?
+    phase_done "library tests on PostgreSQL"
+fi
+
+# Each run ends with its own summary line; a failed test's line is not one of them.
+total=0
+while read -r count; do total=$((total + count)); done < <(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' "$log")
 failed_tests=$(grep -E "^✘ Test .* failed after" "$log" | grep -cv "^✘ Test run with" || true)
-if [ -z "$total" ]; then
+if ! grep -qE "Test run with [0-9]+ tests?" "$log"; then
     echo "test: no test summary found" >&2
     exit 1
 fi

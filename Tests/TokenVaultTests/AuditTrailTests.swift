@@ -48,8 +48,7 @@ struct AuditTrailTests {
         var exported = ""
         try t.vault.forEachAuditEvent(AuditFilter()) { event in exported += "\(event)" }
         #expect(!exported.contains(secret))
-        #expect(!fileContains(t.path, Array(secret.utf8)))
-        #expect(!fileContains(t.path + "-wal", Array(secret.utf8)))
+        #expect(!(try t.storageContains(Array(secret.utf8))))
     }
 
     /// C15 fail-closed: when the audit event cannot be written, the operation fails and no

@@ -4,7 +4,7 @@ import Testing
 @testable import TokenVault
 
 /// `Vault.backup(to:)`: a consistent copy in one file, verified, audited.
-@Suite("Backup")
+@Suite("Backup", .enabled(if: TestEngine.isSQLite, "backup copies vault files"))
 struct BackupTests {
     @Test func theCopyIsOneVerifiedPrivateFileThatOpensWithTheSameKey() throws {
         let t = try TestVault()

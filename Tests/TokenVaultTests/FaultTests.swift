@@ -6,7 +6,7 @@ import TokenVaultFaults
 /// Every write path through a VFS that simulates power cuts (unsynced writes dropped, whole or
 /// torn) and I/O errors, each run checked on the vault reopened through the normal VFS: the short
 /// version of `scripts/fault-test.sh`, which runs 1,000 cuts per operation.
-@Suite("Power cuts and I/O errors under every write path", .serialized)
+@Suite("Power cuts and I/O errors under every write path", .serialized, .enabled(if: TestEngine.isSQLite, "SQLite's VFS"))
 struct FaultTests {
     @Test func noCutOrIOErrorLosesAnAcknowledgedOperationOrLeavesOneHalfApplied() throws {
         let directory = TemporaryDirectory()
