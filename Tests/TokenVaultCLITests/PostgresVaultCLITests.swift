@@ -156,6 +156,24 @@ struct PostgresVaultCLITests {
     }
 }
 
+@Suite("Two service instances on one vault in PostgreSQL", .enabled(if: TestPostgres.isAvailable))
+struct TwoInstancesTests {
+    @Test("SIGKILL one of two instances while 32 clients fetch through both: the other serves on, each acknowledged fetch audited once")
+    func oneInstanceKilled() throws {
+        let schema = try TestPostgres.freshSchema()
+        let box = try Sandbox(vault: schema.uri)
+        #expect(box.run(["add", "kill-test", "--grant", "kill:test:r", "--expires-in", "90d"], input: "kill-secret-1").status == 0)
+        #expect(box.run(["principal", "add", "app", "--uid", String(getuid()), "--allow", "kill-test:kill:test:r"]).status == 0)
+        let work = box.file("two")
+        let run = box.python("two_instances.py", [toolURL.path, work, "--fetches", "60", "--log", box.serverLog], timeout: 280)
+        #expect(run.status == 0, "\(run.out)\(run.err)")
+        #expect(run.out.contains("survivor_failures=0 unaudited=0 duplicated=0"), "\(run.out)")
+        #expect(run.out.contains("through_survivor=960"), "\(run.out)")
+        print("FIGURE|two instances, one SIGKILLed: \(run.out.trimmingCharacters(in: .whitespacesAndNewlines))")
+        #expect(!box.serverLogText.contains("kill-secret-1"))
+    }
+}
+
 @Suite("libpq is loaded by PostgreSQL locations only")
 struct PostgresLibraryLoadingTests {
     @Test("tokenvault does not link libpq; a file vault never loads it, a password in a URI is refused before it is loaded")
