@@ -6,6 +6,17 @@
 #   cat "$dir/url"   # postgresql:///tokenvault_test?host=$dir&port=$port&user=tokenvault_test
 #   bash scripts/pg-test-cluster.sh stop "$dir"                # immediate stop, then rm -rf
 #
+# For failover tests, a synchronous streaming standby of a running cluster, and the two steps
+# of a failover:
+#
+#   standby=$(bash scripts/pg-test-cluster.sh standby "$dir" [OWNER_PID])  # prints its directory
+#   bash scripts/pg-test-cluster.sh crash "$dir"       # immediate stop, directory kept
+#   bash scripts/pg-test-cluster.sh promote "$standby" # the standby becomes the primary
+#
+# The standby is a pg_basebackup of the primary streaming from it as `standby1`; the primary
+# waits for its flush before a commit returns (synchronous_standby_names, synchronous_commit=on),
+# so a commit acknowledged to a client is on both.
+#
 # The directory is /tmp/tokenvault-pg.XXXXXX, mode 0700. As root it belongs to the postgres
 # user and initdb, pg_ctl and psql run as `runuser -u postgres --`; root reaches the socket
 # anyway. Otherwise everything runs as the calling user. Local connections are trusted (the
@@ -154,6 +165,69 @@ start() {
     echo "$dir"
 }
 
+# The port in DIR/url.
+port_of() {
+    sed -nE 's/.*[?&]port=([0-9]+).*/\1/p' "$1/url"
+}
+
+# Runs SQL on the cluster in DIR as postgres; prints the result unaligned.
+sql_on() {
+    as_owner "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$1" -p "$(port_of "$1")" -U postgres -d postgres -c "$2"
+}
+
+standby() {
+    local primary=${1:-} owner_pid=${2:-} port primary_port state waited=0
+    valid_dir "$primary" && [ -f "$primary/url" ] || die "usage: $0 standby DIR (a running cluster this script started)"
+    primary_port=$(port_of "$primary")
+    dir=$(mktemp -d "${prefix}XXXXXX")
+    echo "$$" >"$dir/starting"
+    trap 'stop_dir "$dir"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    [ -z "$owner_pid" ] || echo "$owner_pid" >"$dir/owner"
+    chmod 0700 "$dir"
+    if [ "$me" -eq 0 ]; then
+        chown postgres:postgres "$dir"
+    fi
+    local conninfo="host=$primary port=$primary_port user=postgres application_name=standby1"
+    if ! as_owner "$bindir/pg_basebackup" -d "$conninfo" -D "$dir/data" -X stream -R --checkpoint=fast --no-sync >"$dir/basebackup.log" 2>&1; then
+        cat "$dir/basebackup.log" >&2
+        die "pg_basebackup failed"
+    fi
+    echo "primary_conninfo = '$conninfo'" | as_owner tee -a "$dir/data/postgresql.auto.conf" >/dev/null
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+    [ "$port" != "$primary_port" ] || port=$((port + 1))
+    if ! as_owner "$bindir/pg_ctl" -s -w -t 60 -D "$dir/data" -l "$dir/log" start -o \
+        "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=64MB" \
+        >&2; then
+        cat "$dir/log" >&2 || true
+        die "the standby did not start"
+    fi
+    sql_on "$primary" "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" >/dev/null
+    sql_on "$primary" "SELECT pg_reload_conf()" >/dev/null
+    while :; do
+        state=$(sql_on "$primary" "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'" || true)
+        [ "$state" != sync ] || break
+        waited=$((waited + 1))
+        [ "$waited" -lt 300 ] || die "the standby did not become synchronous within 30 s (state: '$state')"
+        sleep 0.1
+    done
+    sed -E "s#host=[^&]*#host=$dir#; s#port=[0-9]+#port=$port#" "$primary/url" >"$dir/url"
+    rm -f "$dir/starting"
+    trap - EXIT INT TERM
+    echo "$dir"
+}
+
+crash() {
+    valid_dir "${1:-}" || die "usage: $0 crash DIR"
+    as_owner "$bindir/pg_ctl" -D "$1/data" -m immediate -w -t 30 stop >/dev/null
+}
+
+promote() {
+    valid_dir "${1:-}" || die "usage: $0 promote DIR"
+    as_owner "$bindir/pg_ctl" -D "$1/data" -w -t 60 promote >/dev/null
+}
+
 stop() {
     dir=${1:-}
     [ -n "$dir" ] || die "usage: $0 stop DIR"
@@ -173,8 +247,13 @@ stop)
     shift
     stop "$@"
     ;;
+standby | crash | promote)
+    command=$1
+    shift
+    "$command" "$@"
+    ;;
 *)
-    echo "usage: $0 start [OWNER_PID] | stop DIR" >&2
+    echo "usage: $0 start [OWNER_PID] | stop DIR | standby DIR [OWNER_PID] | crash DIR | promote DIR" >&2
     exit 2
     ;;
 esac

@@ -95,12 +95,14 @@ public final class Statement {
     /// Steps once. Returns the row, or nil when the statement is done.
     public func step() throws(StoreError) -> Row? {
         guard try advance() else { return nil }
-        let count =
-            switch backend {
-            case .sqlite(let handle): Int(sqlite3_column_count(handle))
-            case .postgresql(let postgres): postgres.columnCount
-            }
-        return Row(values: (0..<count).map(columnValue))
+        // One switch per row, not one per column: the SQLite loop reads the handle directly
+        // and inlines the column read.
+        switch backend {
+        case .sqlite(let handle):
+            return Row(values: (0..<Int(sqlite3_column_count(handle))).map { Self.copy(Self.sqliteColumn(handle, at: $0)) })
+        case .postgresql(let postgres):
+            return Row(values: (0..<postgres.columnCount).map { Self.copy(postgres.column(at: $0)) })
+        }
     }
 
     /// Steps once and leaves the row in the statement, to be read in place with
@@ -137,11 +139,21 @@ public final class Statement {
     /// blob bytes are SQLite's own, exactly as stored, and valid only until the statement steps
     /// again or is reset.
     public func column(at index: Int) -> ColumnView {
-        let handle: OpaquePointer
-        switch backend {
-        case .sqlite(let sqlite): handle = sqlite
-        case .postgresql(let postgres): return postgres.column(at: index)
-        }
+        guard case .sqlite(let handle) = backend else { return postgresColumn(at: index) }
+        return Self.sqliteColumn(handle, at: index)
+    }
+
+    /// Kept out of line: inlined, PostgreSQL's column read (libpq calls, a retain, the binary
+    /// decoding) made SQLite's ``column(at:)`` save every callee-saved register and too large
+    /// to be inlined into ``step()``.
+    @inline(never)
+    private func postgresColumn(at index: Int) -> ColumnView {
+        guard case .postgresql(let postgres) = backend else { preconditionFailure("a PostgreSQL read of an SQLite statement") }
+        return postgres.column(at: index)
+    }
+
+    @inline(__always)
+    private static func sqliteColumn(_ handle: OpaquePointer, at index: Int) -> ColumnView {
         // One `sqlite3_column_value` and cheap `sqlite3_value_*` calls instead of two or three
         // `sqlite3_column_*` calls, each of which enters and leaves the connection. The value is
         // "unprotected" (no mutex held); that makes no difference on a connection opened with
@@ -187,9 +199,10 @@ public final class Statement {
         while let row = try step() { try body(row) }
     }
 
-    /// A column of the current row, copied out of SQLite's memory.
-    private func columnValue(_ index: Int) -> SQLValue {
-        switch column(at: index) {
+    /// A column of the current row, copied out of the engine's memory.
+    @inline(__always)
+    private static func copy(_ view: ColumnView) -> SQLValue {
+        switch view {
         case .null: .null
         case .integer(let value): .integer(value)
         case .real(let value): .real(value)
