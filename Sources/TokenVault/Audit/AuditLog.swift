@@ -166,7 +166,7 @@ enum AuditLog {
             let outcome = row.string(Column.outcome).flatMap(AuditOutcome.init(rawValue:))
         else {
             throw VaultError(
-                .integrity, "audit event \(row.int64(Column.seq) ?? 0) is malformed: the vault file was altered",
+                .integrity, "audit event \(row.int64(Column.seq) ?? 0) is malformed: the vault was altered",
                 hint: "run `tokenvault audit verify`"
             )
         }

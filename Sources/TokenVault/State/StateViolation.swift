@@ -46,7 +46,7 @@ struct StateViolation: Error, Sendable, Equatable {
         let owner = credential.map { " of \(ownerKind) '\(printable($0))'" } ?? ""
         let cause: String
         switch problem {
-        case .forged, .malformed, .missing, .inconsistentIndex: cause = "the vault file was altered without the key"
+        case .forged, .malformed, .missing, .inconsistentIndex: cause = "the vault was altered without the key"
         case .stale: cause = "it was restored from an older copy of the vault"
         }
         let article = problem == .inconsistentIndex ? "the" : table.first.map { "aeiou".contains($0) } == true ? "an" : "a"
