@@ -109,6 +109,29 @@ sweep() {
 
 dir=""  # the directory `start` is setting up; global, for its EXIT trap
 
+# Makes the cluster directory (global `dir`), marked as being set up by us, owned by OWNER_PID
+# when given; whatever goes wrong until the caller clears the traps, nothing is left behind.
+new_dir() {
+    local owner_pid=${1:-}
+    dir=$(mktemp -d "${prefix}XXXXXX")
+    echo "$$" >"$dir/starting"
+    trap 'stop_dir "$dir"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    [ -z "$owner_pid" ] || echo "$owner_pid" >"$dir/owner"
+    chmod 0700 "$dir"
+    if [ "$me" -eq 0 ]; then
+        chown postgres:postgres "$dir"
+    fi
+}
+
+# Starts the server of DIR/data on PORT: Unix socket in DIR only, durable commits.
+start_server() {
+    as_owner "$bindir/pg_ctl" -s -w -t 60 -D "$1/data" -l "$1/log" start -o \
+        "-c listen_addresses='' -c unix_socket_directories='$1' -p $2 -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=64MB" \
+        >&2
+}
+
 start() {
     local owner_pid=${1:-} port url
     [ -x "$bindir/initdb" ] || die "no PostgreSQL server (initdb) found; install postgresql"
@@ -121,17 +144,7 @@ start() {
 
     sweep
 
-    dir=$(mktemp -d "${prefix}XXXXXX")
-    echo "$$" >"$dir/starting"
-    # Whatever goes wrong from here on, nothing is left behind.
-    trap 'stop_dir "$dir"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    [ -z "$owner_pid" ] || echo "$owner_pid" >"$dir/owner"
-    chmod 0700 "$dir"
-    if [ "$me" -eq 0 ]; then
-        chown postgres:postgres "$dir"
-    fi
+    new_dir "$owner_pid"
 
     # --no-sync: initdb's own flush of the new files; a throwaway cluster does not outlive a crash
     # of the machine, and on a busy disk that flush doubles the start time. The server itself
@@ -144,9 +157,7 @@ start() {
 
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
     [ ! -e "$dir/.s.PGSQL.$port" ] || die "$dir/.s.PGSQL.$port exists already"
-    if ! as_owner "$bindir/pg_ctl" -s -w -t 60 -D "$dir/data" -l "$dir/log" start -o \
-        "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=64MB" \
-        >&2; then
+    if ! start_server "$dir" "$port"; then
         cat "$dir/log" >&2 || true
         die "the server did not start"
     fi
@@ -179,16 +190,7 @@ standby() {
     local primary=${1:-} owner_pid=${2:-} port primary_port state waited=0
     valid_dir "$primary" && [ -f "$primary/url" ] || die "usage: $0 standby DIR (a running cluster this script started)"
     primary_port=$(port_of "$primary")
-    dir=$(mktemp -d "${prefix}XXXXXX")
-    echo "$$" >"$dir/starting"
-    trap 'stop_dir "$dir"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    [ -z "$owner_pid" ] || echo "$owner_pid" >"$dir/owner"
-    chmod 0700 "$dir"
-    if [ "$me" -eq 0 ]; then
-        chown postgres:postgres "$dir"
-    fi
+    new_dir "$owner_pid"
     local conninfo="host=$primary port=$primary_port user=postgres application_name=standby1"
     if ! as_owner "$bindir/pg_basebackup" -d "$conninfo" -D "$dir/data" -X stream -R --checkpoint=fast --no-sync >"$dir/basebackup.log" 2>&1; then
         cat "$dir/basebackup.log" >&2
@@ -197,9 +199,7 @@ standby() {
     echo "primary_conninfo = '$conninfo'" | as_owner tee -a "$dir/data/postgresql.auto.conf" >/dev/null
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
     [ "$port" != "$primary_port" ] || port=$((port + 1))
-    if ! as_owner "$bindir/pg_ctl" -s -w -t 60 -D "$dir/data" -l "$dir/log" start -o \
-        "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=64MB" \
-        >&2; then
+    if ! start_server "$dir" "$port"; then
         cat "$dir/log" >&2 || true
         die "the standby did not start"
     fi
