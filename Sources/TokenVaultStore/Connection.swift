@@ -76,13 +76,12 @@ public final class Connection {
     ///
     /// - Throws: ``StoreError`` carrying the ``PostgresError``.
     public init(location: PostgresLocation, options: Options) throws(StoreError) {
-        do {
+        let connection = try StoreError.fromPostgres { () throws(PostgresError) in
             let connection = try PostgresConnection(location: location)
             try connection.execute("SET synchronous_commit = \(options.durability == .full ? "on" : "off")")
-            backend = .postgresql(connection)
-        } catch {
-            throw StoreError(postgres: error)
+            return connection
         }
+        backend = .postgresql(connection)
         lockTimeoutMilliseconds = options.busyTimeoutMilliseconds
     }
 
@@ -145,7 +144,7 @@ public final class Connection {
             let code = sqlite3_exec(handle, sql, nil, nil, nil)
             guard code == SQLITE_OK else { throw error(code: code) }
         case .postgresql(let connection):
-            do { try connection.executeScript(sql) } catch { throw StoreError(postgres: error) }
+            try StoreError.fromPostgres { () throws(PostgresError) in try connection.executeScript(sql) }
         }
     }
 
@@ -238,7 +237,7 @@ public final class Connection {
         switch backend {
         case .sqlite: try run("BEGIN IMMEDIATE")
         case .postgresql(let connection):
-            do { try connection.beginWrite(lockTimeoutMilliseconds: lockTimeoutMilliseconds) } catch { throw StoreError(postgres: error) }
+            try StoreError.fromPostgres { () throws(PostgresError) in try connection.beginWrite(lockTimeoutMilliseconds: lockTimeoutMilliseconds) }
         }
     }
 
@@ -247,7 +246,7 @@ public final class Connection {
         switch backend {
         case .sqlite: try run("BEGIN DEFERRED")
         case .postgresql(let connection):
-            do { try connection.beginRead() } catch { throw StoreError(postgres: error) }
+            try StoreError.fromPostgres { () throws(PostgresError) in try connection.beginRead() }
         }
     }
 
@@ -256,7 +255,7 @@ public final class Connection {
         switch backend {
         case .sqlite: try run("COMMIT")
         case .postgresql(let connection):
-            do { try connection.commit() } catch { throw StoreError(postgres: error) }
+            try StoreError.fromPostgres { () throws(PostgresError) in try connection.commit() }
         }
     }
 

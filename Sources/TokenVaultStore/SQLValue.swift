@@ -22,6 +22,20 @@ public enum ColumnView {
     case blob(UnsafeRawBufferPointer)
 }
 
+extension ColumnView {
+    /// The value, copied out of the engine's memory.
+    @inline(__always)
+    var copied: SQLValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): .integer(value)
+        case .real(let value): .real(value)
+        case .text(let utf8): .text(String(decoding: utf8, as: UTF8.self))
+        case .blob(let bytes): .blob(Array(bytes))
+        }
+    }
+}
+
 /// A type that can be bound as a statement argument.
 public protocol SQLBindable {
     var sqlValue: SQLValue { get }

@@ -99,9 +99,9 @@ public final class Statement {
         // and inlines the column read.
         switch backend {
         case .sqlite(let handle):
-            return Row(values: (0..<Int(sqlite3_column_count(handle))).map { Self.copy(Self.sqliteColumn(handle, at: $0)) })
+            return Row(values: (0..<Int(sqlite3_column_count(handle))).map { Self.sqliteColumn(handle, at: $0).copied })
         case .postgresql(let postgres):
-            return Row(values: (0..<postgres.columnCount).map { Self.copy(postgres.column(at: $0)) })
+            return Row(values: (0..<postgres.columnCount).map { postgres.column(at: $0).copied })
         }
     }
 
@@ -115,7 +115,7 @@ public final class Statement {
         switch backend {
         case .sqlite(let sqlite): handle = sqlite
         case .postgresql(let postgres):
-            do { return try postgres.advance() } catch { throw StoreError(postgres: error) }
+            return try StoreError.fromPostgres { () throws(PostgresError) in try postgres.advance() }
         }
         if connection.refusesWrites && sqlite3_stmt_readonly(handle) == 0 {
             throw StoreError(code: .readOnly, message: "attempt to write in a read transaction")
@@ -197,18 +197,6 @@ public final class Statement {
     public func forEach(_ arguments: [any SQLBindable] = [], _ body: (Row) throws -> Void) throws {
         try bind(arguments)
         while let row = try step() { try body(row) }
-    }
-
-    /// A column of the current row, copied out of the engine's memory.
-    @inline(__always)
-    private static func copy(_ view: ColumnView) -> SQLValue {
-        switch view {
-        case .null: .null
-        case .integer(let value): .integer(value)
-        case .real(let value): .real(value)
-        case .text(let utf8): .text(String(decoding: utf8, as: UTF8.self))
-        case .blob(let bytes): .blob(Array(bytes))
-        }
     }
 }
 

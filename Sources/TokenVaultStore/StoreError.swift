@@ -44,6 +44,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String { postgres.map { "\($0)" } ?? "SQLite error \(code.rawValue): \(message)" }
 }
 
+extension StoreError {
+    /// Runs a call on a PostgreSQL connection; its failure becomes a ``StoreError``.
+    static func fromPostgres<T>(_ body: () throws(PostgresError) -> T) throws(StoreError) -> T {
+        do { return try body() } catch { throw StoreError(postgres: error) }
+    }
+}
+
 /// The database engine behind a ``Connection``.
 public enum StoreEngine: Sendable, Equatable {
     case sqlite

@@ -27,20 +27,6 @@ enum PostgresBinary {
         }
     }
 
-    /// A result column's value, copied.
-    ///
-    /// - Throws: ``PostgresError/Kind/unsupportedType`` for a type ``isReadable(_:)`` refuses.
-    static func decode(_ bytes: UnsafeRawBufferPointer, type: UInt32) throws(PostgresError) -> SQLValue {
-        guard isReadable(type) else { throw PostgresError(.unsupportedType) }
-        return switch view(bytes, type: type) {
-        case .null: .null
-        case .integer(let value): .integer(value)
-        case .real(let value): .real(value)
-        case .text(let utf8): .text(String(decoding: utf8, as: UTF8.self))
-        case .blob(let blob): .blob(Array(blob))
-        }
-    }
-
     /// A result column's value in place: text and bytea point into `bytes`. The type must be
     /// one ``isReadable(_:)`` accepts; a length that does not fit the type reads as NULL.
     static func view(_ bytes: UnsafeRawBufferPointer, type: UInt32) -> ColumnView {

@@ -2,7 +2,8 @@ internal import CPostgres
 
 /// One connection to a PostgreSQL server, through libpq.
 ///
-/// Statements take `$1`, `$2`… parameters, bound as values (never spliced into the SQL), and
+/// Statements take `$1`, `$2`… parameters (or SQLite's `?` markers, numbered by
+/// ``PostgresPlaceholders``), bound as values (never spliced into the SQL), and
 /// come back as ``Row``s of ``SQLValue``s: `bigint`, `integer`, `smallint`, `oid` and `boolean`
 /// as integers, `double precision` as reals, `text` and its kin as text, `bytea` as blobs. Both
 /// directions use PostgreSQL's binary format, so bytes and numbers cross unchanged.
@@ -63,27 +64,10 @@ public final class PostgresConnection {
     /// - Throws: as ``execute(_:_:)``, and ``PostgresError/Kind/unsupportedType`` for a column
     ///   of a type not listed above.
     public func rows(_ sql: String, _ arguments: [any SQLBindable] = []) throws(PostgresError) -> [Row] {
-        let result = try run(sql, arguments.map(\.sqlValue))
-        defer { cpq_clear(result) }
-        let columns = cpq_columns(result)
-        let types = (0..<columns).map { cpq_column_type(result, $0) }
+        let statement = PostgresStatement(connection: self, sql: sql)
+        statement.bind(arguments.map(\.sqlValue))
         var rows: [Row] = []
-        rows.reserveCapacity(Int(cpq_rows(result)))
-        for row in 0..<cpq_rows(result) {
-            var values: [SQLValue] = []
-            values.reserveCapacity(Int(columns))
-            for column in 0..<columns {
-                if cpq_is_null(result, row, column) == 1 {
-                    values.append(.null)
-                    continue
-                }
-                let bytes = UnsafeRawBufferPointer(
-                    start: cpq_value(result, row, column), count: Int(cpq_length(result, row, column))
-                )
-                values.append(try PostgresBinary.decode(bytes, type: types[Int(column)]))
-            }
-            rows.append(Row(values: values))
-        }
+        while try statement.advance() { rows.append(Row(values: (0..<statement.columnCount).map { statement.column(at: $0).copied })) }
         return rows
     }
 
