@@ -367,7 +367,7 @@ public final class Vault: Sendable {
         }
     }
 
-    private static func openQueue(_ location: StoreLocation, configuration: Configuration) throws(VaultError) -> DatabaseQueue {
+    static func openQueue(_ location: StoreLocation, configuration: Configuration) throws(VaultError) -> DatabaseQueue {
         var options = Connection.Options()
         options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         options.durability = configuration.durableCommits ? .full : .normal

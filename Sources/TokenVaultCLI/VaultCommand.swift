@@ -65,7 +65,7 @@ let allCommands: [any VaultCommand.Type] = [
     ExecCommand.self, ListCommand.self, ShowCommand.self, EditCommand.self, RenameCommand.self, RotateCommand.self, RevokeCommand.self,
     ExpiringCommand.self, TestCommand.self, DeleteCommand.self, AuditCommand.self, AuditVerifyCommand.self,
     AuditSealCommand.self, ReportCommand.self, ScanCommand.self, CheckEndpointCommand.self, RekeyCommand.self,
-    RotateDataKeyCommand.self, BackupCommand.self, PrincipalAddCommand.self, PrincipalListCommand.self, PrincipalShowCommand.self,
-    PrincipalRemoveCommand.self, PrincipalRenameCommand.self, PrincipalRotateTokenCommand.self, PolicySetCommand.self, PolicyListCommand.self,
-    PolicyRemoveCommand.self, ServeCommand.self, CompletionCommand.self, ManCommand.self,
+    RotateDataKeyCommand.self, BackupCommand.self, MigrateToCommand.self, PrincipalAddCommand.self, PrincipalListCommand.self,
+    PrincipalShowCommand.self, PrincipalRemoveCommand.self, PrincipalRenameCommand.self, PrincipalRotateTokenCommand.self,
+    PolicySetCommand.self, PolicyListCommand.self, PolicyRemoveCommand.self, ServeCommand.self, CompletionCommand.self, ManCommand.self,
 ]

@@ -277,6 +277,22 @@ public final class Connection {
         try row(tablesSQL + " AND \(engine == .sqlite ? "name" : "c.relname") = ?", [name]) != nil
     }
 
+    /// The columns of table `name` in the order they were declared (SQLite's implicit `rowid`
+    /// is not one); empty when there is no such table.
+    public func columnNames(of name: String) throws(StoreError) -> [String] {
+        let sql =
+            switch backend {
+            case .sqlite: "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+            case .postgresql:
+                """
+                SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = current_schema() AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+                """
+            }
+        return try rows(sql, [name]).compactMap { $0.string(0) }
+    }
+
     private var tablesSQL: String {
         switch backend {
         case .sqlite: "SELECT name FROM sqlite_schema WHERE type = 'table'"

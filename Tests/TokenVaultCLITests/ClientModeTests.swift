@@ -255,7 +255,9 @@ struct ClientModeTests {
 
     @Test func commandsOfTheVaultFileAndAMissingServiceAreRefusedInOneLine() throws {
         let fixture = try Fixture()
-        for arguments in [["init"], ["keygen", "k"], ["audit", "verify"], ["scan", "."], ["report"], ["rekey"], ["serve"], ["issue", "x"]] {
+        for arguments in [
+            ["init"], ["keygen", "k"], ["audit", "verify"], ["scan", "."], ["report"], ["rekey"], ["serve"], ["issue", "x"], ["migrate-to", "x"],
+        ] {
             let run = fixture.client(arguments, admin: true)
             #expect(run.status == 2, "\(arguments)")
             #expect(run.out.isEmpty)

@@ -32,8 +32,12 @@ struct PostgresVaultCLITests {
         #expect(verified.status == 0 && verified.out.contains("audit trail intact: 9 events"), "\(verified.out)\(verified.err)")
         let again = box.run(["init"])
         #expect(again.status == 2 && again.err.contains("already holds tables"), "\(again.err)")
+        // A backup is a verified vault file, which opens with the same key.
         let backup = box.run(["backup", box.file("copy.db")])
-        #expect(backup.status == 2 && backup.err.contains("pg_dump"), "\(backup.err)")
+        #expect(backup.status == 0 && backup.out.contains("9 events and 1 credentials verified"), "\(backup.out)\(backup.err)")
+        let copy = box.run(["--vault", box.file("copy.db"), "audit", "verify"])
+        #expect(copy.status == 0 && copy.out.contains("audit trail intact: 9 events"), "\(copy.out)\(copy.err)")
+        #expect(box.run(["backup", "postgresql:///elsewhere"]).err.contains("a backup is a vault file"))
         let audit = box.run(["audit"])
         #expect(!audit.out.contains("erp-secret") && !audit.err.contains("erp-secret"))
     }

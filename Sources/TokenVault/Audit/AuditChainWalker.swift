@@ -24,6 +24,18 @@ enum AuditChainWalker {
         let results = try ParallelSnapshot.read(location: location, options: options, parts: parts) { part, parts, db in
             try checkPart(part, of: parts, db, genesis: genesis, auditKey: auditKey, seal: seal)
         }
+        return report(of: results, seal: seal)
+    }
+
+    /// Checks every event of the trail as `db` sees it, in one part: for a trail inside a
+    /// transaction that has not committed (the copy of ``Vault/migrate(to:)``).
+    static func walk(_ db: Connection, vaultID: [UInt8], auditKey: SymmetricKey) throws -> AuditReport {
+        let genesis = Digest32(AuditLog.genesisHash(vaultID: vaultID))!
+        return report(of: [try checkPart(0, of: 1, db, genesis: genesis, auditKey: auditKey, seal: nil)], seal: nil)
+    }
+
+    /// The report of a walk whose parts found `results`.
+    private static func report(of results: [PartResult], seal: AuditSeal?) -> AuditReport {
         // The lowest sequence number comes first; on a tie, the earlier part, which read the event.
         let found = results.compactMap(\.finding).min { $0.problem.sequence < $1.problem.sequence }
         let checked = found.map { $0.problem.sequence - 1 } ?? results[results.count - 1].lastSequence

@@ -17,6 +17,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case authenticate
     /// A verified copy of the vault written by `backup`.
     case backup
+    /// The vault moved to another location (`migrate-to`): the last event of the old vault and,
+    /// with every event before it, of the new one.
+    case migrate
     /// A credential's expiry, grants or labels changed (`edit`).
     case edit
     /// An issuer policy set or replaced, or removed; the event's credential columns name the

@@ -35,7 +35,15 @@ extension Vault {
             try AuditChainWalker.walk(location: location, options: options, vaultID: keys.vaultID, auditKey: keys.auditKey, seal: nil, parts: parts)
         }
         let state = try Vault.mapErrors { try StateVerifier.check(location: location, options: options, keys: keys, parts: parts) }
-        return AuditReport(
+        return AuditReport(chain: chain, state: state)
+    }
+}
+
+extension AuditReport {
+    /// The report of a verification: the chain's, with the state's first violation when the chain
+    /// has no problem.
+    init(chain: AuditReport, state: StateVerifier.Result) {
+        self.init(
             eventsChecked: chain.eventsChecked, headHash: chain.headHash,
             problem: chain.problem ?? state.violation.map(AuditProblem.init(state:)),
             eventsAfterSeal: nil, credentialsChecked: state.credentialsChecked

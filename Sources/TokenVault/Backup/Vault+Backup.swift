@@ -19,35 +19,50 @@ extension Vault {
     /// let report = try vault.backup(to: "/backup/vault-2026-12-02.db")
     /// ```
     ///
-    /// The copy is one file, mode 0600, taken from one snapshot while other processes go on
-    /// (SQLite's `VACUUM INTO`): it holds what the vault's `-wal` file holds too, which a plain
-    /// `cp` of the vault file alone misses, and none of the free pages (no deleted ciphertext).
-    /// It is then opened with this vault's key and its whole trail and state verified, as
-    /// `audit verify` does; a copy that does not verify is removed. It opens with the same key
-    /// as the vault, and restoring it is copying it back (the vault's processes stopped).
+    /// The copy is one file, mode 0600, taken from one snapshot while other processes go on. Of a
+    /// vault file, SQLite's `VACUUM INTO` writes it: it holds what the vault's `-wal` file holds
+    /// too, which a plain `cp` of the vault file alone misses, and none of the free pages (no
+    /// deleted ciphertext). Of a vault in PostgreSQL, every row is copied from one read snapshot
+    /// into a new vault file, ids, hashes and MACs as they are (as ``migrate(to:)`` copies). The
+    /// copy is then opened with this vault's key and its whole trail and state verified, as
+    /// `audit verify` does; a copy that does not verify is removed. It opens with the same key as
+    /// the vault. Restoring a file vault's backup is copying it back (the vault's processes
+    /// stopped); a PostgreSQL vault's is ``migrate(to:)`` from the backup into an empty schema.
     /// Audited in this vault as `backup`, with the path and the event count.
     ///
-    /// - Throws: ``VaultError/Kind/invalidInput`` when something exists at `path` or it is a
-    ///   symbolic link, or the vault is in PostgreSQL; ``VaultError/Kind/failed`` when the copy cannot be written (a missing
-    ///   folder, a full disk); ``VaultError/Kind/integrity`` when the copy does not verify.
+    /// - Throws: ``VaultError/Kind/invalidInput`` when something exists at `path`, it is a
+    ///   symbolic link or a URL; ``VaultError/Kind/failed`` when the copy cannot be written (a
+    ///   missing folder, a full disk); ``VaultError/Kind/integrity`` when the copy does not verify.
     public func backup(to path: String) throws(VaultError) -> BackupReport {
         try requireAdmin()
-        guard location.engine == .sqlite else {
-            throw VaultError(
-                .invalidInput, "backup copies SQLite vault files; a vault in PostgreSQL is backed up with PostgreSQL's tools",
-                hint: "pg_dump --format=custom --schema=SCHEMA (docs/scale-out.md)"
-            )
+        guard case .file = try StoreLocation(vault: path) else {
+            throw .invalid("a backup is a vault file; to copy the vault into PostgreSQL, use `tokenvault migrate-to`")
         }
-        try system { () throws(SystemError) in try Files.createPrivateFile(path) }
         let report: AuditReport
-        do {
-            // SQLite: `VACUUM INTO` writes the file from one read snapshot (its own transaction),
-            // into the empty file just created, which keeps its mode.
-            try Vault.mapErrors { try queue.withConnection { db in try db.execute("VACUUM INTO ?", [path]) } }
-            report = try Vault.verifyCopy(at: path, kek: keyCache.kek, configuration: configuration)
-        } catch {
-            Files.removeVaultFiles(path)
-            throw error
+        switch location.engine {
+        case .sqlite:
+            try system { () throws(SystemError) in try Files.createPrivateFile(path) }
+            do {
+                // SQLite: `VACUUM INTO` writes the file from one read snapshot (its own transaction),
+                // into the empty file just created, which keeps its mode.
+                try Vault.mapErrors { try queue.withConnection { db in try db.execute("VACUUM INTO ?", [path]) } }
+                report = try Vault.verifyCopy(at: path, kek: keyCache.kek, configuration: configuration)
+            } catch {
+                Files.removeVaultFiles(path)
+                throw error
+            }
+        case .postgresql:
+            // PostgreSQL: every row copied from one read snapshot into a new vault file, and
+            // verified there before the file's transaction commits.
+            let target = try CopyTarget(path, configuration: configuration)
+            do {
+                report = try Vault.mapErrors { try queue.read { source in try target.fill(from: source, kek: keyCache.kek).report } }
+                try Vault.openCopy(at: path, kek: keyCache.kek, configuration: configuration)
+                Files.removeWriteAheadFiles(of: path)
+            } catch {
+                target.discard()
+                throw error
+            }
         }
         if let problem = report.problem {
             Files.removeVaultFiles(path)

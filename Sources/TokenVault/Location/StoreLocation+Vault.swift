@@ -11,6 +11,7 @@ extension StoreLocation {
     /// - Throws: ``VaultError/Kind/invalidInput`` for another scheme's URL, or a PostgreSQL URI
     ///   that does not parse or carries a password; ``VaultError/Kind/failed`` without libpq.
     init(vault text: String) throws(VaultError) {
+        guard !text.isEmpty else { throw VaultError(.invalidInput, "the vault's location is empty") }
         guard let scheme = Self.urlScheme(of: text) else {
             self = .file(text)
             return

@@ -25,34 +25,65 @@ enum StateVerifier {
     /// the state key. The violation named is the one with the lowest credential row id, the same
     /// one a single walk from the first credential stops at.
     static func check(location: StoreLocation, options: Connection.Options, keys: Keyring, parts: Int) throws -> Result {
-        let vaultID = keys.vaultID
-        let stateKey = keys.stateKey
         let epoch: Int64
         do {
             epoch = try StoredMeta.verifiedEpoch(Connection(location: location, options: options), keys: keys)
         } catch let violation as StateViolation {
             return Result(credentialsChecked: 0, violation: violation)
         }
+        let vaultID = keys.vaultID
+        let stateKey = keys.stateKey
         let results = try ParallelSnapshot.read(location: location, options: options, parts: parts) { part, parts, db in
-            let authenticator = StateAuthenticator(vaultID: vaultID, mac: try HMACContext(key: stateKey), epoch: epoch)
-            let last = try CredentialTable.maxRowID(db) ?? 0
-            // Part k covers (bound(k), bound(k + 1)]; the first also takes any id below 1, the last any above.
-            func bound(_ k: Int) -> Int64 { last / Int64(parts) * Int64(k) + last % Int64(parts) * Int64(k) / Int64(parts) }
-            let low = part == 0 ? Int64.min : bound(part) + 1
-            let high = part == parts - 1 ? Int64.max : bound(part + 1)
-            let range = low <= high ? try checkRange(low...high, db, authenticator) : Result(credentialsChecked: 0, violation: nil)
-            var trail: StateViolation?
-            if part == 0 {
-                do {
-                    try checkAgainstTheTrail(db)
-                    try checkPrincipals(db, authenticator)
-                    try checkIssuerPolicies(db, authenticator)
-                } catch let violation as StateViolation { trail = violation }
-            }
-            return (range: range, trail: trail)
+            try checkPart(part, of: parts, db, vaultID: vaultID, stateKey: stateKey, epoch: epoch)
         }
-        // The rows in credential order first, as one walk would find them; then the trail's checks.
-        return Result(
+        return combine(results)
+    }
+
+    /// Checks the state as `db` sees it, in one part: for state inside a transaction that has
+    /// not committed (the copy of ``Vault/migrate(to:)``).
+    static func check(_ db: Connection, keys: Keyring) throws -> Result {
+        let epoch: Int64
+        do {
+            epoch = try StoredMeta.verifiedEpoch(db, keys: keys)
+        } catch let violation as StateViolation {
+            return Result(credentialsChecked: 0, violation: violation)
+        }
+        return combine([try checkPart(0, of: 1, db, vaultID: keys.vaultID, stateKey: keys.stateKey, epoch: epoch)])
+    }
+
+    /// What one part of a check found: its range of credentials, and (part 0) the checks
+    /// against the trail.
+    private struct PartResult: Sendable {
+        let range: Result
+        let trail: StateViolation?
+    }
+
+    /// Checks part `part` of `parts`: the credentials in its share of the row ids, and in part 0
+    /// the trail's, principals' and issuer policies' checks.
+    private static func checkPart(
+        _ part: Int, of parts: Int, _ db: Connection, vaultID: [UInt8], stateKey: SymmetricKey, epoch: Int64
+    ) throws -> PartResult {
+        let authenticator = StateAuthenticator(vaultID: vaultID, mac: try HMACContext(key: stateKey), epoch: epoch)
+        let last = try CredentialTable.maxRowID(db) ?? 0
+        // Part k covers (bound(k), bound(k + 1)]; the first also takes any id below 1, the last any above.
+        func bound(_ k: Int) -> Int64 { last / Int64(parts) * Int64(k) + last % Int64(parts) * Int64(k) / Int64(parts) }
+        let low = part == 0 ? Int64.min : bound(part) + 1
+        let high = part == parts - 1 ? Int64.max : bound(part + 1)
+        let range = low <= high ? try checkRange(low...high, db, authenticator) : Result(credentialsChecked: 0, violation: nil)
+        var trail: StateViolation?
+        if part == 0 {
+            do {
+                try checkAgainstTheTrail(db)
+                try checkPrincipals(db, authenticator)
+                try checkIssuerPolicies(db, authenticator)
+            } catch let violation as StateViolation { trail = violation }
+        }
+        return PartResult(range: range, trail: trail)
+    }
+
+    /// The rows in credential order first, as one walk would find them; then the trail's checks.
+    private static func combine(_ results: [PartResult]) -> Result {
+        Result(
             credentialsChecked: results.reduce(0) { $0 + $1.range.credentialsChecked },
             violation: results.lazy.compactMap(\.range.violation).first ?? results[0].trail
         )

@@ -1,0 +1,85 @@
+internal import TokenVaultCrypto
+internal import TokenVaultStore
+internal import TokenVaultSystem
+
+/// What ``Vault/migrate(to:)`` copied and checked.
+public struct MigrationReport: Sendable {
+    /// Where the vault was copied to, as given.
+    public let target: String
+    /// The audit events the copy holds, every one checked (chain and MACs); the last is the
+    /// `migrate` event.
+    public let eventsChecked: Int64
+    /// The credentials whose state the copy's check found matching its trail.
+    public let credentialsChecked: Int64
+    /// The rows copied, every table together.
+    public let rowsCopied: Int64
+}
+
+extension Vault {
+    /// Copies the vault to another location — a PostgreSQL schema, or a new vault file — with
+    /// its trail, state, keys and seals as they are, and checks the copy before it is committed.
+    ///
+    /// ```swift
+    /// let vault = try Vault.open(at: "/var/lib/tokenvault/vault.db", key: .keyFile(keyPath))
+    /// let report = try vault.migrate(to: "postgresql:///vaults?host=/run/postgresql&options=-csearch_path%3Dtokenvault")
+    /// ```
+    ///
+    /// The copy is made under this vault's write lock, so no write can fork its history on the
+    /// way: the `migrate` event (naming `target`) is appended here first, then every row is
+    /// copied with its ids, sequence numbers, hashes and MACs, in one transaction of the target.
+    /// Inside that transaction, before it commits, the copy's keys are unwrapped with this
+    /// vault's key-encryption key, every table's row count compared with this vault's, and the
+    /// whole trail and state verified as `audit verify` does; a copy that does not verify is
+    /// rolled back (a new file removed), and so is the `migrate` event here. Seals made of this
+    /// vault verify on the copy, which opens with the same key.
+    ///
+    /// Writers to this vault wait for the copy (and fail with ``VaultError/Kind/busy`` after the
+    /// busy timeout); stop them first, and point them at the copy after.
+    ///
+    /// - Parameter target: a `postgresql://` URI (no password) whose current schema holds
+    ///   nothing, or a path where nothing exists.
+    /// - Returns: what was copied and checked.
+    /// - Throws: ``VaultError/Kind/invalidInput`` for a target that exists, holds tables, or is
+    ///   not a valid location; ``VaultError/Kind/integrity`` when this vault's tables are not a
+    ///   vault's of this version, or the copy does not verify (nothing is committed);
+    ///   ``VaultError/Kind/locked`` and ``VaultError/Kind/unavailable`` for a PostgreSQL server
+    ///   that refuses the login or cannot be reached; ``VaultError/Kind/busy`` when another
+    ///   process holds this vault's write lock past the busy timeout.
+    ///
+    /// - Important: if this vault's own commit fails after the target's (a full disk), the
+    ///   target is a whole, verified vault and this one lacks its `migrate` event: use the target.
+    public func migrate(to target: String) throws(VaultError) -> MigrationReport {
+        try requireAdmin()
+        let destination = try CopyTarget(target, configuration: configuration)
+        let report: MigrationReport
+        do {
+            report = try Vault.mapErrors {
+                try queue.write { source in
+                    try keyCache.refresh(source)
+                    var record = AuditRecord(.migrate)
+                    record.reason = "moved to '\(printable(target, limit: 240))'"
+                    try AuditLog.append(record, caller: caller, at: clock.now, keys: keys, db: source)
+                    let (rows, verified) = try destination.fill(from: source, kek: keyCache.kek)
+                    return MigrationReport(
+                        target: target, eventsChecked: verified.eventsChecked, credentialsChecked: verified.credentialsChecked ?? 0,
+                        rowsCopied: rows
+                    )
+                }
+            }
+        } catch {
+            destination.discard()
+            throw error
+        }
+        try Vault.openCopy(at: target, kek: keyCache.kek, configuration: configuration)
+        if case .file(let file) = destination.location { Files.removeWriteAheadFiles(of: file) }
+        return report
+    }
+
+    /// Opens a committed copy as any vault is opened (its objects and header checked), and
+    /// folds the write-ahead log of a new file into it, so that it stays one file.
+    static func openCopy(at target: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) {
+        // The key source is not read: the key-encryption key is given.
+        let copy = try open(at: target, key: .passphrase(Secret(copying: [])), configuration: configuration, kek: kek)
+        _ = try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }
+    }
+}
