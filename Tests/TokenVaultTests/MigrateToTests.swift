@@ -85,8 +85,10 @@ struct MigrateToTests {
     @Test func aCopyToANewFileIsOneVerifiedFile() throws {
         let t = try Self.populated()
         let target = t.directory.file("copy.db")
-        let report = try t.vault.migrate(to: target)
+        var progress: [Int64] = []
+        let report = try t.vault.migrate(to: target) { progress.append($0) }
         #expect(report.eventsChecked == (try events(t)))
+        #expect(!progress.isEmpty && progress == progress.sorted() && progress.last == report.rowsCopied)
         let attributes = try FileManager.default.attributesOfItem(atPath: target)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(!FileManager.default.fileExists(atPath: target + "-wal"))

@@ -28,7 +28,7 @@ enum AuditChainWalker {
     }
 
     /// Checks every event of the trail as `db` sees it, in one part: for a trail inside a
-    /// transaction that has not committed (the copy of ``Vault/migrate(to:)``).
+    /// transaction that has not committed (the copy of ``Vault/migrate(to:progress:)``).
     static func walk(_ db: Connection, vaultID: [UInt8], auditKey: SymmetricKey) throws -> AuditReport {
         let genesis = Digest32(AuditLog.genesisHash(vaultID: vaultID))!
         return report(of: [try checkPart(0, of: 1, db, genesis: genesis, auditKey: auditKey, seal: nil)], seal: nil)

@@ -23,11 +23,11 @@ extension Vault {
     /// vault file, SQLite's `VACUUM INTO` writes it: it holds what the vault's `-wal` file holds
     /// too, which a plain `cp` of the vault file alone misses, and none of the free pages (no
     /// deleted ciphertext). Of a vault in PostgreSQL, every row is copied from one read snapshot
-    /// into a new vault file, ids, hashes and MACs as they are (as ``migrate(to:)`` copies). The
+    /// into a new vault file, ids, hashes and MACs as they are (as ``migrate(to:progress:)`` copies). The
     /// copy is then opened with this vault's key and its whole trail and state verified, as
     /// `audit verify` does; a copy that does not verify is removed. It opens with the same key as
     /// the vault. Restoring a file vault's backup is copying it back (the vault's processes
-    /// stopped); a PostgreSQL vault's is ``migrate(to:)`` from the backup into an empty schema.
+    /// stopped); a PostgreSQL vault's is ``migrate(to:progress:)`` from the backup into an empty schema.
     /// Audited in this vault as `backup`, with the path and the event count.
     ///
     /// - Throws: ``VaultError/Kind/invalidInput`` when something exists at `path`, it is a

@@ -38,18 +38,20 @@ struct CopyTarget {
     }
 
     /// Copies the vault `source` reads into the target in one transaction, and verifies the copy
-    /// before it commits (``verify(_:against:kek:)``).
+    /// before it commits (``verify(_:against:kek:)``); `progress` as ``VaultCopy/copy(from:to:progress:)``.
     ///
     /// - Returns: the rows copied and the copy's verification.
     /// - Throws: ``VaultError/Kind/integrity`` when the copy does not verify (nothing is
     ///   committed); the store's errors.
-    func fill(from source: Connection, kek: SymmetricKey) throws -> (rows: Int64, report: AuditReport) {
+    func fill(
+        from source: Connection, kek: SymmetricKey, progress: ((Int64) -> Void)? = nil
+    ) throws -> (rows: Int64, report: AuditReport) {
         try queue.write { copy in
             if location.engine == .postgresql {
                 try PostgresVaultCatalog.read(copy).require(creating: true)
                 try Vault.migrator(for: .postgresql).migrate(inTransaction: copy)
             }
-            let copied = try VaultCopy.copy(from: source, to: copy)
+            let copied = try VaultCopy.copy(from: source, to: copy, progress: progress)
             return (copied.values.reduce(0, +), try Self.verify(copy, against: source, kek: kek))
         }
     }

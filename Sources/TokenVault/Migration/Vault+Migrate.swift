@@ -2,7 +2,7 @@ internal import TokenVaultCrypto
 internal import TokenVaultStore
 internal import TokenVaultSystem
 
-/// What ``Vault/migrate(to:)`` copied and checked.
+/// What ``Vault/migrate(to:progress:)`` copied and checked.
 public struct MigrationReport: Sendable {
     /// Where the vault was copied to, as given.
     public let target: String
@@ -36,8 +36,10 @@ extension Vault {
     /// Writers to this vault wait for the copy (and fail with ``VaultError/Kind/busy`` after the
     /// busy timeout); stop them first, and point them at the copy after.
     ///
-    /// - Parameter target: a `postgresql://` URI (no password) whose current schema holds
-    ///   nothing, or a path where nothing exists.
+    /// - Parameters:
+    ///   - target: a `postgresql://` URI (no password) whose current schema holds nothing, or a
+    ///     path where nothing exists.
+    ///   - progress: called after every page of rows copied, with the rows copied so far.
     /// - Returns: what was copied and checked.
     /// - Throws: ``VaultError/Kind/invalidInput`` for a target that exists, holds tables, or is
     ///   not a valid location; ``VaultError/Kind/integrity`` when this vault's tables are not a
@@ -48,7 +50,7 @@ extension Vault {
     ///
     /// - Important: if this vault's own commit fails after the target's (a full disk), the
     ///   target is a whole, verified vault and this one lacks its `migrate` event: use the target.
-    public func migrate(to target: String) throws(VaultError) -> MigrationReport {
+    public func migrate(to target: String, progress: ((Int64) -> Void)? = nil) throws(VaultError) -> MigrationReport {
         try requireAdmin()
         let destination = try CopyTarget(target, configuration: configuration)
         let report: MigrationReport
@@ -59,7 +61,7 @@ extension Vault {
                     var record = AuditRecord(.migrate)
                     record.reason = "moved to '\(printable(target, limit: 240))'"
                     try AuditLog.append(record, caller: caller, at: clock.now, keys: keys, db: source)
-                    let (rows, verified) = try destination.fill(from: source, kek: keyCache.kek)
+                    let (rows, verified) = try destination.fill(from: source, kek: keyCache.kek, progress: progress)
                     return MigrationReport(
                         target: target, eventsChecked: verified.eventsChecked, credentialsChecked: verified.credentialsChecked ?? 0,
                         rowsCopied: rows

@@ -45,11 +45,12 @@ enum VaultCopy {
     private static let valuesPerPage = 10_000
 
     /// Copies every row of the vault `source` holds into the empty tables `target` holds, and
-    /// returns how many rows each table got.
+    /// returns how many rows each table got; `progress` is called after each page with the rows
+    /// copied so far.
     ///
     /// - Throws: ``VaultError/Kind/integrity`` when the source's tables or columns are not the
     ///   target's (a table the copy does not know would be left behind); the store's errors.
-    static func copy(from source: Connection, to target: Connection) throws -> [String: Int64] {
+    static func copy(from source: Connection, to target: Connection, progress: ((Int64) -> Void)? = nil) throws -> [String: Int64] {
         let known = Set(tables.map(\.name))
         let found = try source.tableNames().subtracting(["schema_migrations"])
         guard found == known else {
@@ -58,8 +59,12 @@ enum VaultCopy {
                 "the vault's tables are not the ones TokenVault copies (\(found.symmetricDifference(known).sorted().joined(separator: ", ")))")
         }
         var copied: [String: Int64] = [:]
+        var total: Int64 = 0
         for table in tables {
-            copied[table.name] = try copy(table, columns: try columns(of: table, source, target), from: source, to: target)
+            copied[table.name] = try copy(table, columns: try columns(of: table, source, target), from: source, to: target) { rows in
+                total += rows
+                progress?(total)
+            }
         }
         if target.engine == .postgresql {
             for (table, column) in generatedIDs {
@@ -89,7 +94,9 @@ enum VaultCopy {
     }
 
     /// Copies one table a page at a time; returns the rows copied.
-    private static func copy(_ table: Table, columns: [String], from source: Connection, to target: Connection) throws -> Int64 {
+    private static func copy(
+        _ table: Table, columns: [String], from source: Connection, to target: Connection, copiedPage: (Int64) -> Void
+    ) throws -> Int64 {
         let list = columns.joined(separator: ", ")
         let key = table.key.joined(separator: ", ")
         let keyPositions = table.key.map { name in columns.firstIndex(of: name)! }
@@ -108,6 +115,7 @@ enum VaultCopy {
             let values: [any SQLBindable] = page.flatMap { row in (0..<row.count).map { row[$0] } }
             try target.execute(page.count == pageSize ? fullPageInsert : insert(page.count), values)
             copied += Int64(page.count)
+            copiedPage(Int64(page.count))
             guard page.count == pageSize, let last = page.last else { break }
             page = try source.rows(nextPage, keyPositions.map { last[$0] })
         }

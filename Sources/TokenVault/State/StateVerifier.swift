@@ -40,7 +40,7 @@ enum StateVerifier {
     }
 
     /// Checks the state as `db` sees it, in one part: for state inside a transaction that has
-    /// not committed (the copy of ``Vault/migrate(to:)``).
+    /// not committed (the copy of ``Vault/migrate(to:progress:)``).
     static func check(_ db: Connection, keys: Keyring) throws -> Result {
         let epoch: Int64
         do {

@@ -13,12 +13,14 @@ struct BackupCommand: VaultCommand {
             misses it) and no deleted data. The copy is then opened with the vault's key and its
             audit trail and state verified, as audit verify does; a copy that does not verify is
             removed. Restore by copying it back in place of vault.db (its -wal and -shm removed)
-            while no process uses the vault. Audited as backup.
+            while no process uses the vault. A vault in PostgreSQL is backed up the same way into a
+            vault file (every row copied from one read snapshot, verified before it commits);
+            restore it with migrate-to into an empty schema. Audited as backup.
             """,
         arguments: [Positional(name: "PATH", help: "The new file (nothing may exist there)")],
         examples: ["tokenvault backup /backup/tokenvault-$(date +%F).db"],
         exitCodes: [
-            .ok("the copy was written and verified"), .usage("something exists at PATH"), .code(1, "the copy could not be written"),
+            .ok("the copy was written and verified"), .usage("something exists at PATH, or PATH is a URL"), .code(1, "the copy could not be written"),
             .code(6, "the copy does not verify (it was removed)"),
         ]
     )

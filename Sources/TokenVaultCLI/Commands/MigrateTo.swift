@@ -1,4 +1,5 @@
 import TokenVault
+internal import TokenVaultSystem
 
 /// `tokenvault migrate-to TARGET`: the vault copied, verified, to PostgreSQL or a new file.
 struct MigrateToCommand: VaultCommand {
@@ -14,7 +15,7 @@ struct MigrateToCommand: VaultCommand {
             it. Before the target's transaction commits, the copy's keys, row counts, audit trail and
             state are verified as audit verify does; a copy that does not verify is not committed, and
             the vault is left as it was. The copy opens with the same key, and seals of the vault
-            verify on it. Afterwards, stop every process that uses the old vault and point them at
+            verify on it. Progress on standard error when it is a terminal. Afterwards, stop every process that uses the old vault and point them at
             TARGET; keep the old vault as an archive.
             """,
         arguments: [Positional(name: "TARGET", help: "A postgresql:// URI with an empty schema, or a new vault file's path")],
@@ -25,15 +26,19 @@ struct MigrateToCommand: VaultCommand {
         exitCodes: [
             .ok("the vault was copied and the copy verified"),
             .usage("TARGET exists or holds tables, is not a valid location, or holds a password"),
-            .code(5, "the key cannot be read, or PostgreSQL refuses the login"),
-            .code(6, "the vault's tables are not a vault's, or the copy does not verify (nothing was committed)"),
-            .code(7, "the PostgreSQL server cannot be reached"),
+            .code(5, "the key is wrong or cannot be read, or PostgreSQL refuses the login"),
+            .code(6, "the vault was altered: the copy does not verify (nothing was committed)"),
+            .code(7, "the PostgreSQL server cannot be reached, or another process holds the vault's write lock"),
         ]
     )
 
     /// Runs `tokenvault migrate-to`.
     static func run(_ arguments: Arguments<NoOptions>, _ context: CommandContext) throws(VaultError) -> ExitStatus {
-        let report = try context.openVault().migrate(to: arguments.positionals[0])
+        let showProgress = ProcessImage.isTerminal(2) && !context.json
+        let report = try context.openVault().migrate(to: arguments.positionals[0]) { rows in
+            if showProgress { context.io.err("\rcopied \(rows) rows") }
+        }
+        if showProgress { context.io.err("\r\u{1B}[K") }
         context.printDone(
             """
             copied to \(report.target): \(report.eventsChecked) events and \(report.credentialsChecked) credentials verified; \
