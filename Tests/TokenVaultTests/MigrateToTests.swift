@@ -145,6 +145,17 @@ struct MigrateToTests {
         }
     }
 
+    @Test(.enabled(if: TestEngine.isSQLite && TestPostgres.isAvailable, "puts a NUL byte in a file vault's text"))
+    func textPostgreSQLCannotStoreFailsTheCopyWhole() throws {
+        let t = try Self.populated()
+        let before = try events(t)
+        _ = try t.sql("UPDATE audit_events SET reason = 'a' || char(0) || 'b' WHERE seq = 3")
+        let target = try TestPostgres.freshSchemaURI()
+        #expect(errorKind { _ = try t.vault.migrate(to: target) } == .invalidInput)
+        #expect(try Connection(location: try StoreLocation(vault: target), options: Connection.Options()).tableNames().isEmpty)
+        #expect(try events(t) == before)
+    }
+
     @Test func aForgedCredentialRowIsNotCopied() throws {
         let t = try Self.populated()
         _ = try t.sql("UPDATE credentials SET expires_at = expires_at + 86400 WHERE name = 'c3'")
