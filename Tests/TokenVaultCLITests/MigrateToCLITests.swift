@@ -106,4 +106,52 @@ struct MigrateToCLITests {
         #expect(!FileManager.default.fileExists(atPath: target))
         #expect(eventCount(box) == before)
     }
+
+    @Test(.enabled(if: TestPostgres.isAvailable, "needs the test cluster"))
+    func aMoveKilledMidwayLeavesNothingOnEitherSide() throws {
+        let box = try Sandbox(initialize: false)
+        #expect(box.run(["keygen", box.keyFile]).status == 0)
+        // 10,000 fetches: a copy long enough (about a second) to be killed in the middle.
+        let source = box.file("big.db")
+        let bench = toolURL.deletingLastPathComponent().appendingPathComponent("TokenVaultBench").path
+        let populated = Sandbox.execute(bench, ["populate", source, box.keyFile, "10000"], input: [], environment: box.environment)
+        #expect(populated.status == 0, "\(populated.err)")
+        let target = try TestPostgres.freshSchema()
+        let database = try TestPostgres.connect()
+        // The copy's transaction holds the target vault's writer lock (classid 'TVLT', objid the
+        // schema's hash) from its first statement to its end.
+        func copying() throws -> Bool {
+            let locks = try database.rows(
+                """
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1414941780
+                AND objid::text::bigint = (hashtext($1)::bigint + 4294967296) % 4294967296
+                """, [target.name])
+            return locks.first?[0] != .integer(0)
+        }
+        let move = box.start(["--vault", source, "migrate-to", target.uri])
+        var polls = 0
+        while try !copying(), move.exitStatus() == nil, polls < 2_000 {
+            Thread.sleep(forTimeInterval: 0.005)
+            polls += 1
+        }
+        #expect(move.exitStatus() == nil, "the copy ended before it could be killed")
+        move.signal(SIGKILL)
+        #expect(move.wait() == 128 + SIGKILL)
+        // The server rolls the copy back when it sees the client gone.
+        polls = 0
+        while try copying(), polls < 1_000 {
+            Thread.sleep(forTimeInterval: 0.01)
+            polls += 1
+        }
+        #expect(try !copying())
+        let tables = try database.rows("SELECT count(*) FROM pg_tables WHERE schemaname = $1", [target.name])
+        #expect(tables.first?[0] == .integer(0))
+        let events = box.run(["--vault", source, "audit", "--action", "migrate", "--json"])
+        #expect(events.status == 0 && events.out.isEmpty, "\(events.out)")
+        #expect(box.run(["--vault", source, "audit", "verify"]).status == 0)
+        // Nothing was left to get in the way: the move runs again, whole.
+        let again = box.run(["--vault", source, "migrate-to", target.uri, "--json"])
+        #expect(again.status == 0, "\(again.err)")
+        #expect(try JSON.parse(Array(again.stdout.dropLast()))["events_checked"]?.int64Value == 10_004)
+    }
 }
