@@ -21,6 +21,8 @@
     X(PQsetNoticeProcessor)   \
     X(PQfinish)               \
     X(PQexecParams)           \
+    X(PQprepare)              \
+    X(PQexecPrepared)         \
     X(PQresultStatus)         \
     X(PQresultErrorField)     \
     X(PQcmdStatus)            \
@@ -123,6 +125,16 @@ void cpq_finish(cpq_connection *connection) {
 cpq_result *cpq_execute(cpq_connection *connection, const char *sql, int count, const unsigned int *types,
                         const char *const *values, const int *lengths, const int *formats) {
     return p_PQexecParams(connection, sql, count, types, values, lengths, formats, 1);
+}
+
+cpq_result *cpq_prepare(cpq_connection *connection, const char *name, const char *sql, int count,
+                        const unsigned int *types) {
+    return p_PQprepare(connection, name, sql, count, types);
+}
+
+cpq_result *cpq_execute_prepared(cpq_connection *connection, const char *name, int count, const char *const *values,
+                                 const int *lengths, const int *formats) {
+    return p_PQexecPrepared(connection, name, count, values, lengths, formats, 1);
 }
 
 cpq_result *cpq_execute_script(cpq_connection *connection, const char *sql) { return p_PQexec(connection, sql); }

@@ -183,7 +183,7 @@ public final class Connection {
     public func cachedStatement(_ sql: String) throws(StoreError) -> Statement {
         let key = CacheKey(sql: sql)
         if let statement = statementCache[key] { return statement }
-        let statement = try Statement(connection: self, sql: sql)
+        let statement = try Statement(connection: self, sql: sql, reused: true)
         statementCache[key] = statement
         return statement
     }

@@ -20,7 +20,7 @@ public final class Statement {
     private let backend: Backend
     private unowned let connection: Connection
 
-    init(connection: Connection, sql: String) throws(StoreError) {
+    init(connection: Connection, sql: String, reused: Bool = false) throws(StoreError) {
         switch connection.backend {
         case .sqlite(let db):
             var statement: OpaquePointer?
@@ -30,7 +30,7 @@ public final class Statement {
             }
             backend = .sqlite(statement)
         case .postgresql(let postgres):
-            backend = .postgresql(PostgresStatement(connection: postgres, sql: sql))
+            backend = .postgresql(PostgresStatement(connection: postgres, sql: sql, reused: reused))
         }
         self.connection = connection
     }

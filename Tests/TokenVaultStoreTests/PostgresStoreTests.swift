@@ -45,6 +45,44 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a cached statement is prepared on the server at its second run, only for the same parameter types, and survives a rollback")
+    func preparedOnTheServer() throws {
+        let (queue, _) = try freshQueue()
+        try makeTable(queue)
+        let lookup = "SELECT name FROM items WHERE name = ? OR data = ? ORDER BY name"
+        // Counted by a statement that is not cached, so never prepared itself.
+        func prepared(_ db: Connection) throws -> Int64? {
+            try db.prepare("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM items WHERE name%'").step()?.int64(0)
+        }
+        func names(_ db: Connection, _ arguments: [any SQLBindable]) throws -> [String] {
+            try db.rows(lookup, arguments).compactMap { $0.string(0) }
+        }
+        try queue.write { db in
+            try db.execute("INSERT INTO items (name, data) VALUES ('a', '\\x01'), ('b', NULL)")
+            #expect(try names(db, ["a", [UInt8]([9])]) == ["a"])
+            #expect(try prepared(db) == 0)  // run once: not worth a round trip
+            #expect(try names(db, ["b", [UInt8]([1])]) == ["a", "b"])
+            #expect(try prepared(db) == 1)
+            // A NULL where a value was: the types differ from the prepared ones; it runs unprepared.
+            #expect(try names(db, ["a", SQLValue.null]) == ["a"])
+            #expect(try names(db, [SQLValue.null, [UInt8]([1])]) == ["a"])
+            #expect(try names(db, ["b", [UInt8]([2])]) == ["b"])
+            #expect(try prepared(db) == 1)
+        }
+        // A rollback does not take a prepared statement away.
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try queue.write { db in
+                _ = try names(db, ["a", [UInt8]()])
+                throw Abort()
+            }
+        }
+        try queue.read { db throws in
+            #expect(try names(db, ["a", [UInt8]()]) == ["a"])
+            #expect(try prepared(db) == 1)
+        }
+    }
+
     @Test("statements bind SQLite's markers, step, read columns in place and report changes")
     func statements() throws {
         let (queue, _) = try freshQueue()

@@ -54,6 +54,15 @@ void cpq_finish(cpq_connection *connection);
 cpq_result *cpq_execute(cpq_connection *connection, const char *sql, int count, const unsigned int *types,
                         const char *const *values, const int *lengths, const int *formats);
 
+/* Prepares `sql` on the server under `name` (for the session), its `count` parameters of
+   `types` (0: the server infers it). NULL only when memory runs out. */
+cpq_result *cpq_prepare(cpq_connection *connection, const char *name, const char *sql, int count,
+                        const unsigned int *types);
+
+/* Runs the statement prepared as `name`, parameters as cpq_execute takes them. */
+cpq_result *cpq_execute_prepared(cpq_connection *connection, const char *name, int count, const char *const *values,
+                                 const int *lengths, const int *formats);
+
 /* Runs SQL without parameters through the simple protocol, which takes several statements
    separated by semicolons (a migration script); the result is the last statement's. */
 cpq_result *cpq_execute_script(cpq_connection *connection, const char *sql);

@@ -54,7 +54,8 @@ enum PostgresBinary {
 /// `PQexecParams` (types, value pointers, lengths, formats).
 struct PostgresParameters {
     private var bytes: [UInt8] = []
-    private var types: [UInt32] = []
+    /// Each value's type (0 for SQL NULL: the server infers it).
+    private(set) var types: [UInt32] = []
     /// Each value's offset and length in `bytes`; nil for SQL NULL.
     private var spans: [(offset: Int, count: Int)?] = []
 

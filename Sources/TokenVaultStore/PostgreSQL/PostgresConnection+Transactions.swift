@@ -40,12 +40,17 @@ extension PostgresConnection {
         return try finish(body)
     }
 
-    /// Begins a write transaction and waits for the vault's writer lock.
+    /// Begins a write transaction and waits for the vault's writer lock, in one round trip
+    /// (three statements in one simple-protocol message, which run in order; the first to fail
+    /// ends the message, and the transaction is then rolled back).
     func beginWrite(lockTimeoutMilliseconds: Int32) throws(PostgresError) {
-        try execute("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
         do {
-            try execute("SET LOCAL lock_timeout = \(lockTimeoutMilliseconds)")
-            try execute("SELECT pg_advisory_xact_lock(\(Self.writerLockClass), hashtext(current_schema()))")
+            try executeScript(
+                """
+                BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SET LOCAL lock_timeout = \(lockTimeoutMilliseconds); \
+                SELECT pg_advisory_xact_lock(\(Self.writerLockClass), hashtext(current_schema()))
+                """
+            )
         } catch {
             rollBack()
             throw error

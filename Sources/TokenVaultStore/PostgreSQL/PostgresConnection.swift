@@ -87,19 +87,46 @@ public final class PostgresConnection {
     /// Whether a transaction is open (also one a failed statement aborted).
     var isInTransaction: Bool { cpq_in_transaction(handle) == 1 }
 
-    /// The rows the last INSERT, UPDATE or DELETE run through ``run(_:_:)`` changed.
+    /// How many statements this session has prepared on the server (their names are numbered).
+    private var preparedStatements = 0
+
+    /// The rows the last INSERT, UPDATE or DELETE run through ``run(_:_:reuse:)`` changed.
     private(set) var changedRows = 0
 
     /// Sends one statement with its parameters in binary; the result succeeded. The caller
-    /// clears it.
-    func run(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> OpaquePointer {
+    /// clears it. With `reuse`, the statement is run as prepared on the server once it is run a
+    /// second time (``ServerPreparedStatement``).
+    func run(_ sql: String, _ values: [SQLValue], reuse: ServerPreparedStatement? = nil) throws(PostgresError) -> OpaquePointer {
         let parameters = PostgresParameters(values)
+        let name = try reuse.flatMap { reuse throws(PostgresError) in try preparedName(of: reuse, sql, parameters.types) }
         let result: OpaquePointer? = parameters.withPointers { types, pointers, lengths, formats in
-            cpq_execute(handle, sql, Int32(values.count), types, pointers, lengths, formats)
+            if let name {
+                cpq_execute_prepared(handle, name, Int32(values.count), pointers, lengths, formats)
+            } else {
+                cpq_execute(handle, sql, Int32(values.count), types, pointers, lengths, formats)
+            }
         }
         guard let succeeded = try check(result) else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
         changedRows = Int(cpq_changed_rows(succeeded))
         return succeeded
+    }
+
+    /// The name `statement` runs under on the server for parameters of `types`: it is prepared
+    /// (one more round trip, once) at its second execution, as a statement run once is not
+    /// worth it; nil before, and for parameter types other than the prepared ones (a NULL where
+    /// a value was: the server would read the bytes as the type it inferred).
+    private func preparedName(of statement: ServerPreparedStatement, _ sql: String, _ types: [UInt32]) throws(PostgresError) -> String? {
+        if let name = statement.name { return statement.types == types ? name : nil }
+        statement.executions += 1
+        guard statement.executions >= 2 else { return nil }
+        preparedStatements += 1
+        let name = "tv\(preparedStatements)"
+        let result = types.withUnsafeBufferPointer { cpq_prepare(handle, name, sql, Int32(types.count), $0.baseAddress) }
+        guard let prepared = try check(result) else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
+        cpq_clear(prepared)
+        statement.name = name
+        statement.types = types
+        return name
     }
 
     /// `result` when it succeeded; else it is cleared and the failure thrown. Nil only when
@@ -124,4 +151,15 @@ public final class PostgresConnection {
         ]
         return refusals.contains { reason.contains($0) } ? .refused : .unreachable
     }
+}
+
+/// A statement that is run many times on one connection (a cached ``Statement``): after its
+/// second execution it is prepared on the server, which then parses and plans it once per
+/// session instead of at every execution. Prepared statements outlive transactions and end
+/// with the session; a new connection starts with a new cache.
+final class ServerPreparedStatement {
+    fileprivate var executions = 0
+    /// The name it was prepared under, and its parameters' types.
+    fileprivate var name: String?
+    fileprivate var types: [UInt32] = []
 }

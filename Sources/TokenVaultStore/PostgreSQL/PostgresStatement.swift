@@ -9,6 +9,8 @@ internal import CPostgres
 final class PostgresStatement {
     private unowned let connection: PostgresConnection
     private let placeholders: PostgresPlaceholders
+    /// For a statement run many times (a cached one): its prepared form on the server.
+    private let reuse: ServerPreparedStatement?
     private var arguments: [SQLValue] = []
     /// The result of the current execution (libpq's), nil before the first step.
     private var result: OpaquePointer?
@@ -17,9 +19,12 @@ final class PostgresStatement {
     /// The row ``column(at:)`` reads; the next step moves past it.
     private var current: Int32 = -1
 
-    init(connection: PostgresConnection, sql: String) {
+    /// A statement of `connection`; `reused` for one kept to be run many times, which is then
+    /// prepared on the server.
+    init(connection: PostgresConnection, sql: String, reused: Bool = false) {
         self.connection = connection
         self.placeholders = PostgresPlaceholders(sql)
+        self.reuse = reused ? ServerPreparedStatement() : nil
     }
 
     deinit { cpq_clear(result) }
@@ -49,7 +54,7 @@ final class PostgresStatement {
     ///   aborted), the connection broke, or a column has a type ``PostgresBinary`` does not read.
     func advance() throws(PostgresError) -> Bool {
         if result == nil {
-            let executed = try connection.run(placeholders.sql, arguments)
+            let executed = try connection.run(placeholders.sql, arguments, reuse: reuse)
             result = executed
             rowCount = cpq_rows(executed)
             types = (0..<cpq_columns(executed)).map { cpq_column_type(executed, $0) }
