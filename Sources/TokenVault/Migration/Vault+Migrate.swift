@@ -49,11 +49,13 @@ extension Vault {
     ///   process holds this vault's write lock past the busy timeout.
     ///
     /// - Important: if this vault's own commit fails after the target's (a full disk), the
-    ///   target is a whole, verified vault and this one lacks its `migrate` event: use the target.
+    ///   target is a whole, verified vault and this one lacks its `migrate` event: the error says
+    ///   so; use the target.
     public func migrate(to target: String, progress: ((Int64) -> Void)? = nil) throws(VaultError) -> MigrationReport {
         try requireAdmin()
         let destination = try CopyTarget(target, configuration: configuration)
         let report: MigrationReport
+        var copyCommitted = false
         do {
             report = try Vault.mapErrors {
                 try queue.write { source in
@@ -62,6 +64,7 @@ extension Vault {
                     record.reason = "moved to '\(printable(target, limit: 240))'"
                     try AuditLog.append(record, caller: caller, at: clock.now, keys: keys, db: source)
                     let (rows, verified) = try destination.fill(from: source, kek: keyCache.kek, progress: progress)
+                    copyCommitted = true
                     return MigrationReport(
                         target: target, eventsChecked: verified.eventsChecked, credentialsChecked: verified.credentialsChecked ?? 0,
                         rowsCopied: rows
@@ -69,8 +72,14 @@ extension Vault {
                 }
             }
         } catch {
-            destination.discard()
-            throw error
+            guard copyCommitted else {
+                destination.discard()
+                throw error
+            }
+            throw VaultError(
+                error.kind, "the copy was committed and verified, but this vault's migrate event was not (\(error.message)): use the copy",
+                hint: error.hint
+            )
         }
         try Vault.openCopy(at: target, kek: keyCache.kek, configuration: configuration)
         if case .file(let file) = destination.location { Files.removeWriteAheadFiles(of: file) }
