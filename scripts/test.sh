@@ -3,10 +3,14 @@
 # starts a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh, Unix socket only; its URL
 # is exported as TOKENVAULT_TEST_POSTGRESQL) and runs the whole suite — library against real
 # SQLite files, the real `tokenvault` binary as a subprocess. The cluster is stopped and removed
-# at the end, also when tests fail or the script is interrupted. The library's tests then run a
-# second time with their vaults in PostgreSQL. Without a PostgreSQL server the PostgreSQL tests
+# at the end, also when tests fail or the script is interrupted. The library's and the CLI's tests
+# then run a second time with their vaults in PostgreSQL (TOKENVAULT_TEST_ENGINE=postgresql: a
+# fresh schema of the cluster per test vault); tests of what only a vault file has skip themselves
+# there, each with its reason. The other targets touch no vault (the service's engine tests use an
+# echo handler) and run once. Without a PostgreSQL server the PostgreSQL tests and the second pass
 # are skipped, except in CI (CI=true), where that fails.
-# Prints the seconds of each phase to stderr and ends with a plain "N passed, N failed" line.
+# Prints the seconds of each phase to stderr and ends with a plain "N passed, N failed" line that
+# sums both passes (a test skipped in a pass counts as run, as in swift test's own summary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,12 +65,13 @@ status=0
 swift test --skip-build --disable-xctest 2>&1 | tee "$log" || status=$?
 phase_done "tests"
 
-# The library's tests once more with every test vault in PostgreSQL (a schema of the cluster
-# each); tests of what only a vault file has skip themselves there.
+# The library's and the CLI's tests once more with every test vault in PostgreSQL (a schema of
+# the cluster each); tests of what only a vault file has skip themselves there.
 if [ -n "${TOKENVAULT_TEST_POSTGRESQL:-}" ]; then
-    echo "test: the library's tests again, on PostgreSQL" >&2
-    TOKENVAULT_TEST_ENGINE=postgresql swift test --skip-build --disable-xctest --filter TokenVaultTests 2>&1 | tee -a "$log" || status=$?
-    phase_done "library tests on PostgreSQL"
+    echo "test: the library's and the CLI's tests again, on PostgreSQL" >&2
+    TOKENVAULT_TEST_ENGINE=postgresql swift test --skip-build --disable-xctest --filter 'TokenVaultTests|TokenVaultCLITests' 2>&1 |
+        tee -a "$log" || status=$?
+    phase_done "library and CLI tests on PostgreSQL"
 fi
 
 # Each run ends with its own summary line; a failed test's line is not one of them.
@@ -77,5 +82,7 @@ if ! grep -qE "Test run with [0-9]+ tests?" "$log"; then
     echo "test: no test summary found" >&2
     exit 1
 fi
+skipped_tests=$(grep -cE "^➜ Test .* skipped" "$log" || true)
+echo "test: ${skipped_tests} of the tests run were skipped (their reasons are in the log)" >&2
 echo "$((total - failed_tests)) passed, ${failed_tests} failed"
 exit "$status"

@@ -27,7 +27,7 @@ struct AuditCLITests {
         #expect(
             box.run(["audit", "verify", "--seal", box.file("vault.pub"), "--public-key", box.file("vault.pub")], environment: auditor).status == 2)
 
-        let connection = try Connection(path: box.vault, options: Connection.Options())
+        let connection = try box.connection()
         try connection.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 2")
         let broken = box.run(["audit", "verify"])
         #expect(broken.status == 6)
@@ -96,10 +96,21 @@ struct AuditCLITests {
     }
 
     /// C15 fail-closed, through the binary: when the vault file cannot be written, no audit
-    /// event can be, so no secret is returned.
+    /// event can be, so no secret is returned. On PostgreSQL: the server refuses the audit
+    /// insert (the role's INSERT on the trail revoked).
     @Test func aReadOnlyVaultReturnsNoSecret() throws {
         let box = try Sandbox()
         box.run(["add", "erp", "--legacy"], input: "fail-closed-secret")
+        guard box.isFile else {
+            let connection = try box.connection()
+            try connection.execute("REVOKE INSERT ON audit_events FROM CURRENT_USER")
+            let run = box.run(["get", "erp"])
+            #expect(run.status != 0, "\(run.err)")
+            #expect(run.stdout.isEmpty)
+            try connection.execute("GRANT INSERT ON audit_events TO CURRENT_USER")
+            #expect(box.run(["get", "erp"]).out == "fail-closed-secret")
+            return
+        }
         try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: box.vault)
         try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: box.file("vault"))
         defer {
@@ -112,7 +123,7 @@ struct AuditCLITests {
             // no secret is printed either way.
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: box.file("vault"))
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: box.vault)
-            try Connection(path: box.vault, options: Connection.Options())
+            try box.connection()
                 .execute("CREATE TRIGGER no_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit down'); END")
             let run = box.run(["get", "erp"])
             #expect(run.status == 6)

@@ -69,9 +69,9 @@ struct ExitCodeTests {
         #expect(box.run(["rename", "nothing", "else"]).status == 3)
         #expect(box.run(["delete", "nothing", "--yes"]).status == 3)
         #expect(box.run(["revoke", "nothing"]).status == 3)
-        let missing = box.run(["list"], environment: ["TOKENVAULT_PATH": box.file("absent.db")])
+        let missing = box.run(["list"], environment: ["TOKENVAULT_PATH": try box.absentVault()])
         #expect(missing.status == 3)
-        #expect(missing.err.contains("no vault at"))
+        #expect(missing.err.contains(box.absentVaultMessage))
         #expect(missing.err.contains("hint: create one with `tokenvault init`"))
     }
 
@@ -129,7 +129,7 @@ struct ExitCodeTests {
         box.run(["add", "a", "--legacy"], input: "secret-a")
         box.run(["add", "b", "--legacy"], input: "secret-b")
         // Copy a's ciphertext onto b's row.
-        let connection = try Connection(path: box.vault, options: Connection.Options())
+        let connection = try box.connection()
         try connection.execute(
             "UPDATE secret_versions SET ciphertext = (SELECT ciphertext FROM secret_versions WHERE credential_id = 1) WHERE credential_id = 2"
         )
@@ -151,10 +151,9 @@ struct ExitCodeTests {
     @Test func sevenWhenAnotherProcessHoldsTheLock() throws {
         let box = try Sandbox()
         box.run(["add", "a", "--legacy"], input: "s")
-        var options = Connection.Options()
-        options.busyTimeoutMilliseconds = 100
-        let holder = try Connection(path: box.vault, options: options)
-        try holder.execute("BEGIN IMMEDIATE")
+        // The file's write lock, or the vault's writer lock on PostgreSQL.
+        let holder = try box.connection(busyTimeoutMilliseconds: 100)
+        try holder.beginWrite()
         let busy = box.run(["get", "a", "--busy-timeout", "1s"])
         #expect(busy.status == 7)
         #expect(busy.stdout.isEmpty)

@@ -226,7 +226,7 @@ final class StandInTokenAPI {
         #expect(api.waitUntilHanging(route))
         process.signal(SIGKILL)
         #expect(process.wait() == 128 + SIGKILL)
-        #expect(try box.sql("PRAGMA integrity_check")[0].string(0) == "ok")
+        if box.isFile { #expect(try box.sql("PRAGMA integrity_check")[0].string(0) == "ok") }  // a file's own check
         // The rerun: a rotation for a kill in create or test (resumed), the owed finish otherwise.
         let rerun = route == "delete" ? box.run(["rotate", "--expiring-within", "1d"]) : box.run(["rotate", "erp"])
         #expect(rerun.status == 0, "\(rerun.err)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenVaultStore
 
 /// `tokenvault policy …` and the policies' enforcement through the real binary.
 @Suite("Issuer policies through the real binary")
@@ -109,22 +110,20 @@ struct PolicyCLITests {
     @Test(arguments: [
         ("edited", "UPDATE issuer_policies SET max_lifetime = 315360000", "fails its MAC"),
         ("deleted", "DELETE FROM issuer_policies", "is missing"),
-        ("restored", "UPDATE issuer_policies SET max_lifetime = 15552000, since = OLD_SINCE, state_seq = 2, state_mac = OLD_MAC", "is stale"),
+        ("restored", "UPDATE issuer_policies SET max_lifetime = 15552000, since = ?, state_seq = 2, state_mac = ?", "is stale"),
     ])
     func aTamperedPolicyIsRefused(_ name: String, _ statement: String, _ problem: String) throws {
         let box = try Sandbox()
-        var sql = statement
+        var arguments: [any SQLBindable] = []
         if name == "restored" {
             // The row as it stands, kept aside by the writer before the policy changes.
-            let read =
-                "import sqlite3, sys; print(*sqlite3.connect(sys.argv[1]).execute('SELECT since, hex(state_mac) FROM issuer_policies').fetchone())"
-            let row = Sandbox.execute("/usr/bin/env", ["python3", "-c", read, box.vault], input: [], environment: box.environment)
-            #expect(row.status == 0, "\(row.err)")
-            let parts = row.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let row = try #require(try box.sql("SELECT since, state_mac FROM issuer_policies").first)
             #expect(box.run(["policy", "set", "xentral", "--max-lifetime", "30d", "--since", "2026-12-01"]).status == 0)
-            sql = sql.replacingOccurrences(of: "OLD_SINCE", with: parts[0]).replacingOccurrences(of: "OLD_MAC", with: "x'\(parts[1])'")
+            arguments = [row[0], row[1]]
         }
-        #expect(box.python("sql.py", [box.vault, sql]).status == 0)
+        let connection = try box.connection()
+        try connection.execute(statement, arguments)
+        #expect(connection.changes == 1)
         let add = box.run(["add", "erp", "--grant", "shop:orders:r", "--issuer", "xentral", "--expires-in", "30d"], input: "s")
         #expect(add.status == 6, "\(name): \(add.err)")
         #expect(add.err.contains("issuer_policies row \(problem)") && add.err.contains("of issuer 'xentral'"), "\(name): \(add.err)")

@@ -4,7 +4,9 @@ import Testing
 import TokenVaultStore
 
 /// `--vault postgresql://…`: the real binary on a vault in a schema of the test cluster.
-@Suite("A vault in PostgreSQL through the CLI and the service", .enabled(if: TestPostgres.isAvailable))
+@Suite(
+    "A vault in PostgreSQL through the CLI and the service", .enabled(if: TestPostgres.isAvailable),
+    .enabled(if: TestEngine.isFirstPass, "makes its own PostgreSQL vaults: once is enough"))
 struct PostgresVaultCLITests {
     /// A sandbox whose vault is a fresh schema of the test database, created by `init`.
     private func vault() throws -> (box: Sandbox, schema: String) {
@@ -160,7 +162,9 @@ struct PostgresVaultCLITests {
     }
 }
 
-@Suite("Two service instances on one vault in PostgreSQL", .enabled(if: TestPostgres.isAvailable))
+@Suite(
+    "Two service instances on one vault in PostgreSQL", .enabled(if: TestPostgres.isAvailable),
+    .enabled(if: TestEngine.isFirstPass, "makes its own PostgreSQL vault: once is enough"))
 struct TwoInstancesTests {
     @Test("SIGKILL one of two instances while 32 clients fetch through both: the other serves on, each acknowledged fetch audited once")
     func oneInstanceKilled() throws {
@@ -178,7 +182,9 @@ struct TwoInstancesTests {
     }
 }
 
-@Suite("Failover to a synchronous standby", .enabled(if: TestPostgres.isAvailable))
+@Suite(
+    "Failover to a synchronous standby", .enabled(if: TestPostgres.isAvailable),
+    .enabled(if: TestEngine.isFirstPass, "makes its own PostgreSQL cluster pair: once is enough"))
 struct FailoverTests {
     @Test(
         "the primary crashes and the standby is promoted while 8 clients fetch: the service goes on through its multi-host URI, nothing acknowledged is lost"
@@ -196,13 +202,13 @@ struct FailoverTests {
     }
 }
 
-@Suite("libpq is loaded by PostgreSQL locations only")
+@Suite("libpq is loaded by PostgreSQL locations only", .enabled(if: TestEngine.isFirstPass, "of a vault file: once is enough"))
 struct PostgresLibraryLoadingTests {
     @Test("tokenvault does not link libpq; a file vault never loads it, a password in a URI is refused before it is loaded")
     func libpqOnlyWhereUsed() throws {
         let linked = Sandbox.execute("/usr/bin/env", ["ldd", toolURL.path], input: [], environment: ["PATH": "/usr/bin:/bin"], timeout: 30)
         #expect(linked.status == 0 && linked.out.contains("libsqlite3") && !linked.out.contains("libpq"), "\(linked.out)")
-        let box = try Sandbox()
+        let box = try Sandbox(engine: .sqlite)
         func loadsLibpq(_ arguments: [String]) -> Bool {
             let run = box.run(arguments, environment: ["LD_DEBUG": "files"])
             return run.err.contains("libpq.so")

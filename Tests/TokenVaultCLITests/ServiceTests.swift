@@ -301,8 +301,9 @@ struct ServiceTests {
         var pid = 0
         try box.serving { server in
             #expect(try server.call(.post("/v1/fetch", Self.fetchNeed)).status == 200)
-            let edit = box.python("sql.py", [box.vault, "UPDATE principals SET allow = 'erp-prod:shop:orders:r other:*:*:crud' WHERE name = 'app'"])
-            try #require(edit.status == 0 && edit.out == "1\n", "\(edit.out)\(edit.err)")
+            let edit = try box.connection()
+            try edit.execute("UPDATE principals SET allow = 'erp-prod:shop:orders:r other:*:*:crud' WHERE name = 'app'", [])
+            try #require(edit.changes == 1)
             let answers = try server.batch([
                 .post("/v1/fetch", ["name": "other", "project": "a", "resource": "b", "permission": "d"]), .post("/v1/fetch", Self.fetchNeed),
                 .get("/v1/credentials"),
@@ -484,7 +485,10 @@ struct ServiceTests {
 
     // MARK: - 7. systemd
 
-    @Test("socket activation and notify: READY=1, a request in flight at SIGTERM answered, STOPPING=1, exit 0; not dumpable")
+    @Test(
+        "socket activation and notify: READY=1, a request in flight at SIGTERM answered, STOPPING=1, exit 0; not dumpable",
+        .enabled(
+            if: TestEngine.isSQLite || getuid() != 0, "run as root, it serves as nobody, who cannot reach the test cluster's socket (a 0700 folder)"))
     func systemdActivation() throws {
         let box = try Self.vault()
         box.principal(["app", "--uid", "\(Self.uid)", "--allow", "erp-prod:shop:orders:r"])

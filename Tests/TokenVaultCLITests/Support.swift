@@ -17,17 +17,33 @@ struct Run {
     var err: String { String(decoding: stderr, as: UTF8.self) }
 }
 
+/// The engine the CLI's tests keep their vaults on: SQLite, or PostgreSQL when the test
+/// command's second pass sets `TOKENVAULT_TEST_ENGINE=postgresql` (a schema of the test cluster
+/// per sandbox).
+enum TestEngine {
+    static let current: StoreEngine =
+        ProcessInfo.processInfo.environment["TOKENVAULT_TEST_ENGINE"] == "postgresql" ? .postgresql : .sqlite
+    /// For tests of what only a vault file has (its bytes, modes, WAL, `backup`, a copy of the
+    /// file, schema-5 fixtures, file-path messages).
+    static var isSQLite: Bool { current == .sqlite }
+    /// The first pass, on the default engine (SQLite): for the suites that make their own
+    /// PostgreSQL vaults (or their own files), which need not run twice.
+    static var isFirstPass: Bool { current == .sqlite }
+}
+
 /// A throwaway vault directory with a key file, and a way to run the real binary on it.
 final class Sandbox: Sendable {
     let path: String
-    /// The vault's location: a file in the sandbox, or the `postgresql://` URI given.
+    /// The vault's location: a file in the sandbox, or a `postgresql://` URI (the one given, or
+    /// a fresh schema's when the tests run on PostgreSQL).
     var vault: String { location ?? path + "/vault/vault.db" }
     var keyFile: String { path + "/vault.key" }
     private let location: String?
 
-    /// A sandbox whose vault is a file in it, or the vault at `location` (a PostgreSQL URI).
-    init(initialize: Bool = true, vault location: String? = nil) throws {
-        self.location = location
+    /// A sandbox whose vault is the one at `location` (a PostgreSQL URI) when given, else one
+    /// on `engine`: a file in the sandbox, or a fresh schema of the test cluster.
+    init(initialize: Bool = true, vault location: String? = nil, engine: StoreEngine = TestEngine.current) throws {
+        self.location = try location ?? (engine == .postgresql ? TestPostgres.freshSchema().uri : nil)
         path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenvault-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if initialize {
@@ -100,10 +116,59 @@ final class Sandbox: Sendable {
 
     func file(_ name: String) -> String { path + "/" + name }
 
+    /// Whether the vault is a file (not a PostgreSQL schema).
+    var isFile: Bool { location == nil }
+
     /// Every byte the vault keeps on disk: the database, its WAL and shared memory.
     func vaultBytes() -> [UInt8] {
-        ["", "-wal", "-shm"].flatMap { suffix in [UInt8](FileManager.default.contents(atPath: vault + suffix) ?? Data()) }
+        precondition(isFile, "vaultBytes is for vault files; storageContains is for either engine")
+        return ["", "-wal", "-shm"].flatMap { suffix in [UInt8](FileManager.default.contents(atPath: vault + suffix) ?? Data()) }
     }
+
+    /// Whether the vault's storage holds `needle`: on SQLite anywhere in the file, its WAL or
+    /// shared memory (deleted pages included: the vault deletes securely); on PostgreSQL in any
+    /// live row of its schema (dead row versions stay in the server's files until vacuumed,
+    /// which the security model says).
+    func storageContains(_ needle: [UInt8]) throws -> Bool {
+        guard !isFile else { return vaultBytes().contains(bytes: needle) }
+        let tables = try sql(
+            "SELECT relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND relkind = 'r'"
+        )
+        for table in tables {
+            for row in try sql("SELECT * FROM \(table.string(0) ?? "")") {
+                for column in 0..<row.count {
+                    switch row[column] {
+                    case .blob(let blob) where blob.contains(bytes: needle): return true
+                    case .text(let text) where Array(text.utf8).contains(bytes: needle): return true
+                    default: continue
+                    }
+                }
+            }
+        }
+        return false
+    }
+
+    /// A connection to the vault's database, bypassing the vault (to tamper, or to inspect):
+    /// the file, or the schema.
+    func connection(busyTimeoutMilliseconds: Int32 = 5_000) throws -> Connection {
+        var options = Connection.Options()
+        options.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        guard !isFile else { return try Connection(path: vault, options: options) }
+        return try Connection(location: PostgresLocation(parsing: vault), options: options)
+    }
+
+    /// Raw SQL on the vault's database (`?` markers on both engines).
+    func sql(_ statement: String, _ arguments: [any SQLBindable] = []) throws -> [Row] {
+        try connection().rows(statement, arguments)
+    }
+
+    /// Where no vault is, on the sandbox's engine: a missing file, or an empty schema.
+    func absentVault() throws -> String {
+        isFile ? file("absent-\(UUID().uuidString).db") : try TestPostgres.freshSchema().uri
+    }
+
+    /// The start of the message for a vault that is not there (``absentVault()``).
+    var absentVaultMessage: String { isFile ? "no vault at" : "no vault in schema" }
 }
 
 final class LockedData: @unchecked Sendable {

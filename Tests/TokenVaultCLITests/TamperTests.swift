@@ -6,6 +6,7 @@ import TokenVaultStore
 /// container mounting the file read-write), armed with SQL on the file: every forged or stale
 /// row is refused with exit 6 by the command that would have used it (no secret, no hook run, no
 /// listing that shows it as true), the refusal is audited, and `audit verify` names the row.
+/// On PostgreSQL the attacker is a login with the vault's role (its schema's owner).
 struct TamperFailed: Error, CustomStringConvertible {
     let message: String
     var description: String { "the attacker's SQL failed: \(message)" }
@@ -32,19 +33,57 @@ struct TamperTests {
         }
 
         /// SQL on the file, as the attacker runs it: through Python's sqlite3 module, a plain
-        /// SQLite connection (no defensive mode, no foreign keys), not TokenVault's.
+        /// SQLite connection (no defensive mode, no foreign keys), not TokenVault's. On
+        /// PostgreSQL through a plain connection to the vault's schema.
         func tamper(_ statements: String) throws {
+            guard box.isFile else {
+                do {
+                    try box.connection().execute(statements)
+                } catch {
+                    throw TamperFailed(message: "\(error)")
+                }
+                return
+            }
             let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=5); c.executescript(sys.stdin.read()); c.commit()"
             let run = Sandbox.execute(
                 "/usr/bin/env", ["python3", "-c", script, box.vault], input: Array(statements.utf8), environment: box.environment)
             guard run.status == 0 else { throw TamperFailed(message: run.err) }
         }
 
-        /// A copy of the vault as it is now (a backup the attacker keeps).
-        func backup() throws -> String {
+        /// What turns the foreign keys off for the attacker's next statements: a pragma of their
+        /// SQLite connection; on PostgreSQL, which enforces them for every session, the owner
+        /// drops the constraints.
+        var foreignKeysOff: String {
+            guard !box.isFile else { return "PRAGMA foreign_keys = OFF;" }
+            return ["secret_versions", "grants", "name_history", "rotation_leases"].map {
+                "ALTER TABLE \($0) DROP CONSTRAINT \($0)_credential_id_fkey;"
+            }.joined(separator: " ")
+        }
+
+        /// A blob literal of `hex` in the engine's SQL.
+        func blob(_ hex: String) -> String { box.isFile ? "X'\(hex)'" : "'\\x\(hex)'::bytea" }
+
+        /// A copy of the vault as it is now (a backup the attacker keeps): an SQLite file
+        /// attached as `old`, or a schema of copied tables on PostgreSQL.
+        struct Copy {
+            /// The statement that makes the copy's tables visible (SQLite's ATTACH), or nothing.
+            let attach: String
+            /// The name to qualify the copy's tables with.
+            let schema: String
+        }
+
+        func backup() throws -> Copy {
+            guard box.isFile else {
+                let schema = "tvcopy_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+                let tables = try box.sql(
+                    "SELECT relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND relkind = 'r'"
+                ).compactMap { $0.string(0) }
+                try tamper("CREATE SCHEMA \(schema); " + tables.map { "CREATE TABLE \(schema).\($0) AS SELECT * FROM \($0);" }.joined(separator: " "))
+                return Copy(attach: "", schema: schema)
+            }
             let copy = box.file("backup-\(UUID().uuidString).db")
             try tamper("VACUUM INTO '\(copy)'")
-            return copy
+            return Copy(attach: "ATTACH '\(copy)' AS old;", schema: "old")
         }
 
         /// Runs a command that must be refused as tampering: exit 6, nothing on stdout, no secret
@@ -64,11 +103,11 @@ struct TamperTests {
 
         /// Restores `columns` of credential `name`'s row from `backup`, as an attacker
         /// restoring rows (not the trail) from an older copy would.
-        func restore(_ columns: String, ofCredential name: String, from backup: String) throws {
+        func restore(_ columns: String, ofCredential name: String, from backup: Copy) throws {
             try tamper(
                 """
-                ATTACH '\(backup)' AS old;
-                UPDATE credentials SET (\(columns)) = (SELECT \(columns) FROM old.credentials o WHERE o.id = credentials.id)
+                \(backup.attach)
+                UPDATE credentials SET (\(columns)) = (SELECT \(columns) FROM \(backup.schema).credentials o WHERE o.id = credentials.id)
                 WHERE name = '\(name)';
                 """)
         }
@@ -92,7 +131,8 @@ struct TamperTests {
         }
     }
 
-    @Test func aVaultOfThePreviousReleaseIsUpgradedByItsFirstCommand() throws {
+    @Test(.enabled(if: TestEngine.isSQLite, "a schema-5 vault file; PostgreSQL vaults are born at schema 10"))
+    func aVaultOfThePreviousReleaseIsUpgradedByItsFirstCommand() throws {
         let box = try Sandbox(initialize: false)
         let fixture = repositoryRoot + "/Tests/Fixtures/schema5"
         try FileManager.default.createDirectory(atPath: box.path + "/vault", withIntermediateDirectories: true)
@@ -181,7 +221,7 @@ struct TamperTests {
         // uid and row id together, with the version and grant rows following them.
         try ids.tamper(
             """
-            PRAGMA foreign_keys = OFF;
+            \(ids.foreignKeysOff)
             UPDATE credentials SET uid = 'x' || uid, id = id + 100 WHERE name = 'erp';
             UPDATE credentials SET uid = (SELECT substr(uid, 2) FROM credentials WHERE name = 'erp'), id = 1 WHERE name = 'edi';
             """)
@@ -259,13 +299,13 @@ struct TamperTests {
         rotated.box.run(["rotate", "edi"], input: "edi-secret-2")
         try rotated.tamper(
             """
-            ATTACH '\(copy)' AS old;
+            \(copy.attach)
             DELETE FROM secret_versions WHERE credential_id = 2;
-            INSERT INTO secret_versions SELECT * FROM old.secret_versions WHERE credential_id = 2;
+            INSERT INTO secret_versions SELECT * FROM \(copy.schema).secret_versions WHERE credential_id = 2;
             UPDATE credentials SET (expires_at, state_seq, state_mac) =
-                (SELECT expires_at, state_seq, state_mac FROM old.credentials o WHERE o.id = credentials.id) WHERE id = 2;
+                (SELECT expires_at, state_seq, state_mac FROM \(copy.schema).credentials o WHERE o.id = credentials.id) WHERE id = 2;
             UPDATE name_history SET (state_seq, state_mac) =
-                (SELECT state_seq, state_mac FROM old.name_history o WHERE o.rowid = name_history.rowid) WHERE credential_id = 2;
+                (SELECT state_seq, state_mac FROM \(copy.schema).name_history o WHERE o.rowid = name_history.rowid) WHERE credential_id = 2;
             """)
         rotated.expectRefused(["get", "edi"])
         try rotated.expectVerifyNames("credentials", "edi", kind: "stateStale")
@@ -274,7 +314,7 @@ struct TamperTests {
     @Test func aDeletedCredentialOrVersionIsNamed() throws {
         let scene = try Scene()
         try scene.tamper(
-            "PRAGMA foreign_keys = OFF; DELETE FROM secret_versions WHERE credential_id = 2; DELETE FROM grants WHERE credential_id = 2; DELETE FROM name_history WHERE credential_id = 2; DELETE FROM credentials WHERE id = 2"
+            "\(scene.foreignKeysOff) DELETE FROM secret_versions WHERE credential_id = 2; DELETE FROM grants WHERE credential_id = 2; DELETE FROM name_history WHERE credential_id = 2; DELETE FROM credentials WHERE id = 2"
         )
         try scene.expectVerifyNames("credentials", "edi", kind: "stateMissing")
         let versions = try Scene()
@@ -288,7 +328,7 @@ struct TamperTests {
         let scene = try Scene()
         #expect(scene.box.run(["audit", "seal", "--out", scene.box.file("seal-1")]).status == 0)
         // The writer's own key, which would let them sign seals of a trail they cut.
-        try scene.tamper("UPDATE seal_keys SET public_key = X'\(String(repeating: "ab", count: 32))'")
+        try scene.tamper("UPDATE seal_keys SET public_key = \(scene.blob(String(repeating: "ab", count: 32)))")
         let run = scene.box.run(["audit", "seal", "--out", scene.box.file("seal-2"), "--public-key-out", scene.box.file("pub")])
         #expect(run.status == 6, "\(run.err)")
         #expect(run.err.contains("seal_keys row fails its MAC"), "\(run.err)")
@@ -315,12 +355,21 @@ struct TamperTests {
 
     @Test func aPlantedTriggerOrViewIsRefusedAtOpen() throws {
         let scene = try Scene()
-        // Would undo the next revoke inside the revoke's own transaction, after its checks.
+        // Would undo the next revoke inside the revoke's own transaction, after its checks. (On
+        // PostgreSQL the trigger's function is kept in a schema of its own.)
+        let side = "tvfn_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try scene.tamper(
-            """
-            CREATE TRIGGER undo_revoke AFTER UPDATE OF revoked_at ON credentials
-            BEGIN UPDATE credentials SET revoked_at = NULL WHERE id = NEW.id; END;
-            """)
+            scene.box.isFile
+                ? """
+                CREATE TRIGGER undo_revoke AFTER UPDATE OF revoked_at ON credentials
+                BEGIN UPDATE credentials SET revoked_at = NULL WHERE id = NEW.id; END;
+                """
+                : """
+                CREATE SCHEMA \(side);
+                CREATE FUNCTION \(side).undo() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN UPDATE credentials SET revoked_at = NULL WHERE id = NEW.id; RETURN NEW; END $$;
+                CREATE TRIGGER undo_revoke AFTER UPDATE OF revoked_at ON credentials FOR EACH ROW EXECUTE FUNCTION \(side).undo();
+                """)
         scene.expectRefused(["revoke", "erp"])
         scene.expectRefused(["get", "erp"])
         let run = scene.box.run(["get", "erp"])
@@ -332,7 +381,9 @@ struct TamperTests {
 
     @Test func rowsPlantedUnderTheNextRowIDAreNotSealedByAdd() throws {
         let scene = try Scene()
-        try scene.tamper("INSERT INTO grants VALUES ((SELECT max(id) + 1 FROM credentials), 'payroll', 'salaries', 'crud')")
+        // The next id: SQLite's next rowid, or the next value of PostgreSQL's identity sequence.
+        let next = scene.box.isFile ? "(SELECT max(id) + 1 FROM credentials)" : "(SELECT last_value + 1 FROM credentials_id_seq)"
+        try scene.tamper("\(scene.foreignKeysOff) INSERT INTO grants VALUES (\(next), 'payroll', 'salaries', 'crud')")
         let issued = scene.box.run(["issue", "billing", "--grant", "billing:invoices:r", "--expires-in", "30d"])
         #expect(issued.status == 6, "\(issued.err)")
         #expect(issued.stdout.isEmpty)
@@ -340,7 +391,11 @@ struct TamperTests {
         #expect(scene.box.run(["show", "billing"]).status == 3)
     }
 
-    @Test func aRewrittenStateIndexIsNamedByAuditVerify() throws {
+    @Test(
+        .enabled(
+            if: TestEngine.isSQLite,
+            "rewrites sqlite_schema; PostgreSQL's index definitions are checked at open (PostgresVaultCLITests.tamperedRows)"))
+    func aRewrittenStateIndexIsNamedByAuditVerify() throws {
         let scene = try Scene()
         let before = try scene.backup()
         scene.box.run(["revoke", "erp"])
@@ -350,11 +405,11 @@ struct TamperTests {
         try scene.restore("revoked_at, state_seq, state_mac", ofCredential: "erp", from: before)
         try scene.tamper(
             """
-            ATTACH '\(before)' AS old;
+            \(before.attach)
             DELETE FROM secret_versions WHERE credential_id = 1;
-            INSERT INTO secret_versions SELECT * FROM old.secret_versions WHERE credential_id = 1;
+            INSERT INTO secret_versions SELECT * FROM \(before.schema).secret_versions WHERE credential_id = 1;
             DELETE FROM name_history WHERE credential_id = 1;
-            INSERT INTO name_history SELECT * FROM old.name_history WHERE credential_id = 1;
+            INSERT INTO name_history SELECT * FROM \(before.schema).name_history WHERE credential_id = 1;
             """)
         // An index that leaves out the revoke, renamed back to the original definition.
         try scene.tamper(
@@ -368,7 +423,8 @@ struct TamperTests {
         try scene.expectVerifyNames("audit_events_state", "erp", kind: "stateForged")
     }
 
-    @Test func theUpgradeCannotBeMadeToRunAgain() throws {
+    @Test(.enabled(if: TestEngine.isSQLite, "undoes the schema-6 upgrade; PostgreSQL vaults are born at schema 10"))
+    func theUpgradeCannotBeMadeToRunAgain() throws {
         let scene = try Scene()
         // Remove the state columns and the migration's record, so that the next open would
         // seal the rows again as they stand, after undoing a revoke.
