@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `tokenvault backup PATH` through the real binary.
-@Suite("Backup through the real binary", .enabled(if: TestEngine.isSQLite, "backup copies vault files; PostgreSQL's are pg_dump's"))
+@Suite("Backup through the real binary")
 struct BackupCLITests {
     @Test func aBackupOpensAsTheVaultAndRefusalsHaveTheirExitCodes() throws {
         let box = try Sandbox()
