@@ -4,11 +4,13 @@
  *   bench-serve-client seq   SOCK BODY N TOKEN     one connection kept alive, one warm-up request,
  *                                                  then N sequential POST /v1/fetch: mean and
  *                                                  median microseconds per fetch
- *   bench-serve-client load  SOCK BODY CLIENTS SECONDS TOKEN
+ *   bench-serve-client load  SOCK BODY CLIENTS SECONDS TOKEN [NAME]
  *                                                  CLIENTS processes (fork), one connection each,
  *                                                  started together, fetching back to back for
  *                                                  SECONDS: fetches/s, p50/p99/max latency, the
- *                                                  clients' CPU per fetch
+ *                                                  clients' CPU per fetch. SOCK may be several
+ *                                                  sockets separated by commas (one per service
+ *                                                  instance): client i connects to socket i mod n
  *   bench-serve-client once  SOCK BODY             one connection, one fetch, the secret on stdout
  *   bench-serve-client get   SOCK PATH             one GET, the body on stdout (health, metrics)
  *   bench-serve-client idle  SOCK N SECONDS        N connections, each answered one GET /v1/health,
@@ -282,7 +284,7 @@ typedef struct {
     int overflowed;
 } ChildStats;
 
-/* load SOCK BODY CLIENTS SECONDS TOKEN */
+/* load SOCK[,SOCK...] BODY CLIENTS SECONDS TOKEN [NAME] */
 static int run_load(char **argv) {
     long clients = positive(argv[3], MAX_CLIENTS);
     long seconds = positive(argv[4], 3600);
@@ -291,6 +293,26 @@ static int run_load(char **argv) {
         return 2;
     }
     make_fetch_request(argv[2]);
+    /* SOCK,SOCK,...: client i connects to the (i mod n)th, so n instances share the clients evenly. */
+    static char socket_list[4096];
+    const char *sockets[64];
+    int socket_count = 0;
+    if (strlen(argv[1]) >= sizeof socket_list) {
+        errno = ENAMETOOLONG;
+        die("socket list");
+    }
+    strcpy(socket_list, argv[1]);
+    for (char *save = NULL, *part = strtok_r(socket_list, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
+        if (socket_count == 64) {
+            errno = E2BIG;
+            die("more than 64 sockets");
+        }
+        sockets[socket_count++] = part;
+    }
+    if (socket_count == 0) {
+        errno = EINVAL;
+        die("no socket");
+    }
     size_t samples_size = (size_t)clients * MAX_SAMPLES * sizeof(uint32_t);
     size_t stats_size = (size_t)clients * sizeof(ChildStats);
     void *shared = mmap(NULL, samples_size + stats_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -310,7 +332,7 @@ static int run_load(char **argv) {
             close(ready[0]);
             close(go[1]);
             static Connection c;
-            c.fd = connect_unix(argv[1]);
+            c.fd = connect_unix(sockets[i % socket_count]);
             fetch(&c, argv[5]); /* warm-up, checked */
             if (write(ready[1], "r", 1) != 1) die("write");
             char byte;
