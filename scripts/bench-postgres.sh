@@ -11,6 +11,8 @@
 #   --bin DIR        use the tokenvault and TokenVaultBench in DIR instead of building
 #   --no-service     skip part 1        --no-library   skip part 2
 #   --no-pgbench     skip part 4
+#   --before DIR     also part 5: this build against the tokenvault and TokenVaultBench in DIR
+#                    (another commit's release build), alternated on the same PostgreSQL vault
 #
 # Vaults are made by the CLI (`init`, `add erp --grant shop:orders:r`, this user as principal
 # `bench` allowed erp:shop:orders:r and metrics), each PostgreSQL vault in its own schema. Parts:
@@ -40,6 +42,8 @@
 #     extended (what the library sends: PQexecParams, one unnamed parse per statement) and
 #     prepared; 8 clients with the advisory lock against a row lock (SELECT … FOR UPDATE on
 #     vault_meta); and the same statements in 4 round trips (pipelines) instead of 12.
+#  5. With --before: fetch-open with 1 and 8 threads and `serve` with 32 clients, this build's
+#     binaries against DIR's, in alternating order, on the same PostgreSQL vault; the ratios.
 #
 # Everything lives in one mktemp -d and the cluster's directory, both removed on exit; every
 # process started here (servers, fetch-open, clients) is stopped by its process id (a fetch-open
@@ -48,7 +52,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 bin="" do_service=1 do_library=1 do_pgbench=1
+quick=0 bin="" before="" do_service=1 do_library=1 do_pgbench=1
 while [ "$#" -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
@@ -61,6 +65,12 @@ while [ "$#" -gt 0 ]; do
                 exit 2
             fi
             bin="$(realpath "$2")"; shift ;;
+        --before)
+            if ! { [ "$#" -ge 2 ] && [ -x "$2/tokenvault" ] && [ -x "$2/TokenVaultBench" ]; }; then
+                echo "bench-postgres: --before needs a folder with tokenvault and TokenVaultBench" >&2
+                exit 2
+            fi
+            before="$(realpath "$2")"; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-postgres: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -390,6 +400,7 @@ def timeline(schema, fetches):
     subprocess.run(["strace", "--seccomp-bpf", "-f", "-ttt", "-T", "-xx", "-s", "4096", "-e", "trace=sendto,recvfrom", "-o", out,
                     BENCH, "fetch-open", vault_uri(schema), KEY, "1", str(fetches)], check=True, stdout=subprocess.DEVNULL, timeout=600)
     events = []  # (time sent or answered, "send"/"recv", query or None, payload messages)
+    parses = {}  # a statement prepared on the server (a named Parse): its Parse message, by name
     pattern = re.compile(r"^\d+\s+([0-9.]+) (sendto|recvfrom)\(\d+, \"((?:\\x[0-9a-f]{2})*)\"(?:\.\.\.)?, .*<([0-9.]+)>$")
     for line in open(out):
         m = pattern.match(line.strip())
@@ -398,7 +409,16 @@ def timeline(schema, fetches):
         start, call, data, duration = float(m.group(1)), m.group(2), decode_strace(m.group(3)), float(m.group(4))
         if call == "sendto":
             msgs = messages(data)
+            for k, p in msgs:
+                if k == "P" and p.split(b"\0")[0]:
+                    parses[p.split(b"\0")[0]] = p
+            # A prepared statement's run names it in its Bind: the Parse sent earlier stands in.
+            bind = next((p for k, p in msgs if k == "B"), None)
+            if bind is not None and not any(k == "P" for k, _ in msgs) and bind.split(b"\0")[1] in parses:
+                msgs = [("P", parses[bind.split(b"\0")[1]])] + msgs
             query = next((p.split(b"\0")[1].decode() for k, p in msgs if k == "P"), None)
+            # A simple-protocol Query (several statements in one message: BEGIN; SET …; the lock).
+            query = next((p.split(b"\0")[0].decode() for k, p in msgs if k == "Q"), query)
             events.append((start, "send", query, msgs))
         else:
             events.append((start + duration, "recv", None, None))
@@ -408,11 +428,11 @@ def timeline(schema, fetches):
             continue
         answered = next((e[0] for e in events[i + 1:] if e[1] == "recv"), None)
         if query.startswith(BEGIN_RW):
-            current = {"begin": t, "sends": [(query, msgs)]}
-        elif current is not None:
+            current = {"begin": t, "sends": []}
+        if current is not None:
             current["sends"].append((query, msgs))
             if LOCK in query:
-                current["locked"] = answered
+                current["locked"], current["lock_send"] = answered, len(current["sends"])
             if query == "COMMIT":
                 current["commit_sent"], current["end"] = t, answered
                 transactions.append(current)
@@ -428,8 +448,8 @@ def timeline(schema, fetches):
     result("timeline_held", statistics.median(held) * 1e6, "us (the lock's answer to COMMIT's answer)", n, 0)
     result("timeline_commit", statistics.median(commit) * 1e6, "us (COMMIT's round trip: WAL flush)", n, 0)
     result("timeline_held_share", statistics.median(h / c for h, c in zip(held, cycles)), "of the cycle", n, 2)
-    result("timeline_sends_per_fetch", statistics.median(len(x["sends"]) for x in transactions), "statements sent, BEGIN to COMMIT", n, 0)
-    result("timeline_sends_held", statistics.median(len(x["sends"]) - 3 for x in transactions), "statements after the lock's", n, 0)
+    result("timeline_sends_per_fetch", statistics.median(len(x["sends"]) for x in transactions), "round trips, BEGIN to COMMIT", n, 0)
+    result("timeline_sends_held", statistics.median(len(x["sends"]) - x["lock_send"] for x in transactions), "round trips after the lock's", n, 0)
     return transactions[len(transactions) // 2]["sends"]
 
 def profile(schema, seconds):
@@ -512,7 +532,12 @@ def pgbench_scripts(sends, directory):
     instead of the advisory lock) and pipelined.sql (the same statements in 4 round trips)."""
     lines = {}  # the first words of the library's statement -> pgbench lines
     order = []
-    for _, msgs in sends:
+    for query, msgs in sends:
+        if any(k == "Q" for k, _ in msgs):  # statements without parameters, in one message
+            for statement in (part.strip() for part in query.split(";") if part.strip()):
+                lines[statement] = [statement + ";"]
+                order.append(statement)
+            continue
         sql, original, lits = bound(msgs)
         if original.startswith("SELECT seq, hash FROM audit_events"):
             lines[original] = [sql + " \\gset head_"]
@@ -691,6 +716,29 @@ if [ "$use_pgbench" = 1 ]; then
     load_average pgbench_end
 fi
 
+# --- 5. this build against --before DIR ----------------------------------------------------------
+if [ -n "$before" ]; then
+    load_average compare
+    echo "== 5. this build against $before: fetch-open 1 and 8 threads, serve with 32 clients; $((2 * pairs)) alternations" >&2
+    start_server "$work/cmp-after.sock" "$(pg_vault served)"; pid_after="$server_pid"
+    tokenvault="$before/tokenvault" start_server "$work/cmp-before.sock" "$(pg_vault served)"; pid_before="$server_pid"
+    for ((p = 0; p < 2 * pairs; p++)); do
+        for side in after before; do
+            if ((p % 2 == 1)); then side=$([ "$side" = after ] && echo before || echo after); fi
+            built="$bench"
+            [ "$side" = before ] && built="$before/TokenVaultBench"
+            BP_BENCH="$built" measure window "cmp_${side}_1t" lib 1 2 "$window"
+            BP_BENCH="$built" measure window "cmp_${side}_8t" lib 8 2 "$window"
+            spid="$pid_after"
+            [ "$side" = before ] && spid="$pid_before"
+            measure service "cmp_${side}_svc" "$work/cmp-$side.sock" "$spid" 32 "$seconds" pg
+        done
+    done
+    stop_pid "$pid_after"
+    stop_pid "$pid_before"
+    load_average compare_end
+fi
+
 # --- the figures -----------------------------------------------------------------------------
 echo >&2
 python3 - "$results" <<'PY'
@@ -747,6 +795,16 @@ if v("profile_backend_cpu"):
     print(f"- backend CPU per fetch: {f(v('profile_backend_cpu'))} µs")
     for name in ("parse", "analyze", "plan", "execute", "commit", "wal_flush", "kernel", "send"):
         print(f"- {name}: {f(v('profile_' + name), 1)}%")
+if v("cmp_after_1t_rate") and v("cmp_before_1t_rate"):
+    print("\n5. This build against --before (median of the alternations; every run after ·)\n")
+    print("| | before fetches/s | this build fetches/s | ratio | PostgreSQL CPU µs/fetch before / this build |")
+    print("|---|---:|---:|---:|---:|")
+    for p, what in (("1t_rate", "library, 1 thread"), ("8t_rate", "library, 8 threads"), ("svc_rate", "serve, 32 clients")):
+        b, a = v("cmp_before_" + p), v("cmp_after_" + p)
+        cpu = p.replace("_rate", "_postgres_cpu")
+        if a and b:
+            print(f"| {what} | {f(b)} ({all_of('cmp_before_' + p)}) | {f(a)} ({all_of('cmp_after_' + p)}) | {a / b:.2f}× "
+                  f"| {f(v('cmp_before_' + cpu))} / {f(v('cmp_after_' + cpu))} |")
 conditions = [(k[len("load_average_"):], x[0]) for k, x in values.items() if k.startswith("load_average_")]
 if conditions:
     print("\nConditions: " + "; ".join(f"{when}: load {load:.2f}, fdatasync of 12 KiB median {f(v(f'fdatasync_{when}_median'))} µs "
