@@ -81,6 +81,15 @@ struct PostgresStoreTests {
             #expect(try names(db, ["a", [UInt8]()]) == ["a"])
             #expect(try prepared(db) == 1)
         }
+        // A prepared statement the session lost (a pooler's other backend; here DEALLOCATE): that
+        // run fails, and the statement is prepared again.
+        try queue.write { db in try db.execute("DEALLOCATE ALL") }
+        #expect(throws: StoreError.self) { try queue.read { db in _ = try names(db, ["a", [UInt8]()]) } }
+        try queue.read { db throws in
+            #expect(try names(db, ["a", [UInt8]()]) == ["a"])
+            #expect(try names(db, ["b", [UInt8]()]) == ["b"])
+            #expect(try prepared(db) == 1)
+        }
     }
 
     @Test("statements bind SQLite's markers, step, read columns in place and report changes")

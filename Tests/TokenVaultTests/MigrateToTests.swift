@@ -164,6 +164,27 @@ struct MigrateToTests {
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 
+    @Test func theCopysCheckInSmallPartsFindsWhatAuditVerifyFinds() throws {
+        let t = try Self.populated()
+        let db = try Connection(location: t.vault.location, options: Connection.Options())
+        let keys = t.vault.keys
+        func inParts() throws -> AuditReport {
+            let chain = try AuditChainWalker.walk(db, vaultID: keys.vaultID, auditKey: keys.auditKey, eventsPerPart: 2)
+            return AuditReport(chain: chain, state: try StateVerifier.check(db, keys: keys, credentialsPerPart: 1))
+        }
+        let intact = try inParts()
+        let count = try events(t)
+        #expect(intact.isIntact && intact.eventsChecked == count && intact.credentialsChecked == 3)
+        _ = try t.sql("UPDATE credentials SET expires_at = expires_at + 1 WHERE name = 'c3'")
+        let stateProblem = try inParts().problem
+        let stateVerified = try t.vault.verifyAuditTrail().problem
+        #expect(stateProblem != nil && stateProblem?.description == stateVerified?.description)
+        _ = try t.sql("UPDATE audit_events SET actor = 'someone' WHERE seq = 7")
+        let chainProblem = try inParts().problem
+        let verified = try t.vault.verifyAuditTrail().problem
+        #expect(chainProblem?.sequence == 7 && chainProblem?.description == verified?.description)
+    }
+
     @Test func theCopyKnowsEveryTableOfAVault() throws {
         let t = try TestVault()
         let tables = try Connection(location: t.vault.location, options: Connection.Options()).tableNames()

@@ -27,11 +27,15 @@ enum AuditChainWalker {
         return report(of: results, seal: seal)
     }
 
-    /// Checks every event of the trail as `db` sees it, in one part: for a trail inside a
-    /// transaction that has not committed (the copy of ``Vault/migrate(to:progress:)``).
-    static func walk(_ db: Connection, vaultID: [UInt8], auditKey: SymmetricKey) throws -> AuditReport {
+    /// Checks every event of the trail as `db` sees it, on that one connection: for a trail inside
+    /// a transaction that has not committed (the copy of ``Vault/migrate(to:progress:)``).
+    /// The trail is read in parts of about `eventsPerPart` events, one after another: a
+    /// PostgreSQL statement's rows are held in memory until it ends.
+    static func walk(_ db: Connection, vaultID: [UInt8], auditKey: SymmetricKey, eventsPerPart: Int64 = 100_000) throws -> AuditReport {
         let genesis = Digest32(AuditLog.genesisHash(vaultID: vaultID))!
-        return report(of: [try checkPart(0, of: 1, db, genesis: genesis, auditKey: auditKey, seal: nil)], seal: nil)
+        let parts = Int(min(max(0, try AuditEventTable.maxSequence(db) ?? 0) / eventsPerPart + 1, 1 << 20))
+        let results = try (0..<parts).map { part in try checkPart(part, of: parts, db, genesis: genesis, auditKey: auditKey, seal: nil) }
+        return report(of: results, seal: nil)
     }
 
     /// The report of a walk whose parts found `results`.

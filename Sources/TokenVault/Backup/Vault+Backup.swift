@@ -54,15 +54,8 @@ extension Vault {
         case .postgresql:
             // PostgreSQL: every row copied from one read snapshot into a new vault file, and
             // verified there before the file's transaction commits.
-            let target = try CopyTarget(path, configuration: configuration)
-            do {
-                report = try Vault.mapErrors { try queue.read { source in try target.fill(from: source, kek: keyCache.kek).report } }
-                try Vault.openCopy(at: path, kek: keyCache.kek, configuration: configuration)
-                Files.removeWriteAheadFiles(of: path)
-            } catch {
-                target.discard()
-                throw error
-            }
+            report = try copyFromSnapshot(to: path)
+            try Vault.settleCopy(at: path, .file(path), kek: keyCache.kek, configuration: configuration)
         }
         if let problem = report.problem {
             Files.removeVaultFiles(path)
@@ -76,17 +69,30 @@ extension Vault {
         return BackupReport(path: path, eventsChecked: report.eventsChecked, credentialsChecked: report.credentialsChecked ?? 0)
     }
 
+    /// The copy of a PostgreSQL vault's backup, its target's connection closed on return.
+    private func copyFromSnapshot(to path: String) throws(VaultError) -> AuditReport {
+        let target = try CopyTarget(path, configuration: configuration)
+        do {
+            return try Vault.mapErrors { try queue.read { source in try target.fill(from: source, kek: keyCache.kek).report } }
+        } catch {
+            target.discard()
+            throw error
+        }
+    }
+
     /// Opens the copy at `path` with the vault's key-encryption key and verifies its trail and
-    /// state; then folds the write-ahead log the check's connections made, and removes it, so
-    /// that the copy stays one file.
+    /// state; then folds the write-ahead log the check's connections made, and removes it once
+    /// folded, so that the copy stays one file.
     private static func verifyCopy(at path: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> AuditReport {
-        let report = try verifyOpened(at: path, kek: kek, configuration: configuration)
-        Files.removeWriteAheadFiles(of: path)
+        let (report, folded) = try verifyOpened(at: path, kek: kek, configuration: configuration)
+        if folded { Files.removeWriteAheadFiles(of: path) }
         return report
     }
 
     /// The check of ``verifyCopy(at:kek:configuration:)``, with the copy open only inside it.
-    private static func verifyOpened(at path: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> AuditReport {
+    private static func verifyOpened(
+        at path: String, kek: SymmetricKey, configuration: Configuration
+    ) throws(VaultError) -> (AuditReport, folded: Bool) {
         // SQLite: `VACUUM INTO` writes a rollback-journal database; a vault is in WAL mode, which
         // a connection turns on as it opens (and a vault's open checks for in the header).
         try mapErrors {
@@ -97,7 +103,6 @@ extension Vault {
         // The key source is not read: the key-encryption key is given.
         let copy = try open(at: path, key: .passphrase(Secret(copying: [])), configuration: configuration, kek: kek)
         let report = try copy.verifyAuditTrail()
-        _ = try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }
-        return report
+        return (report, (try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }) ?? false)
     }
 }

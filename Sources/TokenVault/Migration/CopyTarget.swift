@@ -23,8 +23,11 @@ struct CopyTarget {
             guard Files.kind(at: file) == .missing else { throw .invalid("something already exists at '\(printable(file))'") }
             try system { () throws(SystemError) in try Files.createPrivateFile(file) }
         }
+        // The copy commits before the source does: always durably.
+        var durable = configuration
+        durable.durableCommits = true
         do {
-            queue = try Vault.openQueue(location, configuration: configuration)
+            queue = try Vault.openQueue(location, configuration: durable)
             switch location.engine {
             case .sqlite: _ = try Vault.mapErrors { try Vault.migrator(for: .sqlite).migrate(queue) }
             // Refused here, before the source is read or locked (a schema that holds the source
@@ -52,7 +55,11 @@ struct CopyTarget {
                 try Vault.migrator(for: .postgresql).migrate(inTransaction: copy)
             }
             let copied = try VaultCopy.copy(from: source, to: copy, progress: progress)
-            return (copied.values.reduce(0, +), try Self.verify(copy, against: source, kek: kek))
+            let report = try Self.verify(copy, against: source, kek: kek)
+            // The source's session is alive (and, on PostgreSQL, its writer lock still held) as
+            // the copy commits: a session lost during the check fails the copy here.
+            _ = try source.row("SELECT 1")
+            return (copied.values.reduce(0, +), report)
         }
     }
 

@@ -53,11 +53,19 @@ extension Vault {
     ///   so; use the target.
     public func migrate(to target: String, progress: ((Int64) -> Void)? = nil) throws(VaultError) -> MigrationReport {
         try requireAdmin()
+        let (report, location) = try copyMigrating(to: target, progress: progress)
+        try Vault.settleCopy(at: target, location, kek: keyCache.kek, configuration: configuration)
+        return report
+    }
+
+    /// The copy of ``migrate(to:progress:)``, its target's connection closed on return.
+    private func copyMigrating(
+        to target: String, progress: ((Int64) -> Void)?
+    ) throws(VaultError) -> (MigrationReport, StoreLocation) {
         let destination = try CopyTarget(target, configuration: configuration)
-        let report: MigrationReport
         var copyCommitted = false
         do {
-            report = try Vault.mapErrors {
+            let report = try Vault.mapErrors {
                 try queue.write { source in
                     try keyCache.refresh(source)
                     var record = AuditRecord(.migrate)
@@ -71,26 +79,40 @@ extension Vault {
                     )
                 }
             }
+            return (report, destination.location)
         } catch {
-            guard copyCommitted else {
-                destination.discard()
-                throw error
+            if copyCommitted {
+                throw VaultError(
+                    error.kind,
+                    "the copy was committed and verified, but this vault's migrate event was not (\(error.message)): "
+                        + "unless another process wrote to this vault since, use the copy",
+                    hint: error.hint
+                )
             }
-            throw VaultError(
-                error.kind, "the copy was committed and verified, but this vault's migrate event was not (\(error.message)): use the copy",
-                hint: error.hint
-            )
+            destination.discard()
+            if destination.location.engine == .postgresql && error.kind == .unavailable {
+                // A connection lost during the copy's COMMIT leaves its outcome unknown.
+                throw VaultError(
+                    .unavailable, "\(error.message); if it happened as the copy committed, the copy may be whole in the target",
+                    hint: "`tokenvault --vault TARGET audit verify` tells: a whole copy ends with a migrate event this vault does not have"
+                )
+            }
+            throw error
         }
-        try Vault.openCopy(at: target, kek: keyCache.kek, configuration: configuration)
-        if case .file(let file) = destination.location { Files.removeWriteAheadFiles(of: file) }
-        return report
     }
 
-    /// Opens a committed copy as any vault is opened (its objects and header checked), and
-    /// folds the write-ahead log of a new file into it, so that it stays one file.
-    static func openCopy(at target: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) {
+    /// Opens a committed copy as any vault is opened (its objects and header checked) and folds
+    /// a new file's write-ahead log into it; then removes the log, so that the file stays one
+    /// file — only once folded (a fold that failed, on a full disk, leaves the copy in its log).
+    static func settleCopy(at target: String, _ location: StoreLocation, kek: SymmetricKey, configuration: Configuration) throws(VaultError) {
+        let folded = try openCopy(at: target, kek: kek, configuration: configuration)
+        if case .file(let file) = location, folded { Files.removeWriteAheadFiles(of: file) }
+    }
+
+    /// ``settleCopy(at:_:kek:configuration:)``'s open and fold, with the copy open only inside it.
+    private static func openCopy(at target: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> Bool {
         // The key source is not read: the key-encryption key is given.
         let copy = try open(at: target, key: .passphrase(Secret(copying: [])), configuration: configuration, kek: kek)
-        _ = try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }
+        return (try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }) ?? false
     }
 }

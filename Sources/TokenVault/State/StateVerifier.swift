@@ -39,16 +39,21 @@ enum StateVerifier {
         return combine(results)
     }
 
-    /// Checks the state as `db` sees it, in one part: for state inside a transaction that has
-    /// not committed (the copy of ``Vault/migrate(to:progress:)``).
-    static func check(_ db: Connection, keys: Keyring) throws -> Result {
+    /// Checks the state as `db` sees it, on that one connection, in parts of about
+    /// `credentialsPerPart` credentials one after another (a PostgreSQL statement's rows are held
+    /// in memory until it ends): for state inside a transaction that has not committed (the copy
+    /// of ``Vault/migrate(to:progress:)``).
+    static func check(_ db: Connection, keys: Keyring, credentialsPerPart: Int64 = 20_000) throws -> Result {
         let epoch: Int64
         do {
             epoch = try StoredMeta.verifiedEpoch(db, keys: keys)
         } catch let violation as StateViolation {
             return Result(credentialsChecked: 0, violation: violation)
         }
-        return combine([try checkPart(0, of: 1, db, vaultID: keys.vaultID, stateKey: keys.stateKey, epoch: epoch)])
+        let parts = Int(min(max(0, try CredentialTable.maxRowID(db) ?? 0) / credentialsPerPart + 1, 1 << 20))
+        return combine(
+            try (0..<parts).map { part in try checkPart(part, of: parts, db, vaultID: keys.vaultID, stateKey: keys.stateKey, epoch: epoch) }
+        )
     }
 
     /// What one part of a check found: its range of credentials, and (part 0) the checks

@@ -55,6 +55,8 @@ extension PostgresConnection {
             rollBack()
             throw error
         }
+        // Checked locally, no round trip: a transaction is open, so the lock is held.
+        guard isInTransaction else { throw PostgresError(.statementFailed, sqlState: "25P01") }
     }
 
     /// Begins a read-only transaction on one snapshot.

@@ -81,7 +81,10 @@ public final class PostgresConnection {
     /// Runs SQL without parameters, several statements separated by semicolons allowed (a
     /// migration's script).
     func executeScript(_ sql: String) throws(PostgresError) {
-        try check(cpq_execute_script(handle, sql)).map(cpq_clear)
+        guard let result = try check(cpq_execute_script(handle, sql)) else {
+            throw PostgresError(isConnected ? .statementFailed : .connectionLost)
+        }
+        cpq_clear(result)
     }
 
     /// Whether a transaction is open (also one a failed statement aborted).
@@ -89,6 +92,9 @@ public final class PostgresConnection {
 
     /// How many statements this session has prepared on the server (their names are numbered).
     private var preparedStatements = 0
+    /// The prefix of those names: random per connection, so that two connections' names never
+    /// meet (not even on a backend a pooler hands from one to the other).
+    private let statementPrefix = "tv" + String(UInt64.random(in: .min ... .max), radix: 36)
 
     /// The rows the last INSERT, UPDATE or DELETE run through ``run(_:_:reuse:)`` changed.
     private(set) var changedRows = 0
@@ -106,7 +112,16 @@ public final class PostgresConnection {
                 cpq_execute(handle, sql, Int32(values.count), types, pointers, lengths, formats)
             }
         }
-        guard let succeeded = try check(result) else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
+        let checked: OpaquePointer?
+        do {
+            checked = try check(result)
+        } catch {
+            // The name is unknown to the server (26000: a pooler gave this session another
+            // backend) or its plan no longer fits the table (0A000): prepare again next time.
+            if name != nil, let reuse, ["26000", "0A000"].contains(error.sqlState ?? "") { reuse.forget() }
+            throw error
+        }
+        guard let succeeded = checked else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
         changedRows = Int(cpq_changed_rows(succeeded))
         return succeeded
     }
@@ -120,7 +135,7 @@ public final class PostgresConnection {
         statement.executions += 1
         guard statement.executions >= 2 else { return nil }
         preparedStatements += 1
-        let name = "tv\(preparedStatements)"
+        let name = "\(statementPrefix)_\(preparedStatements)"
         let result = types.withUnsafeBufferPointer { cpq_prepare(handle, name, sql, Int32(types.count), $0.baseAddress) }
         guard let prepared = try check(result) else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
         cpq_clear(prepared)
@@ -162,4 +177,12 @@ final class ServerPreparedStatement {
     /// The name it was prepared under, and its parameters' types.
     fileprivate var name: String?
     fileprivate var types: [UInt32] = []
+
+    /// Forgets the prepared form: the statement runs unprepared, and is prepared again at its
+    /// second run from now.
+    fileprivate func forget() {
+        name = nil
+        types = []
+        executions = 0
+    }
 }
