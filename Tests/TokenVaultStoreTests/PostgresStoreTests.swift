@@ -81,6 +81,16 @@ struct PostgresStoreTests {
             #expect(try names(db, ["a", [UInt8]()]) == ["a"])
             #expect(try prepared(db) == 1)
         }
+        // Prepared at a run with a NULL: a run with values prepares it once more, for those types.
+        let nullable = "SELECT name FROM items WHERE data = ? OR name = ? ORDER BY name"
+        try queue.write { db in
+            _ = try db.rows(nullable, [[UInt8]([1]), "a"])
+            _ = try db.rows(nullable, [SQLValue.null, "a"])  // the second run: prepared with the NULL
+            #expect(try db.rows(nullable, [[UInt8]([1]), "x"]).compactMap { $0.string(0) } == ["a"])
+            #expect(try db.rows(nullable, [[UInt8]([1]), "b"]).compactMap { $0.string(0) } == ["a", "b"])
+            let forms = try db.prepare("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%WHERE data = $1 OR name%'").step()
+            #expect(forms?.int64(0) == 2)
+        }
         // A prepared statement the session lost (a pooler's other backend; here DEALLOCATE): that
         // run fails, and the statement is prepared again.
         try queue.write { db in try db.execute("DEALLOCATE ALL") }

@@ -130,10 +130,17 @@ public final class PostgresConnection {
     /// (one more round trip, once) at its second execution, as a statement run once is not
     /// worth it; nil before, and for parameter types other than the prepared ones (a NULL where
     /// a value was: the server would read the bytes as the type it inferred).
+    /// A statement prepared with a NULL (type 0) where this run has a value is prepared once more
+    /// for the types without NULL, so that a NULL at its second run does not leave it unprepared
+    /// for the session.
     private func preparedName(of statement: ServerPreparedStatement, _ sql: String, _ types: [UInt32]) throws(PostgresError) -> String? {
-        if let name = statement.name { return statement.types == types ? name : nil }
-        statement.executions += 1
-        guard statement.executions >= 2 else { return nil }
+        if let name = statement.name {
+            guard statement.types != types else { return name }
+            guard statement.types.contains(0), !types.contains(0) else { return nil }
+        } else {
+            statement.executions += 1
+            guard statement.executions >= 2 else { return nil }
+        }
         preparedStatements += 1
         let name = "\(statementPrefix)_\(preparedStatements)"
         let result = types.withUnsafeBufferPointer { cpq_prepare(handle, name, sql, Int32(types.count), $0.baseAddress) }
