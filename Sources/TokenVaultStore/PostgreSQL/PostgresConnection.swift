@@ -81,10 +81,7 @@ public final class PostgresConnection {
     /// Runs SQL without parameters, several statements separated by semicolons allowed (a
     /// migration's script).
     func executeScript(_ sql: String) throws(PostgresError) {
-        guard let result = try check(cpq_execute_script(handle, sql)) else {
-            throw PostgresError(isConnected ? .statementFailed : .connectionLost)
-        }
-        cpq_clear(result)
+        cpq_clear(try check(cpq_execute_script(handle, sql)))
     }
 
     /// Whether a transaction is open (also one a failed statement aborted).
@@ -112,16 +109,15 @@ public final class PostgresConnection {
                 cpq_execute(handle, sql, Int32(values.count), types, pointers, lengths, formats)
             }
         }
-        let checked: OpaquePointer?
+        let succeeded: OpaquePointer
         do {
-            checked = try check(result)
+            succeeded = try check(result)
         } catch {
             // The name is unknown to the server (26000: a pooler gave this session another
             // backend) or its plan no longer fits the table (0A000): prepare again next time.
             if name != nil, let reuse, ["26000", "0A000"].contains(error.sqlState ?? "") { reuse.forget() }
             throw error
         }
-        guard let succeeded = checked else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
         changedRows = Int(cpq_changed_rows(succeeded))
         return succeeded
     }
@@ -144,17 +140,16 @@ public final class PostgresConnection {
         preparedStatements += 1
         let name = "\(statementPrefix)_\(preparedStatements)"
         let result = types.withUnsafeBufferPointer { cpq_prepare(handle, name, sql, Int32(types.count), $0.baseAddress) }
-        guard let prepared = try check(result) else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
-        cpq_clear(prepared)
+        cpq_clear(try check(result))
         statement.name = name
         statement.types = types
         return name
     }
 
-    /// `result` when it succeeded; else it is cleared and the failure thrown. Nil only when
-    /// libpq returned no result at all (out of memory).
-    private func check(_ result: OpaquePointer?) throws(PostgresError) -> OpaquePointer? {
-        guard let result else { return nil }
+    /// `result` when it succeeded; else it is cleared and the failure thrown, also when libpq
+    /// returned no result at all (out of memory, or the connection broke before an answer).
+    private func check(_ result: OpaquePointer?) throws(PostgresError) -> OpaquePointer {
+        guard let result else { throw PostgresError(isConnected ? .statementFailed : .connectionLost) }
         guard cpq_result_status(result) == CPQ_FAILED else { return result }
         let state = cpq_result_sqlstate(result).map { String(cString: $0) }
         cpq_clear(result)
