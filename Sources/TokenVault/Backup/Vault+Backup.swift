@@ -55,7 +55,7 @@ extension Vault {
             // PostgreSQL: every row copied from one read snapshot into a new vault file, and
             // verified there before the file's transaction commits.
             report = try copyFromSnapshot(to: path)
-            try Vault.settleCopy(at: path, .file(path), kek: keyCache.kek, configuration: configuration)
+            try Vault.withCopy(at: path, .file(path), kek: keyCache.kek, configuration: configuration) { _ throws(VaultError) in }
         }
         if let problem = report.problem {
             Files.removeVaultFiles(path)
@@ -81,18 +81,8 @@ extension Vault {
     }
 
     /// Opens the copy at `path` with the vault's key-encryption key and verifies its trail and
-    /// state; then folds the write-ahead log the check's connections made, and removes it once
-    /// folded, so that the copy stays one file.
+    /// state, as ``withCopy(at:_:kek:configuration:_:)`` leaves a new file: one file.
     private static func verifyCopy(at path: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> AuditReport {
-        let (report, folded) = try verifyOpened(at: path, kek: kek, configuration: configuration)
-        if folded { Files.removeWriteAheadFiles(of: path) }
-        return report
-    }
-
-    /// The check of ``verifyCopy(at:kek:configuration:)``, with the copy open only inside it.
-    private static func verifyOpened(
-        at path: String, kek: SymmetricKey, configuration: Configuration
-    ) throws(VaultError) -> (AuditReport, folded: Bool) {
         // SQLite: `VACUUM INTO` writes a rollback-journal database; a vault is in WAL mode, which
         // a connection turns on as it opens (and a vault's open checks for in the header).
         try mapErrors {
@@ -100,9 +90,8 @@ extension Vault {
             options.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
             _ = try Connection(path: path, options: options)
         }
-        // The key source is not read: the key-encryption key is given.
-        let copy = try open(at: path, key: .passphrase(Secret(copying: [])), configuration: configuration, kek: kek)
-        let report = try copy.verifyAuditTrail()
-        return (report, (try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }) ?? false)
+        return try withCopy(at: path, .file(path), kek: kek, configuration: configuration) { copy throws(VaultError) in
+            try copy.verifyAuditTrail()
+        }
     }
 }

@@ -54,7 +54,7 @@ extension Vault {
     public func migrate(to target: String, progress: ((Int64) -> Void)? = nil) throws(VaultError) -> MigrationReport {
         try requireAdmin()
         let (report, location) = try copyMigrating(to: target, progress: progress)
-        try Vault.settleCopy(at: target, location, kek: keyCache.kek, configuration: configuration)
+        try Vault.withCopy(at: target, location, kek: keyCache.kek, configuration: configuration) { _ throws(VaultError) in }
         return report
     }
 
@@ -101,18 +101,27 @@ extension Vault {
         }
     }
 
-    /// Opens a committed copy as any vault is opened (its objects and header checked) and folds
-    /// a new file's write-ahead log into it; then removes the log, so that the file stays one
-    /// file — only once folded (a fold that failed, on a full disk, leaves the copy in its log).
-    static func settleCopy(at target: String, _ location: StoreLocation, kek: SymmetricKey, configuration: Configuration) throws(VaultError) {
-        let folded = try openCopy(at: target, kek: kek, configuration: configuration)
+    /// Opens a committed copy at `target` with the key-encryption key `kek` as any vault is
+    /// opened (its objects and header checked), runs `body` on it, and folds a new file's
+    /// write-ahead log into the file; then removes the log, so that the file stays one file —
+    /// only once folded (a fold that failed, on a full disk, leaves the copy in its log).
+    static func withCopy<T>(
+        at target: String, _ location: StoreLocation, kek: SymmetricKey, configuration: Configuration,
+        _ body: (Vault) throws(VaultError) -> T
+    ) throws(VaultError) -> T {
+        let (value, folded) = try openedCopy(at: target, kek: kek, configuration: configuration, body)
         if case .file(let file) = location, folded { Files.removeWriteAheadFiles(of: file) }
+        return value
     }
 
-    /// ``settleCopy(at:_:kek:configuration:)``'s open and fold, with the copy open only inside it.
-    private static func openCopy(at target: String, kek: SymmetricKey, configuration: Configuration) throws(VaultError) -> Bool {
+    /// ``withCopy(at:_:kek:configuration:_:)``'s open, body and fold, with the copy open only
+    /// inside it.
+    private static func openedCopy<T>(
+        at target: String, kek: SymmetricKey, configuration: Configuration, _ body: (Vault) throws(VaultError) -> T
+    ) throws(VaultError) -> (T, folded: Bool) {
         // The key source is not read: the key-encryption key is given.
         let copy = try open(at: target, key: .passphrase(Secret(copying: [])), configuration: configuration, kek: kek)
-        return (try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }) ?? false
+        let value = try body(copy)
+        return (value, (try? copy.queue.withConnection { db in Records.foldWriteAheadLog(db) }) ?? false)
     }
 }
