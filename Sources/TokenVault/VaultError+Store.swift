@@ -74,7 +74,7 @@ extension VaultError {
         case "42": self.init(.integrity, "the vault's schema in PostgreSQL is damaged or was altered (SQLSTATE \(state))")
         case "53": self.init(.failed, "the PostgreSQL server is out of resources (SQLSTATE \(state)): disk, memory or connections")
         // TokenVault never writes such text itself; a vault file copied in may hold it.
-        case _ where state == "22021" || state == "22P05":
+        case "22" where state == "22021" || state == "22P05":
             self.init(
                 .invalidInput, "PostgreSQL cannot store text with a NUL byte or invalid UTF-8 (SQLSTATE \(state)); nothing was written",
                 hint: "run `tokenvault audit verify` on the vault the text comes from"
