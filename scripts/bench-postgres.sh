@@ -103,18 +103,8 @@ bench="$bin/TokenVaultBench"
 # --- one temporary tree and one cluster; every process started is recorded and stopped ----
 work="$(mktemp -d)"
 cluster=""
-pids=()
-stop_pid() {  # PID: SIGTERM, up to 15 s, then SIGKILL; reaped and forgotten
-    local pid="$1" i kept=()
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    fi
-    wait "$pid" 2>/dev/null || true
-    for i in "${pids[@]}"; do [ "$i" = "$pid" ] || kept+=("$i"); done
-    pids=("${kept[@]}")
-}
+# shellcheck source=scripts/bench-processes.sh
+. scripts/bench-processes.sh
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do stop_pid "$pid"; done

@@ -98,18 +98,8 @@ tokenvault="$bin/tokenvault"
 
 # --- one temporary tree; every process started is recorded and stopped -------------------
 work="$(mktemp -d)"
-pids=()
-stop_pid() {  # PID: SIGTERM, up to 15 s, then SIGKILL; reaped and forgotten
-    local pid="$1" i kept=()
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    fi
-    wait "$pid" 2>/dev/null || true
-    for i in "${pids[@]}"; do [ "$i" = "$pid" ] || kept+=("$i"); done
-    pids=("${kept[@]}")
-}
+# shellcheck source=scripts/bench-processes.sh
+. scripts/bench-processes.sh
 tls_port() {  # PID LOG TENTHS WHAT: the port of the server's `serving … and https://127.0.0.1:PORT` line
     local pid="$1" log="$2" tenths="$3" what="$4" port="" i
     for ((i = 0; i < tenths; i++)); do
