@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL vaults measured (spec C52), against SQLite FULL vaults of the same run, in one
+# PostgreSQL vaults measured (C52), against SQLite FULL vaults of the same run, in one
 # throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh: Unix socket only, fsync=on,
 # synchronous_commit=on) with pg_stat_statements loaded. Release build; every figure is meant to
 # be read as a ratio to another figure of the same run (the machine is shared and noisy: the
