@@ -125,11 +125,20 @@ new_dir() {
     fi
 }
 
-# Starts the server of DIR/data on PORT: Unix socket in DIR only, durable commits.
+# A port for a new server, at random in 20000-60000.
+random_port() {
+    echo $((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+}
+
+# Starts the server of DIR/data on PORT: Unix socket in DIR only, durable commits. When it does
+# not start, its log goes to stderr and the script dies saying "the WHAT did not start".
 start_server() {
     as_owner "$bindir/pg_ctl" -s -w -t 60 -D "$1/data" -l "$1/log" start -o \
         "-c listen_addresses='' -c unix_socket_directories='$1' -p $2 -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=64MB" \
-        >&2
+        >&2 || {
+        cat "$1/log" >&2 || true
+        die "the $3 did not start"
+    }
 }
 
 start() {
@@ -155,12 +164,9 @@ start() {
         die "initdb failed"
     fi
 
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+    port=$(random_port)
     [ ! -e "$dir/.s.PGSQL.$port" ] || die "$dir/.s.PGSQL.$port exists already"
-    if ! start_server "$dir" "$port"; then
-        cat "$dir/log" >&2 || true
-        die "the server did not start"
-    fi
+    start_server "$dir" "$port" server
 
     as_owner "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
         -c "CREATE ROLE tokenvault_test LOGIN" \
@@ -197,12 +203,9 @@ standby() {
         die "pg_basebackup failed"
     fi
     echo "primary_conninfo = '$conninfo'" | as_owner tee -a "$dir/data/postgresql.auto.conf" >/dev/null
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+    port=$(random_port)
     [ "$port" != "$primary_port" ] || port=$((port + 1))
-    if ! start_server "$dir" "$port"; then
-        cat "$dir/log" >&2 || true
-        die "the standby did not start"
-    fi
+    start_server "$dir" "$port" standby
     sql_on "$primary" "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" >/dev/null
     sql_on "$primary" "SELECT pg_reload_conf()" >/dev/null
     while :; do
